@@ -1,0 +1,147 @@
+"""The op table: every primitive's forward function and local derivatives, side by side.
+
+A rule ``partials(m, out, *args)`` returns d(out)/d(arg) for each argument. It is written
+once and serves two paths: with ``m = FLOAT_MATH`` and float arguments it gives floats (a
+plain backward pass); with the engine's Value namespace and ``Value`` arguments it builds
+a graph (``create_graph=True``), so the derivatives can themselves be differentiated.
+``out`` is the op's own result, which many derivatives reuse (d e^a/da = e^a).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+VARIADIC = -1
+
+
+@dataclass(frozen=True, eq=False)
+class Op:
+    """One primitive: its name, arity, forward on floats and local derivatives."""
+
+    name: str
+    arity: int  # 0 for leaves, 1, 2, or VARIADIC
+    forward: Callable[..., float]
+    partials: Callable[..., Any]
+    symbol: str = ""  # how a drawing or formula shows it
+    param: str | None = None  # name of a fixed (non-differentiated) parameter, if any
+    kink: float | None = None  # where the derivative jumps (property tests keep away)
+
+    def __repr__(self) -> str:
+        return f"Op({self.name})"
+
+
+class FloatMath:
+    """The functions derivative rules use, on plain floats."""
+
+    exp = staticmethod(math.exp)
+    log = staticmethod(math.log)
+    sin = staticmethod(math.sin)
+    cos = staticmethod(math.cos)
+
+    @staticmethod
+    def sigmoid(a: float) -> float:
+        """Logistic function 1 / (1 + e^-a), without overflow for large |a|."""
+        if a >= 0.0:
+            return 1.0 / (1.0 + math.exp(-a))
+        e = math.exp(a)
+        return e / (1.0 + e)
+
+    @staticmethod
+    def val(a: float) -> float:
+        """The plain number (rules branch on it for piecewise functions)."""
+        return a
+
+
+FLOAT_MATH = FloatMath()
+
+
+def _pow(a: float, b: float) -> float:
+    out: float | complex = a**b
+    if isinstance(out, complex):
+        raise ValueError("a negative number to a fractional power is not real")
+    return out
+
+
+def _softplus(a: float) -> float:
+    # log(1 + e^a) = max(a, 0) + log(1 + e^-|a|): no overflow for large |a|
+    return max(a, 0.0) + math.log1p(math.exp(-abs(a)))
+
+
+def _pow_partials(m: Any, out: Any, a: Any, b: Any) -> tuple[Any, Any]:
+    # d(a^b)/da = b a^(b-1); d(a^b)/db = a^b log a, which exists only for a > 0
+    # (and is 0 at a = 0 for b > 0, the one-sided limit PyTorch also uses)
+    base = m.val(a)
+    if base > 0.0:
+        db = out * m.log(a)
+    elif base == 0.0 and m.val(b) > 0.0:
+        db = 0.0
+    else:
+        raise ValueError(f"the derivative of a**b with respect to b does not exist at a={base!r}")
+    return b * a ** (b - 1.0), db
+
+
+def _dot(args: Sequence[float]) -> float:
+    # b + sum_i w_i x_i, added left to right from b (the order micrograd's Neuron uses)
+    n = (len(args) - 1) // 2
+    return sum(map(float.__mul__, args[1 : n + 1], args[n + 1 :]), args[0])
+
+
+def _dot_partials(m: Any, out: Any, args: Sequence[Any]) -> list[Any]:
+    n = (len(args) - 1) // 2
+    return [1.0, *args[n + 1 :], *args[1 : n + 1]]
+
+
+# Inputs: a leaf is made by the user, a constant by lifting a plain number into the graph.
+LEAF = Op("leaf", 0, float, lambda m, out: ())
+CONST = Op("const", 0, float, lambda m, out: ())
+
+# d(a+b)/da = 1, d(a+b)/db = 1
+ADD = Op("add", 2, float.__add__, lambda m, out, a, b: (1.0, 1.0), "+")
+# d(ab)/da = b, d(ab)/db = a
+MUL = Op("mul", 2, float.__mul__, lambda m, out, a, b: (b, a), "*")
+# d(a/b)/da = 1/b, d(a/b)/db = -a/b^2 = -(a/b)/b
+DIV = Op("div", 2, float.__truediv__, lambda m, out, a, b: (1.0 / b, -out / b), "/")
+# d(a^b)/da = b a^(b-1), d(a^b)/db = a^b log a
+POW = Op("pow", 2, _pow, _pow_partials, "**")
+# d(-a)/da = -1
+NEG = Op("neg", 1, float.__neg__, lambda m, out, a: -1.0, "-")
+# d(a^k)/da = k a^(k-1), for a fixed number k
+POWC = Op("pow", 1, _pow, lambda m, out, a, k: 0.0 if k == 0 else k * a ** (k - 1), "**",
+          param="k")
+# d|a|/da = sign(a), taken as 0 at the kink (as PyTorch does)
+ABS = Op("abs", 1, abs,
+         lambda m, out, a: 1.0 if m.val(a) > 0 else (-1.0 if m.val(a) < 0 else 0.0), "abs",
+         kink=0.0)
+# d e^a/da = e^a
+EXP = Op("exp", 1, math.exp, lambda m, out, a: out, "exp")
+# d log(a)/da = 1/a
+LOG = Op("log", 1, math.log, lambda m, out, a: 1.0 / a, "log")
+# d sqrt(a)/da = 1 / (2 sqrt(a))
+SQRT = Op("sqrt", 1, math.sqrt, lambda m, out, a: 0.5 / out, "sqrt")
+# d tanh(a)/da = 1 - tanh(a)^2
+TANH = Op("tanh", 1, math.tanh, lambda m, out, a: 1.0 - out * out, "tanh")
+# d s(a)/da = s(a) (1 - s(a))
+SIGMOID = Op("sigmoid", 1, FloatMath.sigmoid, lambda m, out, a: out * (1.0 - out), "sigmoid")
+# d relu(a)/da = 1 for a > 0, else 0 (0 at the kink, as PyTorch)
+RELU = Op("relu", 1, lambda a: 0.0 if a <= 0.0 else a,
+          lambda m, out, a: 1.0 if m.val(a) > 0 else 0.0, "relu", kink=0.0)
+# d/da = 1 for a > 0, else the slope k
+LEAKY_RELU = Op("leaky_relu", 1, lambda a, k: a if a > 0.0 else k * a,
+                lambda m, out, a, k: 1.0 if m.val(a) > 0 else k, "leaky_relu", param="slope",
+                kink=0.0)
+# d log(1 + e^a)/da = sigmoid(a)
+SOFTPLUS = Op("softplus", 1, _softplus, lambda m, out, a: m.sigmoid(a), "softplus")
+# d sin(a)/da = cos(a)
+SIN = Op("sin", 1, math.sin, lambda m, out, a: m.cos(a), "sin")
+# d cos(a)/da = -sin(a)
+COS = Op("cos", 1, math.cos, lambda m, out, a: -m.sin(a), "cos")
+# b + sum_i w_i x_i over arguments (b, w_1..w_n, x_1..x_n): d/db = 1, d/dw_i = x_i, d/dx_i = w_i
+DOT = Op("dot", VARIADIC, _dot, _dot_partials, "b+w·x")
+# d(a_1 + ... + a_n)/da_i = 1
+SUM = Op("sum", VARIADIC, math.fsum, lambda m, out, args: [1.0] * len(args), "sum")
+
+OPS: tuple[Op, ...] = (ADD, MUL, DIV, POW, NEG, POWC, ABS, EXP, LOG, SQRT, TANH, SIGMOID, RELU,
+                       LEAKY_RELU, SOFTPLUS, SIN, COS, DOT, SUM)

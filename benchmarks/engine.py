@@ -1,0 +1,146 @@
+"""Engine benchmark: micrograd's demo training loop with each engine, memory per op, deep chains.
+
+Run: python -m benchmarks.engine   (needs the bench extra: pip install -e '.[bench]')
+Ratios are measured in one run, so a busy machine slows both sides alike.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import random
+import statistics
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+from typing import Any
+
+import autograd
+import nn
+
+Targets = {"speedup": 15.0, "loss_diff": 1e-9, "bytes_per_op": 150.0}
+
+
+def demo_loop(Value: Any, model: Any, X: list[list[float]], y: list[int],
+              steps: int) -> tuple[list[float], float, float]:
+    """micrograd's demo.ipynb training loop, as a micrograd user writes it."""
+
+    def loss() -> tuple[Any, float]:
+        inputs = [list(map(Value, xrow)) for xrow in X]
+        scores = list(map(model, inputs))
+        losses = [(1 + -yi * scorei).relu() for yi, scorei in zip(y, scores)]
+        data_loss = sum(losses) * (1.0 / len(losses))
+        alpha = 1e-4
+        reg_loss = alpha * sum(p * p for p in model.parameters())
+        total_loss = data_loss + reg_loss
+        accuracy = [(yi > 0) == (scorei.data > 0) for yi, scorei in zip(y, scores)]
+        return total_loss, sum(accuracy) / len(accuracy)
+
+    times = []
+    for k in range(steps):
+        start = time.perf_counter()
+        total_loss, acc = loss()
+        model.zero_grad()
+        total_loss.backward()
+        learning_rate = 1.0 - 0.9 * k / 100
+        for p in model.parameters():
+            p.data -= learning_rate * p.grad
+        times.append(time.perf_counter() - start)
+    return times, total_loss.data, acc
+
+
+def compare_with_micrograd(steps: int, seed: int = 1337) -> dict[str, float]:
+    """Train micrograd's MLP(2, [16, 16, 1]) on 100 moons with both engines, same weights."""
+    from micrograd.engine import Value as MicroValue  # type: ignore[import-untyped]
+    from micrograd.nn import MLP as MicroMLP  # type: ignore[import-untyped]
+
+    X, labels = nn.make_moons(100, noise=0.1, rng=random.Random(seed))
+    y = [2 * label - 1 for label in labels]
+    random.seed(seed)
+    theirs = MicroMLP(2, [16, 16, 1])
+    random.seed(seed)
+    ours = nn.MLP(2, [16, 16, 1])  # draws the same weights from the same generator
+    for p, q in zip(ours.parameters(), theirs.parameters(), strict=True):
+        assert p.data == q.data, "the two models must start from identical weights"
+
+    t_ours, loss_ours, acc_ours = demo_loop(autograd.Value, ours, X, y, steps)
+    t_theirs, loss_theirs, acc_theirs = demo_loop(MicroValue, theirs, X, y, steps)
+    return {"ms_ours": 1e3 * statistics.median(t_ours),
+            "ms_micrograd": 1e3 * statistics.median(t_theirs),
+            "loss_ours": loss_ours, "loss_micrograd": loss_theirs,
+            "acc_ours": acc_ours, "acc_micrograd": acc_theirs}
+
+
+def chain(Value: Any, n_ops: int) -> tuple[Any, Any]:
+    """A chain of n_ops operations: y = relu(y * w + b) over and over."""
+    y, w, b = Value(1.0), Value(1.0), Value(0.5)
+    for _ in range(n_ops // 3):
+        y = (y * w + b).relu()
+    return y, w
+
+
+def bytes_per_op(Value: Any, n_ops: int, backward: bool) -> float:
+    """Memory held by an n_ops chain (and its gradients, after backward), per op."""
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    y, _ = chain(Value, n_ops)
+    if backward:
+        y.backward()
+    held = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    del y
+    return held / (3 * (n_ops // 3))
+
+
+def timed(f: Callable[[], Any]) -> tuple[float, Any]:
+    start = time.perf_counter()
+    result = f()
+    return time.perf_counter() - start, result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=100, help="training steps (default 100)")
+    parser.add_argument("--chain", type=int, default=1_000_000, help="deep chain length")
+    args = parser.parse_args(argv)
+
+    try:
+        r = compare_with_micrograd(args.steps)
+    except ImportError:
+        print("micrograd is not installed: pip install -e '.[bench]'", file=sys.stderr)
+        return 2
+    speedup = r["ms_micrograd"] / r["ms_ours"]
+    diff = abs(r["loss_ours"] - r["loss_micrograd"])
+    print(f"micrograd demo loop, MLP 2-16-16-1, 100 moons, {args.steps} steps (median per step)")
+    print(f"  micrograd 0.1.0   {r['ms_micrograd']:8.2f} ms/step   final loss "
+          f"{r['loss_micrograd']:.15f}   accuracy {r['acc_micrograd']:.0%}")
+    print(f"  chainrule         {r['ms_ours']:8.2f} ms/step   final loss "
+          f"{r['loss_ours']:.15f}   accuracy {r['acc_ours']:.0%}")
+    print(f"  speedup {speedup:.1f}x (target >= {Targets['speedup']:.0f}x), "
+          f"loss difference {diff:.1e} (target <= {Targets['loss_diff']:.0e})")
+
+    from micrograd.engine import Value as MicroValue  # type: ignore[import-untyped]
+    n = 100_000
+    ours_graph = bytes_per_op(autograd.Value, n, backward=False)
+    ours_all = bytes_per_op(autograd.Value, n, backward=True)
+    theirs_graph = bytes_per_op(MicroValue, n, backward=False)
+    print(f"memory, {n:,}-op chain y = relu(y * w + b) (tracemalloc)")
+    print(f"  chainrule  {ours_graph:6.0f} bytes/op, {ours_all:6.0f} with gradients "
+          f"(target <= {Targets['bytes_per_op']:.0f})")
+    print(f"  micrograd  {theirs_graph:6.0f} bytes/op "
+          "(its recursive backward cannot run this deep)")
+
+    build, (y, w) = timed(lambda: chain(autograd.Value, args.chain))
+    back, _ = timed(y.backward)
+    print(f"{args.chain:,}-op chain: build {build:.2f} s, backward {back:.2f} s "
+          f"(d y/d w = {w.grad:.6g})")
+    met = (speedup >= Targets["speedup"] and diff <= Targets["loss_diff"]
+           and ours_all <= Targets["bytes_per_op"])
+    print("targets met" if met else "TARGETS MISSED")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

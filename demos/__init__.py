@@ -1,0 +1,1 @@
+"""Runnable programs a learner starts with: python -m demos.<name>."""

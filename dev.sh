@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# chainrule's one entry point: set everything up, then run the main demo or the test suite.
+#   bash dev.sh demo [args]   set up, then run the main demo
+#   bash dev.sh test [args]   set up, then run ruff, mypy and the whole pytest suite
+# Setting up: the Graphviz 'dot' program (apt-get when root), a virtual environment in
+# .venv and chainrule installed in it, editable, with all its extras.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")"
+
+usage() { echo "usage: bash dev.sh demo|test [arguments for the demo or for pytest]" >&2; exit 2; }
+[ $# -ge 1 ] || usage
+task=$1
+shift
+case "$task" in demo|test) ;; *) usage ;; esac
+
+PYTHON=${PYTHON:-python3}
+export PIP_DISABLE_PIP_VERSION_CHECK=1
+
+system_install() {  # Debian packages, as root; otherwise say what to install
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "dev.sh: installing $* with apt-get" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+  else
+    echo "dev.sh: chainrule needs the system packages: $*" >&2
+    echo "  Debian/Ubuntu: sudo apt-get install $*   (macOS: brew install graphviz)" >&2
+    echo "  then run this command again." >&2
+    exit 1
+  fi
+}
+
+command -v "$PYTHON" >/dev/null || system_install python3 python3-venv
+"$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 10))' || {
+  echo "dev.sh: chainrule needs Python >= 3.10; $PYTHON is $("$PYTHON" -V 2>&1)" >&2
+  echo "  set PYTHON=/path/to/python3.10+ and run again" >&2
+  exit 1
+}
+command -v dot >/dev/null || system_install graphviz
+
+if [ ! -x .venv/bin/python ]; then
+  "$PYTHON" -m venv .venv 2>/dev/null || { rm -rf .venv; system_install python3-venv; "$PYTHON" -m venv .venv; }
+fi
+if [ ! -f .venv/.installed ] || [ setup.cfg -nt .venv/.installed ] || [ pyproject.toml -nt .venv/.installed ]; then
+  echo "dev.sh: installing chainrule and its extras into .venv" >&2
+  .venv/bin/python -m pip install -q -e ".[viz,demos,test,bench]"
+  touch .venv/.installed
+fi
+
+if [ "$task" = demo ]; then
+  exec .venv/bin/python -m demos.quickstart "$@"
+fi
+.venv/bin/ruff check .
+.venv/bin/mypy --strict autograd
+.venv/bin/mypy nn benchmarks demos
+exec .venv/bin/python -m pytest "$@"

@@ -1,0 +1,350 @@
+"""Value and backward: construction, operators, accumulation, higher order, no_grad, errors."""
+
+import math
+import threading
+
+import pytest
+
+from autograd import Value, enable_grad, grad, is_grad_enabled, no_grad, ops, zero_grad
+
+
+def test_the_readme_example():
+    x = Value(2.0, label="x")
+    w = Value(-3.0, label="w")
+    y = (x * w + 1).tanh() + x**2 / w.exp()
+    y.backward()
+    t = math.tanh(2.0 * -3.0 + 1)
+    assert y.data == pytest.approx(t + 4.0 / math.exp(-3.0), rel=1e-15)
+    assert x.grad == pytest.approx((1 - t * t) * -3.0 + 4.0 / math.exp(-3.0), rel=1e-13)
+    assert w.grad == pytest.approx((1 - t * t) * 2.0 - 4.0 / math.exp(-3.0), rel=1e-13)
+
+
+# --- construction ---
+
+def test_value_holds_a_float_a_zero_grad_and_a_label():
+    v = Value(3, label="v")
+    assert type(v.data) is float and v.data == 3.0
+    assert type(v.grad) is float and v.grad == 0.0
+    assert v.label == "v" and v.op is ops.LEAF and v.parents == ()
+    assert Value(True).data == 1.0
+
+
+@pytest.mark.parametrize("bad", ["3", None, 1 + 2j, [1.0], Value(1.0)])
+def test_non_numbers_are_refused_with_their_type_named(bad):
+    with pytest.raises(TypeError, match=type(bad).__name__):
+        Value(bad)
+
+
+def test_label_must_be_text():
+    with pytest.raises(TypeError, match="label"):
+        Value(1.0, label=3)
+
+
+def test_slots_catch_attribute_typos():
+    v = Value(1.0)
+    with pytest.raises(AttributeError):
+        v.gard = 1.0
+
+
+def test_repr_shows_data_grad_and_label():
+    assert repr(Value(1.5)) == "Value(data=1.5, grad=0.0)"
+    assert repr(Value(1.5, label="x")) == "Value(data=1.5, grad=0.0, label='x')"
+
+
+def test_values_hash_by_identity():
+    a, b = Value(1.0), Value(1.0)
+    assert len({a, b, a}) == 2
+    assert {a: 1, b: 2}[b] == 2
+    assert float(a) == 1.0
+
+
+# --- operators ---
+
+def test_numbers_on_either_side_become_constants():
+    x = Value(3.0)
+    cases = {"x + 2": (x + 2, 5.0), "2 + x": (2 + x, 5.0), "x - 2": (x - 2, 1.0),
+             "2 - x": (2 - x, -1.0), "x * 2": (x * 2, 6.0), "2 * x": (2 * x, 6.0),
+             "x / 2": (x / 2, 1.5), "2 / x": (2 / x, 2 / 3), "x ** 2": (x**2, 9.0),
+             "2 ** x": (2**x, 8.0), "-x": (-x, -3.0), "abs(-x)": (abs(-x), 3.0)}
+    for name, (v, expected) in cases.items():
+        assert isinstance(v, Value), name
+        assert v.data == expected, name
+
+
+def test_constants_are_marked_and_keep_argument_order():
+    x = Value(3.0)
+    d = 2 - x  # 2 + (-x)
+    c, negx = d.parents
+    assert c.op is ops.CONST and c.data == 2.0
+    assert negx.op is ops.NEG and negx.parents == (x,)
+    q = 2 / x
+    assert q.parents[0].data == 2.0 and q.parents[1] is x
+
+
+def test_subtraction_and_division_round_exactly_like_floats():
+    a, b = 0.1, 0.3
+    assert (Value(a) - Value(b)).data == a - b
+    assert (Value(a) / Value(b)).data == a / b
+    assert (a / Value(b)).data == a / b
+
+
+def test_pow_with_a_value_exponent_and_a_number_exponent():
+    x, y = Value(2.0), Value(3.0)
+    p = x**y
+    assert p.op is ops.POW and p.data == 8.0
+    q = x**3
+    assert q.op is ops.POWC and q.param == 3 and q.parents == (x,)
+    assert (x**y).parents == (x, y)
+    assert (Value(-2.0) ** 2).data == 4.0
+    assert (Value(-2.0) ** 3).data == -8.0
+
+
+def test_leaky_relu_keeps_its_slope_as_a_parameter():
+    v = Value(-2.0).leaky_relu(0.1)
+    assert v.data == pytest.approx(-0.2) and v.param == 0.1
+    assert Value(-2.0).leaky_relu().data == pytest.approx(-0.02)
+    with pytest.raises(TypeError, match="slope"):
+        Value(1.0).leaky_relu("0.1")
+
+
+def test_operands_of_the_wrong_type_name_their_type():
+    x = Value(1.0)
+    for bad in ("a", None, [1.0], 1j):
+        with pytest.raises(TypeError, match=type(bad).__name__):
+            x + bad
+        with pytest.raises(TypeError, match=type(bad).__name__):
+            x * bad
+        with pytest.raises(TypeError):
+            bad * x
+        with pytest.raises(TypeError):
+            x**bad
+
+
+def test_stable_sigmoid_and_softplus_for_large_inputs():
+    assert Value(1000.0).sigmoid().data == 1.0
+    assert Value(-1000.0).sigmoid().data == 0.0
+    assert Value(-745.0).sigmoid().data > 0.0
+    assert Value(1000.0).softplus().data == 1000.0
+    assert Value(-1000.0).softplus().data == 0.0
+    assert Value(-30.0).softplus().data == pytest.approx(math.exp(-30.0), rel=1e-12)
+    s = Value(-800.0)
+    s.sigmoid().backward()
+    assert s.grad == 0.0
+
+
+# --- backward ---
+
+def test_reused_value_gets_the_sum_of_its_contributions():
+    a = Value(3.0)
+    y = a * a
+    assert y.parents == (a, a)  # ordered, with both edges kept
+    y.backward()
+    assert a.grad == 6.0
+    b = Value(2.0)
+    z = b + b + b
+    z.backward()
+    assert b.grad == 3.0
+
+
+def test_diamond_adds_both_paths():
+    x = Value(0.5)
+    h = x.exp()
+    y = h.sin() * h.cos()  # d/dx = cos(2h) * h
+    y.backward()
+    e = math.exp(0.5)
+    assert x.grad == pytest.approx(math.cos(2 * e) * e, rel=1e-13)
+    assert h.grad == pytest.approx(math.cos(2 * e), rel=1e-13)
+
+
+def test_repeated_backward_accumulates_like_pytorch():
+    x = Value(2.0)
+    y = x * 3.0
+    z = y * 2.0
+    z.backward()
+    z.backward()
+    assert x.grad == 12.0  # 6 + 6, not 6 + 18: intermediate grads are not fed back
+    assert y.grad == 4.0 and z.grad == 2.0
+    zero_grad([x, y, z])
+    assert x.grad == y.grad == z.grad == 0.0
+    z.backward()
+    assert x.grad == 6.0
+
+
+def test_backward_with_a_given_gradient():
+    x = Value(2.0)
+    (x * x).backward(gradient=0.5)
+    assert x.grad == 2.0
+    with pytest.raises(TypeError, match="str"):
+        (x * x).backward(gradient="1")
+
+
+def test_million_op_chain_has_no_recursion_limit():
+    x = Value(1.0)
+    y = x
+    for _ in range(1_000_000):
+        y = y * 1.0
+    y.backward()
+    assert x.grad == 1.0
+
+
+def test_gradients_of_unused_leaves_stay_zero():
+    a, b = Value(1.0), Value(2.0)
+    (a * 3.0).backward()
+    assert b.grad == 0.0
+
+
+# --- grad() and higher order ---
+
+def test_grad_returns_gradients_and_leaves_dot_grad_alone():
+    x, y = Value(2.0), Value(5.0)
+    x.grad = 7.0
+    f = x * y + x
+    gx, gy = grad(f, [x, y])
+    assert (gx, gy) == (6.0, 2.0)
+    assert x.grad == 7.0 and y.grad == 0.0 and f.grad == 0.0
+
+
+def test_grad_of_several_outputs_sums_them_weighted_by_grad_outputs():
+    x = Value(3.0)
+    (g,) = grad([x * x, x * 2.0], [x], grad_outputs=[1.0, 10.0])
+    assert g == 2 * 3.0 + 10 * 2.0
+    with pytest.raises(ValueError, match="grad_outputs"):
+        grad([x * x, x], [x], grad_outputs=[1.0])
+
+
+def test_grad_refuses_unused_inputs_unless_allowed():
+    x, unused = Value(1.0), Value(2.0)
+    with pytest.raises(ValueError, match="input 1"):
+        grad(x * 2.0, [x, unused])
+    assert grad(x * 2.0, [x, unused], allow_unused=True) == [2.0, 0.0]
+    with pytest.raises(TypeError, match="float"):
+        grad(x, [1.0])
+
+
+def test_second_and_third_derivatives():
+    x = Value(0.7)
+    y = x.sin() * x**3
+    (d1,) = grad(y, [x], create_graph=True)
+    (d2,) = grad(d1, [x], create_graph=True)
+    (d3,) = grad(d2, [x])
+    s, c, v = math.sin(0.7), math.cos(0.7), 0.7
+    assert d1.data == pytest.approx(c * v**3 + 3 * v**2 * s, rel=1e-13)
+    assert d2.data == pytest.approx(-s * v**3 + 6 * v**2 * c + 6 * v * s, rel=1e-13)
+    assert d3 == pytest.approx(-c * v**3 - 9 * v**2 * s + 18 * v * c + 6 * s, rel=1e-12)
+
+
+def test_mixed_second_derivative():
+    x, y = Value(1.5), Value(-0.5)
+    f = (x * y).exp()
+    (gx,) = grad(f, [x], create_graph=True)
+    (gxy,) = grad(gx, [y])
+    e = math.exp(-0.75)
+    assert gxy == pytest.approx(e * (1 + 1.5 * -0.5), rel=1e-13)  # d/dy (y e^xy)
+
+
+def test_backward_with_create_graph_stores_differentiable_gradients():
+    x = Value(3.0)
+    y = x**3
+    y.backward(create_graph=True)
+    assert isinstance(x.grad, Value) and x.grad.data == 27.0
+    (d2,) = grad(x.grad, [x])
+    assert d2 == 18.0
+
+
+# --- no_grad and detach ---
+
+def test_no_grad_records_nothing_and_restores_itself():
+    x = Value(2.0)
+    assert is_grad_enabled()
+    with no_grad():
+        assert not is_grad_enabled()
+        y = x * x + 1
+        with enable_grad():
+            z = x * x
+        assert not is_grad_enabled()
+    assert is_grad_enabled()
+    assert y.data == 5.0 and y.op is ops.LEAF and y.parents == ()
+    assert z.parents == (x, x)
+
+
+def test_no_grad_is_restored_after_an_exception():
+    with pytest.raises(ZeroDivisionError), no_grad():
+        Value(1.0) / 0.0
+    assert is_grad_enabled()
+
+
+def test_no_grad_works_as_a_decorator():
+    @no_grad()
+    def predict(v):
+        return v * 2.0
+
+    assert predict(Value(1.0)).parents == ()
+    assert is_grad_enabled()
+
+
+def test_no_grad_is_per_thread():
+    seen = {}
+
+    def other_thread():
+        seen["enabled"] = is_grad_enabled()
+        seen["parents"] = len((Value(1.0) * 2.0).parents)
+
+    with no_grad():
+        t = threading.Thread(target=other_thread)
+        t.start()
+        t.join()
+        assert (Value(1.0) * 2.0).parents == ()
+    assert seen == {"enabled": True, "parents": 2}
+
+
+def test_detach_cuts_the_graph():
+    x = Value(2.0, label="x")
+    y = x * x
+    d = y.detach()
+    assert d.data == 4.0 and d.parents == () and d is not y
+    (d * x).backward()
+    assert x.grad == 4.0  # only through the direct use of x
+
+
+# --- errors ---
+
+@pytest.mark.parametrize(("make", "error", "words"), [
+    (lambda: Value(-1.0).log(), ValueError, "log(-1.0)"),
+    (lambda: Value(0.0).log(), ValueError, "log(0.0)"),
+    (lambda: Value(-4.0).sqrt(), ValueError, "sqrt(-4.0)"),
+    (lambda: Value(0.0) ** -1, ZeroDivisionError, "pow(0.0, -1)"),
+    (lambda: Value(-8.0) ** (1 / 3), ValueError, "pow(-8.0"),
+    (lambda: Value(1.0) / 0, ZeroDivisionError, "div(1.0, 0.0)"),
+    (lambda: Value(800.0).exp(), OverflowError, "exp(800.0)"),
+    (lambda: Value(1e300) * 1e300, OverflowError, "mul(1e+300, 1e+300)"),
+    (lambda: Value(10.0) ** 400, OverflowError, "pow(10.0, 400)"),
+])
+def test_domain_errors_name_the_op_and_value(make, error, words):
+    with pytest.raises(error) as info:
+        make()
+    assert words in str(info.value)
+
+
+def test_nan_and_inf_put_in_by_the_user_propagate():
+    assert math.isnan((Value(math.nan) * 2.0).data)
+    assert math.isnan(Value(math.nan).relu().data)
+    assert (Value(math.inf) + 1.0).data == math.inf
+
+
+def test_backward_through_an_infinite_derivative_raises_and_changes_no_grad():
+    x = Value(0.0)
+    y = Value(2.0)
+    z = x.sqrt() + y * y
+    with pytest.raises(ZeroDivisionError, match=r"sqrt\(0.0\)"):
+        z.backward()
+    assert x.grad == 0.0 and y.grad == 0.0 and z.grad == 0.0
+
+
+def test_derivative_of_pow_in_the_exponent_needs_a_positive_base():
+    a, b = Value(-2.0), Value(2.0)
+    p = a**b
+    assert p.data == 4.0
+    with pytest.raises(ValueError, match="with respect to b"):
+        p.backward()
+    z, e = Value(0.0), Value(2.0)
+    assert grad(z**e, [z, e]) == [0.0, 0.0]

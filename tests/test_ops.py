@@ -1,0 +1,214 @@
+"""The op table: each op's value, first and second derivatives, by hand and at random."""
+
+import math
+
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from autograd import Value, dot, grad, gradcheck, gradgradcheck, ops
+from autograd import sum as vsum
+
+
+def sigmoid(x):
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+def sign(x):
+    return (x > 0) - (x < 0)
+
+
+# op: (apply to Values, f(x), f'(x), f''(x), points), all derivatives worked out by hand
+UNARY = {
+    ops.NEG: (lambda a: -a, lambda x: -x, lambda x: -1.0, lambda x: 0.0, [-1.5, 0.7]),
+    ops.ABS: (abs, abs, sign, lambda x: 0.0, [-1.5, 0.7]),
+    ops.EXP: (Value.exp, math.exp, math.exp, math.exp, [-2.0, 0.3, 3.0]),
+    ops.LOG: (Value.log, math.log, lambda x: 1 / x, lambda x: -1 / x**2, [0.2, 1.0, 7.5]),
+    ops.SQRT: (Value.sqrt, math.sqrt, lambda x: 0.5 / math.sqrt(x),
+               lambda x: -0.25 * x**-1.5, [0.3, 4.0]),
+    ops.TANH: (Value.tanh, math.tanh, lambda x: 1 - math.tanh(x) ** 2,
+               lambda x: -2 * math.tanh(x) * (1 - math.tanh(x) ** 2), [-1.2, 0.0, 0.8]),
+    ops.SIGMOID: (Value.sigmoid, sigmoid, lambda x: sigmoid(x) * (1 - sigmoid(x)),
+                  lambda x: sigmoid(x) * (1 - sigmoid(x)) * (1 - 2 * sigmoid(x)), [-3.0, 0.5]),
+    ops.RELU: (Value.relu, lambda x: max(x, 0.0), lambda x: float(x > 0), lambda x: 0.0,
+               [-0.5, 1.25]),
+    ops.LEAKY_RELU: (lambda a: a.leaky_relu(0.1), lambda x: x if x > 0 else 0.1 * x,
+                     lambda x: 1.0 if x > 0 else 0.1, lambda x: 0.0, [-0.5, 1.25]),
+    ops.SOFTPLUS: (Value.softplus, lambda x: math.log1p(math.exp(x)), sigmoid,
+                   lambda x: sigmoid(x) * (1 - sigmoid(x)), [-2.0, 0.0, 1.5]),
+    ops.SIN: (Value.sin, math.sin, math.cos, lambda x: -math.sin(x), [-1.0, 2.0]),
+    ops.COS: (Value.cos, math.cos, lambda x: -math.sin(x), lambda x: -math.cos(x), [-1.0, 2.0]),
+    ops.POWC: (lambda a: a**3, lambda x: x**3, lambda x: 3 * x**2, lambda x: 6 * x, [-1.5, 0.5]),
+}
+
+# op: (apply, f, gradient (df/da, df/db), Hessian ((aa, ab), (ba, bb)), points)
+BINARY = {
+    ops.ADD: (lambda a, b: a + b, lambda x, y: x + y, lambda x, y: (1, 1),
+              lambda x, y: ((0, 0), (0, 0)), [(1.5, -2.0)]),
+    ops.MUL: (lambda a, b: a * b, lambda x, y: x * y, lambda x, y: (y, x),
+              lambda x, y: ((0, 1), (1, 0)), [(1.5, -2.0)]),
+    ops.DIV: (lambda a, b: a / b, lambda x, y: x / y, lambda x, y: (1 / y, -x / y**2),
+              lambda x, y: ((0, -1 / y**2), (-1 / y**2, 2 * x / y**3)), [(1.5, -2.0), (-3, 0.5)]),
+    ops.POW: (lambda a, b: a**b, lambda x, y: x**y,
+              lambda x, y: (y * x ** (y - 1), x**y * math.log(x)),
+              lambda x, y: ((y * (y - 1) * x ** (y - 2), x ** (y - 1) * (1 + y * math.log(x))),
+                            (x ** (y - 1) * (1 + y * math.log(x)), x**y * math.log(x) ** 2)),
+              [(1.5, -2.0), (0.7, 2.5)]),
+}
+
+close = {"rel": 1e-12, "abs": 1e-12}
+
+
+def derivatives(y, xs):
+    """Gradient and Hessian of y with respect to xs, through create_graph."""
+    first = grad(y, xs, create_graph=True)
+    hessian = [[float(h) for h in grad(g, xs, allow_unused=True)] if isinstance(g, Value)
+               else [0.0] * len(xs) for g in first]
+    return [float(g) for g in first], hessian
+
+
+@pytest.mark.parametrize("op", list(UNARY), ids=lambda op: op.name)
+def test_unary_value_first_and_second_derivative(op):
+    apply, f, d1, d2, points = UNARY[op]
+    for x in points:
+        a = Value(x)
+        y = apply(a)
+        assert y.op is op and y.parents == (a,)
+        assert y.data == pytest.approx(f(x), **close)
+        (g,), ((h,),) = derivatives(y, [a])
+        assert g == pytest.approx(d1(x), **close)
+        assert h == pytest.approx(d2(x), **close)
+
+
+@pytest.mark.parametrize("op", list(BINARY), ids=lambda op: op.name)
+def test_binary_value_gradient_and_hessian(op):
+    apply, f, d1, d2, points = BINARY[op]
+    for x, y in points:
+        a, b = Value(x), Value(y)
+        out = apply(a, b)
+        assert out.op is op and out.parents == (a, b)
+        assert out.data == pytest.approx(f(x, y), **close)
+        g, h = derivatives(out, [a, b])
+        assert g == pytest.approx(d1(x, y), **close)
+        assert h[0] == pytest.approx(d2(x, y)[0], **close)
+        assert h[1] == pytest.approx(d2(x, y)[1], **close)
+
+
+def test_dot_is_one_node_with_the_right_derivatives():
+    w = [Value(0.5), Value(-1.5)]
+    x = [Value(2.0), Value(3.0)]
+    b = Value(0.25)
+    y = dot(w, x, b)
+    assert y.op is ops.DOT and y.parents == (b, *w, *x)
+    assert y.data == 0.25 + 0.5 * 2.0 - 1.5 * 3.0
+    g, h = derivatives(y, [b, *w, *x])
+    assert g == [1.0, 2.0, 3.0, 0.5, -1.5]
+    # d2/dw_i dx_j = 1 when i == j, all other second derivatives 0
+    assert h[1] == [0, 0, 0, 1, 0] and h[2] == [0, 0, 0, 0, 1] and h[0] == [0] * 5
+    assert dot([1.0, 2.0], [3.0, 4.0]).data == 11.0  # plain numbers become constants
+
+
+def test_dot_rejects_unequal_lengths():
+    with pytest.raises(ValueError, match="equal length"):
+        dot([Value(1.0)], [Value(1.0), Value(2.0)])
+
+
+def test_sum_is_one_node_rounded_once():
+    xs = [Value(v) for v in (0.1, 0.2, 0.3, 1e16, -1e16)]
+    s = vsum(xs)
+    assert s.op is ops.SUM and s.parents == tuple(xs)
+    assert s.data == math.fsum([0.1, 0.2, 0.3, 1e16, -1e16])
+    s.backward()
+    assert [x.grad for x in xs] == [1.0] * 5
+
+
+def test_every_op_of_the_table_is_tested_here():
+    tested = set(UNARY) | set(BINARY) | {ops.DOT, ops.SUM}
+    assert tested == set(ops.OPS)
+    assert set(APPLY) == set(ops.OPS)
+
+
+def test_table_entries_are_well_formed():
+    names = [op.name for op in ops.OPS]
+    assert all(names) and all(callable(op.forward) and callable(op.partials) for op in ops.OPS)
+    assert all(op.arity in (1, 2, ops.VARIADIC) for op in ops.OPS)
+    assert ops.LEAF.arity == ops.CONST.arity == 0
+
+
+# --- random graphs over the whole table ---
+
+def guard(a):
+    """a*a + 1/2: keeps log, sqrt, division and powers away from their domain edges."""
+    return a * a + 0.5
+
+
+APPLY = {
+    ops.ADD: lambda a, b, k: a + b,
+    ops.MUL: lambda a, b, k: a * b,
+    ops.DIV: lambda a, b, k: a / guard(b),
+    ops.POW: lambda a, b, k: guard(a) ** b.tanh(),
+    ops.NEG: lambda a, b, k: -a,
+    ops.POWC: lambda a, b, k: guard(a) ** k,
+    ops.ABS: lambda a, b, k: abs(a),
+    ops.EXP: lambda a, b, k: a.tanh().exp(),
+    ops.LOG: lambda a, b, k: guard(a).log(),
+    ops.SQRT: lambda a, b, k: guard(a).sqrt(),
+    ops.TANH: lambda a, b, k: a.tanh(),
+    ops.SIGMOID: lambda a, b, k: a.sigmoid(),
+    ops.RELU: lambda a, b, k: a.relu(),
+    ops.LEAKY_RELU: lambda a, b, k: a.leaky_relu(0.2),
+    ops.SOFTPLUS: lambda a, b, k: a.softplus(),
+    ops.SIN: lambda a, b, k: a.sin(),
+    ops.COS: lambda a, b, k: a.cos(),
+    ops.DOT: lambda a, b, k: dot([a, b], [b, a], a),
+    ops.SUM: lambda a, b, k: vsum([a, b, a]),
+}
+KINKED = [op for op in ops.OPS if op.kink is not None]
+
+steps = st.tuples(st.sampled_from(ops.OPS), st.integers(0, 99), st.integers(0, 99),
+                  st.sampled_from([-2, -1, 0.5, 2, 3]))
+graphs = st.tuples(st.lists(st.floats(-2.0, 2.0), min_size=1, max_size=3),
+                   st.lists(steps, min_size=1, max_size=8))
+
+
+def build(plan, inputs):
+    """Replay a plan; operands are any earlier node, so sub-expressions get shared."""
+    nodes = list(inputs)
+    for op, i, j, k in plan:
+        nodes.append(APPLY[op](nodes[i % len(nodes)], nodes[j % len(nodes)], k))
+    return nodes
+
+
+def well_behaved(point, plan):
+    """At the base point: no domain error, moderate values, no kink within 1e-3."""
+    try:
+        nodes = build(plan, [Value(x) for x in point])
+    except (ArithmeticError, ValueError):
+        return False
+    kinks = [n.parents[0].data - n.op.kink for n in nodes if n.op in KINKED]
+    return all(abs(n.data) < 50 for n in nodes) and all(abs(d) > 1e-3 for d in kinks)
+
+
+@given(graphs)
+def test_random_graphs_first_derivatives_match_central_differences(g):
+    point, plan = g
+    assume(well_behaved(point, plan))
+    assert gradcheck(lambda *xs: build(plan, xs)[-1], point)
+
+
+@given(graphs)
+def test_random_graphs_second_derivatives_match_central_differences(g):
+    point, plan = g
+    assume(well_behaved(point, plan))
+    assert gradgradcheck(lambda *xs: build(plan, xs)[-1], point)
+
+
+@given(graphs)
+def test_random_graphs_backward_equals_functional_grad(g):
+    point, plan = g
+    assume(well_behaved(point, plan))
+    xs = [Value(x) for x in point]
+    out = build(plan, xs)[-1]
+    expected = grad(out, xs, allow_unused=True)
+    out.backward()
+    assert [x.grad for x in xs] == expected
