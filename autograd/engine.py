@@ -212,7 +212,7 @@ def _to_float(x: object) -> float:
 
 
 def _operand(op: Op, x: Any) -> Any:
-    if not (isinstance(x, Value) or _is_real(x)):
+    if not _is_operand(x):
         raise TypeError(f"{op.name} takes Values and real numbers, not {type(x).__name__}: "
                         f"{x!r:.60}")
     return x
