@@ -1,6 +1,15 @@
-"""chainrule's nn: neural networks built on autograd Values."""
+"""chainrule's nn: modules, losses, optimizers and data feeding built on autograd Values."""
 
-from nn.data import make_moons
-from nn.modules import MLP, Layer, Module, Neuron
+from nn.data import DataLoader
+from nn.datasets import (
+                         make_blobs,
+                         make_circles,
+                         make_moons,
+                         make_regression_curve,
+                         make_spirals,
+                         make_xor,
+)
+from nn.modules import MLP, Layer, Module, Neuron, Sequential
 
-__all__ = ["MLP", "Layer", "Module", "Neuron", "make_moons"]
+__all__ = ["MLP", "DataLoader", "Layer", "Module", "Neuron", "Sequential", "make_blobs",
+           "make_circles", "make_moons", "make_regression_curve", "make_spirals", "make_xor"]

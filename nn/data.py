@@ -1,28 +1,51 @@
-"""Toy datasets generated in pure Python from a seeded random.Random."""
+"""Feeding data to gradient descent: full batch, mini-batches or one sample at a time."""
 
 from __future__ import annotations
 
 import math
 import random
+from collections.abc import Iterator, Sequence
+from typing import Generic, TypeVar
+
+X = TypeVar("X")
+Y = TypeVar("Y")
 
 
-def make_moons(n_samples: int = 100, noise: float = 0.1,
-               rng: random.Random | None = None) -> tuple[list[list[float]], list[int]]:
-    """Two interleaving half circles (as scikit-learn's make_moons): points and 0/1 labels."""
-    if n_samples < 2:
-        raise ValueError(f"make_moons needs at least 2 samples, got {n_samples}")
-    if noise < 0:
-        raise ValueError(f"noise must be >= 0, got {noise}")
-    rng = rng or random.Random(0)
-    n_out = n_samples // 2
-    n_in = n_samples - n_out
-    points: list[tuple[list[float], int]] = []
-    for i in range(n_out):  # upper moon: (cos t, sin t), t in [0, pi]
-        t = math.pi * i / (n_out - 1) if n_out > 1 else 0.0
-        points.append(([math.cos(t), math.sin(t)], 0))
-    for i in range(n_in):  # lower moon: (1 - cos t, 1/2 - sin t)
-        t = math.pi * i / (n_in - 1) if n_in > 1 else 0.0
-        points.append(([1.0 - math.cos(t), 0.5 - math.sin(t)], 1))
-    rng.shuffle(points)
-    X = [[x + rng.gauss(0.0, noise), y + rng.gauss(0.0, noise)] for (x, y), _ in points]
-    return X, [label for _, label in points]
+class DataLoader(Generic[X, Y]):
+    """Batches of (inputs, targets), reshuffled every epoch: iterate once per epoch.
+
+    batch_size=None gives the full batch (batch gradient descent), batch_size=k
+    mini-batches and batch_size=1 single samples (stochastic gradient descent). Every
+    sample is seen exactly once per epoch; a last, smaller batch is kept unless drop_last.
+    """
+
+    def __init__(self, inputs: Sequence[X], targets: Sequence[Y], batch_size: int | None = None,
+                 shuffle: bool = True, drop_last: bool = False,
+                 rng: random.Random | None = None) -> None:
+        if len(inputs) != len(targets):
+            raise ValueError(f"{len(inputs)} inputs but {len(targets)} targets")
+        if not inputs:
+            raise ValueError("no samples to load")
+        if batch_size is not None and (isinstance(batch_size, bool)
+                                       or not isinstance(batch_size, int) or batch_size < 1):
+            raise ValueError(f"batch_size must be None or an integer >= 1, got {batch_size!r}")
+        self.inputs, self.targets = list(inputs), list(targets)
+        self.batch_size = len(self.inputs) if batch_size is None else batch_size
+        if drop_last and self.batch_size > len(self.inputs):
+            raise ValueError(f"drop_last with batch_size {self.batch_size} > "
+                             f"{len(self.inputs)} samples would leave no batch")
+        self.shuffle, self.drop_last = shuffle, drop_last
+        self.rng = rng or random.Random(0)
+
+    def __len__(self) -> int:
+        """Batches per epoch."""
+        n = len(self.inputs) / self.batch_size
+        return math.floor(n) if self.drop_last else math.ceil(n)
+
+    def __iter__(self) -> Iterator[tuple[list[X], list[Y]]]:
+        order = list(range(len(self.inputs)))
+        if self.shuffle:
+            self.rng.shuffle(order)
+        for start in range(0, len(self) * self.batch_size, self.batch_size):
+            batch = order[start:start + self.batch_size]
+            yield [self.inputs[i] for i in batch], [self.targets[i] for i in batch]

@@ -1,84 +1,244 @@
-"""Module, Neuron, Layer and MLP: micrograd's network, one node per weighted sum."""
+"""Module, Neuron, Layer, MLP and Sequential: networks of Values, with named parameters."""
 
 from __future__ import annotations
 
+import json
+import math
+import os
 import random
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any
 
 from autograd import Value, dot
 
 Input = Sequence[Value | float]
+Output = Value | list[Value]
+
+ACTIVATIONS: dict[str, Callable[[Value], Value]] = {
+    "relu": Value.relu,
+    "tanh": Value.tanh,
+    "sigmoid": Value.sigmoid,
+    "leaky_relu": Value.leaky_relu,
+    "softplus": Value.softplus,
+    "linear": lambda v: v,
+}
+
+# Weight initialisations: a draw from rng for a neuron with fan_in inputs in a layer of
+# fan_out neurons. Glorot keeps the variance of activations and of gradients near 1 across
+# tanh layers: Var(w) = 2 / (fan_in + fan_out); He does so for ReLU: Var(w) = 2 / fan_in.
+# A uniform(-a, a) draw has variance a^2 / 3.
+INITS: dict[str, Callable[[random.Random, int, int], float]] = {
+    "uniform": lambda rng, fan_in, fan_out: rng.uniform(-1.0, 1.0),  # micrograd's
+    "xavier": lambda rng, fan_in, fan_out: (
+        rng.uniform(-1.0, 1.0) * math.sqrt(6.0 / (fan_in + fan_out))),
+    "xavier_normal": lambda rng, fan_in, fan_out: (
+        rng.gauss(0.0, math.sqrt(2.0 / (fan_in + fan_out)))),
+    "he": lambda rng, fan_in, fan_out: rng.uniform(-1.0, 1.0) * math.sqrt(6.0 / fan_in),
+    "he_normal": lambda rng, fan_in, fan_out: rng.gauss(0.0, math.sqrt(2.0 / fan_in)),
+}
+
+FORMAT = "chainrule.state_dict"
+
+
+def _choice(kind: str, name: str, table: Mapping[str, Any]) -> Any:
+    if name not in table:
+        raise ValueError(f"unknown {kind} {name!r}; choose one of {', '.join(table)}")
+    return table[name]
 
 
 class Module:
-    """Base class: something with parameters."""
+    """Base class: parameters are found in the attributes, in the order they were set."""
+
+    def named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Value]]:
+        """(dotted name, parameter) pairs, e.g. ``layers.0.neurons.3.w.1``."""
+        for name, attr in vars(self).items():
+            yield from _named(attr, prefix + name)
 
     def parameters(self) -> list[Value]:
-        """Every trainable Value, in a fixed order."""
-        return []
+        """Every trainable Value, in a fixed order (micrograd's: weights, then bias)."""
+        return [p for _, p in self.named_parameters()]
 
     def zero_grad(self) -> None:
         """Reset the gradient of every parameter to 0.0."""
         for p in self.parameters():
             p.grad = 0.0
 
+    def num_parameters(self) -> int:
+        """How many scalar parameters the module has."""
+        return len(self.parameters())
+
+    def state_dict(self) -> dict[str, float]:
+        """Parameter values by name, ready for JSON."""
+        return {name: p.data for name, p in self.named_parameters()}
+
+    def load_state_dict(self, state: Mapping[str, float]) -> None:
+        """Set every parameter from ``state``; on any mismatch raise and change nothing."""
+        params = dict(self.named_parameters())
+        problems = [f"missing: {name}" for name in params if name not in state]
+        problems += [f"unexpected: {name}" for name in state if name not in params]
+        problems += [f"not a number: {name} = {value!r}" for name, value in state.items()
+                     if name in params and (isinstance(value, bool)
+                                            or not isinstance(value, (int, float)))]
+        if problems:
+            shown = "; ".join(problems[:10]) + (f"; and {len(problems) - 10} more"
+                                                if len(problems) > 10 else "")
+            raise ValueError(f"state does not match {type(self).__name__} "
+                             f"({len(problems)} differences): {shown}")
+        for name, p in params.items():
+            p.data = float(state[name])
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write the parameters to a JSON file (atomically: a crash leaves the old file)."""
+        document = {"format": FORMAT, "version": 1, "module": type(self).__name__,
+                    "parameters": self.state_dict()}
+        directory = os.path.dirname(os.path.abspath(path))
+        fd, tmp = tempfile.mkstemp(prefix=".chainrule-", suffix=".json", dir=directory)
+        try:
+            with os.fdopen(fd, "w") as f:
+                json.dump(document, f, indent=1)
+            os.replace(tmp, path)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+
+    def load(self, path: str | os.PathLike[str]) -> None:
+        """Read parameters written by ``save``; a corrupt or mismatched file changes nothing."""
+        try:
+            with open(path) as f:
+                document = json.load(f)
+        except (json.JSONDecodeError, UnicodeDecodeError) as e:
+            raise ValueError(f"{os.fspath(path)} is not a chainrule model file: {e}") from None
+        if not (isinstance(document, dict) and document.get("format") == FORMAT
+                and isinstance(document.get("parameters"), dict)):
+            raise ValueError(f"{os.fspath(path)} is not a chainrule model file "
+                             f"(expected a JSON object with format {FORMAT!r} and parameters)")
+        self.load_state_dict(document["parameters"])
+
+    def extra_repr(self) -> str:
+        """What the module's one-line description shows besides its parameter count."""
+        return ""
+
+    def children(self) -> list[tuple[str, Module]]:
+        """Sub-modules shown as branches of the printed tree."""
+        found = []
+        for name, attr in vars(self).items():
+            if isinstance(attr, Module):
+                found.append((name, attr))
+            elif isinstance(attr, list) and attr and all(isinstance(m, Module) for m in attr):
+                found.extend((f"{name}.{i}", m) for i, m in enumerate(attr))
+        return found
+
+    def __repr__(self) -> str:
+        extra = self.extra_repr()
+        head = f"{type(self).__name__}({extra + ', ' if extra else ''}"
+        head += f"{self.num_parameters()} parameters)"
+        lines = [head]
+        for name, child in self.children():
+            lines += [f"  ({name}): " + "\n  ".join(repr(child).splitlines())]
+        return "\n".join(lines)
+
+
+def _named(attr: Any, name: str) -> Iterator[tuple[str, Value]]:
+    if isinstance(attr, Value):
+        yield name, attr
+    elif isinstance(attr, Module):
+        yield from attr.named_parameters(name + ".")
+    elif isinstance(attr, (list, tuple)):
+        for i, item in enumerate(attr):
+            yield from _named(item, f"{name}.{i}")
+
 
 class Neuron(Module):
-    """activation(b + sum_i w_i x_i), weights uniform in [-1, 1] as in micrograd."""
+    """activation(b + sum_i w_i x_i): the weighted sum is one ``dot`` node unless fused=False."""
 
-    def __init__(self, nin: int, nonlin: bool = True, rng: random.Random | None = None) -> None:
-        uniform = (rng or random).uniform  # the global generator, as micrograd, unless given
-        self.w = [Value(uniform(-1.0, 1.0)) for _ in range(nin)]
+    def __init__(self, nin: int, activation: str | None = None, init: str = "uniform",
+                 fused: bool = True, rng: random.Random | None = None, fan_out: int = 1,
+                 nonlin: bool | None = None) -> None:
+        if nin < 1:
+            raise ValueError(f"a neuron needs at least one input, got nin={nin}")
+        if activation is None:  # micrograd's Neuron(nin, nonlin=True) is a ReLU neuron
+            activation = "linear" if nonlin is False else "relu"
+        elif nonlin is not None:
+            raise ValueError("give either activation or micrograd's nonlin, not both")
+        self._activate = _choice("activation", activation, ACTIVATIONS)
+        draw = _choice("init", init, INITS)
+        source: Any = rng or random  # the global generator, as micrograd, unless given
+        self.w = [Value(draw(source, nin, fan_out)) for _ in range(nin)]
         self.b = Value(0.0)
-        self.nonlin = nonlin
+        self.activation = activation
+        self.fused = fused
+
+    @property
+    def nonlin(self) -> bool:
+        """micrograd's flag: whether an activation follows the weighted sum."""
+        return self.activation != "linear"
 
     def __call__(self, x: Input) -> Value:
         if len(x) != len(self.w):
             raise ValueError(f"Neuron expects {len(self.w)} inputs, got {len(x)}")
-        act = dot(self.w, x, self.b)
-        return act.relu() if self.nonlin else act
+        if self.fused:
+            act = dot(self.w, x, self.b)
+        else:  # micrograd's graph: a chain of 2n small nodes, b + w_1 x_1 + ...
+            act = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)
+        return self._activate(act)
 
-    def parameters(self) -> list[Value]:
-        return [*self.w, self.b]
-
-    def __repr__(self) -> str:
-        return f"{'ReLU' if self.nonlin else 'Linear'}Neuron({len(self.w)})"
+    def extra_repr(self) -> str:
+        return f"{len(self.w)}, {self.activation}"
 
 
 class Layer(Module):
-    """A list of neurons that all see the same inputs."""
+    """nout neurons that all see the same inputs."""
 
-    def __init__(self, nin: int, nout: int, nonlin: bool = True,
-                 rng: random.Random | None = None) -> None:
-        self.neurons = [Neuron(nin, nonlin, rng) for _ in range(nout)]
+    def __init__(self, nin: int, nout: int, activation: str | None = None,
+                 init: str = "uniform", fused: bool = True, rng: random.Random | None = None,
+                 nonlin: bool | None = None) -> None:
+        if nout < 1:
+            raise ValueError(f"a layer needs at least one neuron, got nout={nout}")
+        self.neurons = [Neuron(nin, activation, init, fused, rng, fan_out=nout, nonlin=nonlin)
+                        for _ in range(nout)]
 
-    def __call__(self, x: Input) -> Value | list[Value]:
-        out = [n(x) for n in self.neurons]
+    def __call__(self, x: Input) -> Output:
+        xs = [v if isinstance(v, Value) else Value(v) for v in x]  # lift numbers once, not
+        out = [n(xs) for n in self.neurons]  # once per neuron
         return out[0] if len(out) == 1 else out
 
-    def parameters(self) -> list[Value]:
-        return [p for n in self.neurons for p in n.parameters()]
+    def extra_repr(self) -> str:
+        first = self.neurons[0]
+        return f"{len(first.w)} -> {len(self.neurons)}, {first.activation}"
 
-    def __repr__(self) -> str:
-        return f"Layer of [{', '.join(str(n) for n in self.neurons)}]"
+    def children(self) -> list[tuple[str, Module]]:
+        return []  # the neurons are all alike: the one-line summary says it all
 
 
-class MLP(Module):
-    """Fully connected layers: ReLU between them, linear at the end (micrograd's MLP)."""
+class Sequential(Module):
+    """Modules applied one after the other, each to the output of the one before."""
 
-    def __init__(self, nin: int, nouts: Sequence[int], rng: random.Random | None = None) -> None:
+    def __init__(self, *modules: Callable[[Any], Any]) -> None:
+        if not modules:
+            raise ValueError("Sequential needs at least one module")
+        self.layers = list(modules)
+
+    def __call__(self, x: Input) -> Output:
+        out: Any = list(x)
+        for module in self.layers:
+            out = module([out] if isinstance(out, Value) else out)
+        return out  # type: ignore[no-any-return]
+
+
+class MLP(Sequential):
+    """Fully connected layers; micrograd's MLP(2, [16, 16, 1]) is ReLU, ReLU, linear."""
+
+    def __init__(self, nin: int, nouts: Sequence[int], activation: str = "relu",
+                 output_activation: str = "linear", init: str = "uniform", fused: bool = True,
+                 rng: random.Random | None = None) -> None:
+        if not nouts:
+            raise ValueError("an MLP needs at least one layer size in nouts")
         sizes = [nin, *nouts]
-        self.layers = [Layer(sizes[i], sizes[i + 1], nonlin=i != len(nouts) - 1, rng=rng)
-                       for i in range(len(nouts))]
+        self.sizes = sizes
+        super().__init__(*(Layer(sizes[i], sizes[i + 1],
+                                 activation if i < len(nouts) - 1 else output_activation,
+                                 init, fused, rng) for i in range(len(nouts))))
 
-    def __call__(self, x: Input) -> Value | list[Value]:
-        out: Value | list[Value] = list(x)  # type: ignore[arg-type]
-        for layer in self.layers:
-            out = layer([out] if isinstance(out, Value) else out)
-        return out
-
-    def parameters(self) -> list[Value]:
-        return [p for layer in self.layers for p in layer.parameters()]
-
-    def __repr__(self) -> str:
-        return f"MLP of [{', '.join(str(layer) for layer in self.layers)}]"
+    def extra_repr(self) -> str:
+        return f"{self.sizes[0]} -> {self.sizes[1:]}"

@@ -1,24 +1,45 @@
-"""nn modules: micrograd's Neuron, Layer and MLP, one node per weighted sum."""
+"""nn modules: structure, micrograd compatibility, fused and unfused neurons, saving."""
 
+import json
 import random
 
 import pytest
 
 from autograd import Value, ops
-from nn import MLP, Layer, Neuron
+from nn import MLP, Layer, Neuron, Sequential
+from nn.modules import ACTIVATIONS, INITS
 
 
 def test_mlp_has_micrograds_structure_and_parameter_order():
     model = MLP(2, [16, 16, 1], rng=random.Random(0))
     assert len(model.layers) == 3
     assert [len(layer.neurons) for layer in model.layers] == [16, 16, 1]
-    assert len(model.parameters()) == (2 + 1) * 16 + (16 + 1) * 16 + (16 + 1)
+    assert len(model.parameters()) == (2 + 1) * 16 + (16 + 1) * 16 + (16 + 1) == 337
     first = model.layers[0].neurons[0]
     assert model.parameters()[:3] == [*first.w, first.b]  # per neuron: weights, then bias
-    assert [n.nonlin for layer in model.layers for n in layer.neurons[:1]] == [True, True, False]
+    assert [layer.neurons[0].nonlin for layer in model.layers] == [True, True, False]
     assert all(-1.0 <= w.data <= 1.0 for n in model.layers[0].neurons for w in n.w)
     assert all(n.b.data == 0.0 for layer in model.layers for n in layer.neurons)
-    assert repr(model).startswith("MLP of [Layer of [ReLUNeuron(2)")
+
+
+def test_named_parameters_use_stable_dotted_names():
+    model = MLP(2, [4, 1], rng=random.Random(0))
+    names = [name for name, _ in model.named_parameters()]
+    assert names[:3] == ["layers.0.neurons.0.w.0", "layers.0.neurons.0.w.1",
+                         "layers.0.neurons.0.b"]
+    assert names[-1] == "layers.1.neurons.0.b"
+    assert "layers.0.neurons.3.w.1" in names
+    assert [p for _, p in model.named_parameters()] == model.parameters()
+
+
+def test_repr_is_a_tree_with_parameter_counts():
+    text = repr(MLP(2, [16, 16, 1], rng=random.Random(0)))
+    assert text.splitlines() == [
+        "MLP(2 -> [16, 16, 1], 337 parameters)",
+        "  (layers.0): Layer(2 -> 16, relu, 48 parameters)",
+        "  (layers.1): Layer(16 -> 16, relu, 272 parameters)",
+        "  (layers.2): Layer(16 -> 1, linear, 17 parameters)"]
+    assert repr(Neuron(3, "tanh", rng=random.Random(0))) == "Neuron(3, tanh, 4 parameters)"
 
 
 def test_same_seed_same_weights_and_global_random_like_micrograd():
@@ -31,22 +52,79 @@ def test_same_seed_same_weights_and_global_random_like_micrograd():
     assert [w.data for w in c.w] == [random.uniform(-1, 1) for _ in range(3)]
 
 
-def test_neuron_is_relu_of_one_dot_node():
-    n = Neuron(3, rng=random.Random(1))
+def test_micrograd_constructor_flags():
+    assert Neuron(2, nonlin=True, rng=random.Random(0)).activation == "relu"
+    assert Neuron(2, nonlin=False, rng=random.Random(0)).activation == "linear"
+    assert Layer(2, 3, nonlin=False, rng=random.Random(0)).neurons[0].activation == "linear"
+    with pytest.raises(ValueError, match="not both"):
+        Neuron(2, activation="tanh", nonlin=True)
+
+
+def test_fused_neuron_is_one_dot_node_and_equals_the_unfused_chain():
+    fused = Neuron(3, "tanh", rng=random.Random(1))
+    plain = Neuron(3, "tanh", fused=False, rng=random.Random(1))
     x = [Value(0.5), Value(-1.0), Value(2.0)]
-    out = n(x)
-    assert out.op is ops.RELU
+    out = fused(x)
+    assert out.op is ops.TANH
     (act,) = out.parents
-    assert act.op is ops.DOT and act.parents == (n.b, *n.w, *x)
-    expected = n.b.data + sum(w.data * xi.data for w, xi in zip(n.w, x))
-    assert act.data == pytest.approx(expected, rel=1e-15)
-    assert Neuron(3, nonlin=False, rng=random.Random(1))(x).op is ops.DOT
+    assert act.op is ops.DOT and act.parents == (fused.b, *fused.w, *x)
+    slow = plain(x)
+    assert slow.parents[0].op is ops.ADD  # b + w_1 x_1 + ... as 2n small nodes
+    assert out.data == slow.data  # same additions, same order, same rounding
+    out.backward()
+    slow.backward()
+    assert [w.grad for w in fused.w] == pytest.approx([w.grad for w in plain.w], rel=1e-15)
+
+
+@pytest.mark.parametrize("name", list(ACTIVATIONS))
+def test_activations_by_name(name):
+    n = Neuron(1, name, init="he", rng=random.Random(0))
+    n.w[0].data, n.b.data = 1.0, 0.0
+    x = -0.5
+    expected = {"relu": 0.0, "tanh": -0.46211715726000974, "sigmoid": 0.3775406687981454,
+                "leaky_relu": -0.005, "softplus": 0.47407698418010663, "linear": -0.5}[name]
+    assert n([x]).data == pytest.approx(expected, rel=1e-12)
+
+
+def test_unknown_names_are_errors():
+    with pytest.raises(ValueError, match="unknown activation 'gelu'; choose one of relu"):
+        Neuron(2, "gelu")
+    with pytest.raises(ValueError, match="unknown init"):
+        Layer(2, 2, init="zeros")
+
+
+def test_initialisations_have_the_published_spread():
+    rng = random.Random(0)
+    for name, fan_in, fan_out, variance in [("xavier", 30, 10, 2 / 40),
+                                            ("xavier_normal", 30, 10, 2 / 40),
+                                            ("he", 30, 10, 2 / 30), ("he_normal", 30, 10, 2 / 30),
+                                            ("uniform", 30, 10, 1 / 3)]:
+        draws = [INITS[name](rng, fan_in, fan_out) for _ in range(20000)]
+        mean = sum(draws) / len(draws)
+        var = sum((d - mean) ** 2 for d in draws) / len(draws)
+        assert var == pytest.approx(variance, rel=0.05), name
+        assert abs(mean) < 0.02, name
+    layer = Layer(30, 10, init="xavier", rng=random.Random(0))
+    bound = (6 / 40) ** 0.5
+    assert all(abs(w.data) <= bound for n in layer.neurons for w in n.w)
+    assert all(n.b.data == 0.0 for n in layer.neurons)
+    assert any(w.data != 0.0 for n in layer.neurons for w in n.w)
 
 
 def test_forward_returns_a_value_for_one_output_and_a_list_otherwise():
     assert isinstance(MLP(2, [3, 1], rng=random.Random(0))([1.0, 2.0]), Value)
     out = Layer(2, 3, rng=random.Random(0))([1.0, 2.0])
     assert isinstance(out, list) and len(out) == 3
+
+
+def test_sequential_chains_modules_and_names_them():
+    model = Sequential(Layer(2, 3, "tanh", rng=random.Random(0)),
+                       Layer(3, 1, "linear", rng=random.Random(1)))
+    x = [0.5, -1.0]
+    hidden = model.layers[0](x)
+    assert model(x).data == model.layers[1](hidden).data
+    assert model.num_parameters() == 9 + 4
+    assert next(model.named_parameters())[0] == "layers.0.neurons.0.w.0"
 
 
 def test_zero_grad_and_backward_through_the_network():
@@ -58,6 +136,72 @@ def test_zero_grad_and_backward_through_the_network():
     assert all(p.grad == 0.0 for p in model.parameters())
 
 
-def test_wrong_number_of_inputs_is_an_error():
+def test_bad_sizes_are_errors():
     with pytest.raises(ValueError, match="expects 2 inputs, got 3"):
         MLP(2, [1], rng=random.Random(0))([1.0, 2.0, 3.0])
+    with pytest.raises(ValueError, match="nin"):
+        Neuron(0)
+    with pytest.raises(ValueError, match="nout"):
+        Layer(2, 0)
+    with pytest.raises(ValueError, match="nouts"):
+        MLP(2, [])
+
+
+# --- state and files ---
+
+def test_state_dict_round_trip_is_exact():
+    a = MLP(2, [3, 1], rng=random.Random(0))
+    b = MLP(2, [3, 1], rng=random.Random(1))
+    b.load_state_dict(a.state_dict())
+    assert [p.data for p in b.parameters()] == [p.data for p in a.parameters()]
+    assert list(a.state_dict()) == [name for name, _ in a.named_parameters()]
+
+
+def test_mismatched_state_lists_differences_and_changes_nothing():
+    model = MLP(2, [3, 1], rng=random.Random(0))
+    before = model.state_dict()
+    other = MLP(2, [4, 1], rng=random.Random(0)).state_dict()
+    with pytest.raises(ValueError) as info:
+        model.load_state_dict(other)
+    message = str(info.value)
+    assert "unexpected: layers.0.neurons.3.w.0" in message
+    assert "missing: layers.1.neurons.0.w.3" not in message  # it has only 3 inputs there
+    assert "unexpected: layers.1.neurons.0.w.3" in message
+    assert model.state_dict() == before
+    broken = dict(before)
+    broken["layers.0.neurons.0.b"] = "zero"
+    del broken["layers.1.neurons.0.b"]
+    with pytest.raises(ValueError, match=r"missing: layers.1.neurons.0.b.*not a number"):
+        model.load_state_dict(broken)
+    assert model.state_dict() == before
+
+
+def test_save_and_load_json(tmp_path):
+    path = tmp_path / "model.json"
+    a = MLP(2, [3, 1], rng=random.Random(0))
+    a.save(path)
+    document = json.loads(path.read_text())
+    assert document["format"] == "chainrule.state_dict" and document["module"] == "MLP"
+    b = MLP(2, [3, 1], rng=random.Random(5))
+    b.load(path)
+    assert b.state_dict() == a.state_dict()
+    assert [p.name for p in tmp_path.iterdir()] == ["model.json"]  # no temporary file left
+
+
+def test_corrupt_or_foreign_files_are_clear_errors_and_change_nothing(tmp_path):
+    model = MLP(2, [3, 1], rng=random.Random(0))
+    before = model.state_dict()
+    bad = tmp_path / "bad.json"
+    for content, words in [("{not json", "not a chainrule model file"),
+                           ('{"weights": [1, 2]}', "expected a JSON object with format"),
+                           ("[1, 2, 3]", "expected a JSON object"),
+                           (b"\xff\xfe\x00", "not a chainrule model file")]:
+        if isinstance(content, bytes):
+            bad.write_bytes(content)
+        else:
+            bad.write_text(content)
+        with pytest.raises(ValueError, match=words):
+            model.load(bad)
+        assert model.state_dict() == before
+    with pytest.raises(FileNotFoundError):
+        model.load(tmp_path / "missing.json")
