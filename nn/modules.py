@@ -161,7 +161,7 @@ class Neuron(Module):
             activation = "linear" if nonlin is False else "relu"
         elif nonlin is not None:
             raise ValueError("give either activation or micrograd's nonlin, not both")
-        self._activate = _choice("activation", activation, ACTIVATIONS)
+        self._activate: Callable[[Value], Value] = _choice("activation", activation, ACTIVATIONS)
         draw = _choice("init", init, INITS)
         source: Any = rng or random  # the global generator, as micrograd, unless given
         self.w = [Value(draw(source, nin, fan_out)) for _ in range(nin)]

@@ -1,0 +1,164 @@
+"""fit: the training loop (forward, loss, backward, step), with a history and a progress bar."""
+
+from __future__ import annotations
+
+import math
+import random
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from autograd import Value
+from nn.data import DataLoader
+
+LossFn = Callable[[list[Any], list[Any]], Value]
+Metric = Callable[[list[Any], list[Any]], float]
+
+
+class Optimizer(Protocol):
+    """What fit needs of an optimizer."""
+
+    def zero_grad(self) -> None: ...
+
+    def step(self) -> None: ...
+
+
+class Scheduler(Protocol):
+    """What fit needs of a learning-rate schedule (stepped once per epoch, as in PyTorch)."""
+
+    def step(self) -> None: ...
+
+
+@dataclass
+class History:
+    """Loss and metric after every step and averaged over every epoch."""
+
+    loss: list[float] = field(default_factory=list)
+    metric: list[float] = field(default_factory=list)
+    epoch_loss: list[float] = field(default_factory=list)
+    epoch_metric: list[float] = field(default_factory=list)
+
+
+def accuracy(predictions: Sequence[Any], targets: Sequence[Any]) -> float:
+    """Share of correct predictions: argmax of logits for lists, else the sign of a score.
+
+    A scalar score counts as class 1 when positive, which matches labels in {0, 1} and
+    micrograd's labels in {-1, +1} alike.
+    """
+    if len(predictions) != len(targets) or not predictions:
+        raise ValueError(f"accuracy: {len(predictions)} predictions, {len(targets)} targets")
+    correct = 0
+    for p, t in zip(predictions, targets):
+        if isinstance(p, (list, tuple)):
+            scores = [float(z) for z in p]
+            correct += scores.index(max(scores)) == t
+        else:
+            correct += (float(p) > 0) == (t > 0)
+    return correct / len(predictions)
+
+
+def fit(model: Callable[[Any], Any], loss_fn: LossFn, optimizer: Optimizer,
+        data: DataLoader[Any, Any] | tuple[Sequence[Any], Sequence[Any]], epochs: int = 1,
+        batch_size: int | None = None, scheduler: Scheduler | None = None,
+        metric: Metric | None = None, progress: bool = False,
+        rng: random.Random | None = None) -> History:
+    """Train ``model`` for ``epochs`` passes over ``data``; return the history.
+
+    ``data`` is a DataLoader, or (inputs, targets) to batch with ``batch_size`` (None: the
+    full batch; 1: stochastic gradient descent). ``loss_fn(predictions, targets)`` returns
+    a Value. A NaN or infinite loss stops training with FloatingPointError naming the
+    step, before the parameters are touched.
+    """
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
+        raise ValueError(f"epochs must be an integer >= 1, got {epochs!r}")
+    if isinstance(data, DataLoader):
+        if batch_size is not None:
+            raise ValueError("give batch_size to the DataLoader, not to fit")
+        loader = data
+    else:
+        inputs, targets = data
+        loader = DataLoader(inputs, targets, batch_size, rng=rng or random.Random(0))
+    history = History()
+    bar = _progress(progress, epochs * len(loader))
+    step = 0
+    for epoch in range(1, epochs + 1):
+        losses, metrics, sizes = [], [], []
+        for xb, yb in loader:
+            step += 1
+            predictions = [model(x) for x in xb]
+            loss = loss_fn(predictions, yb)
+            if not isinstance(loss, Value):
+                raise TypeError(f"loss_fn must return a Value, got {type(loss).__name__}")
+            if not math.isfinite(loss.data):
+                bar.close()
+                raise FloatingPointError(
+                    f"the loss became {loss.data} at step {step} (epoch {epoch}); training "
+                    "stopped before updating the parameters. Try a smaller learning rate "
+                    "or clipping the gradients.")
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            history.loss.append(loss.data)
+            losses.append(loss.data)
+            sizes.append(len(xb))
+            if metric is not None:
+                metrics.append(metric(predictions, yb))
+                history.metric.append(metrics[-1])
+            bar.update(loss.data, metrics[-1] if metrics else None)
+        if scheduler is not None:
+            scheduler.step()
+        # epoch figures weight each batch by its size (a last, smaller batch counts less)
+        history.epoch_loss.append(_weighted_mean(losses, sizes))
+        if metric is not None:
+            history.epoch_metric.append(_weighted_mean(metrics, sizes))
+        bar.epoch_done(epoch, history)
+    bar.close()
+    return history
+
+
+def _weighted_mean(values: list[float], weights: list[int]) -> float:
+    return math.fsum(v * w for v, w in zip(values, weights)) / sum(weights)
+
+
+class _Progress:
+    """No bar: prints nothing."""
+
+    def update(self, loss: float, metric: float | None) -> None:
+        """Called after every step."""
+
+    def epoch_done(self, epoch: int, history: History) -> None:
+        """Called after every epoch."""
+
+    def close(self) -> None:
+        """Called once at the end."""
+
+
+class _TqdmProgress(_Progress):
+    def __init__(self, total: int) -> None:
+        from tqdm import tqdm  # type: ignore[import-untyped]
+
+        self.bar = tqdm(total=total, desc="fit", unit="step", file=sys.stderr)
+
+    def update(self, loss: float, metric: float | None) -> None:
+        shown = {"loss": f"{loss:.4g}"} | ({} if metric is None else {"metric": f"{metric:.3g}"})
+        self.bar.set_postfix(shown, refresh=False)
+        self.bar.update()
+
+    def close(self) -> None:
+        self.bar.close()
+
+
+class _TextProgress(_Progress):
+    def epoch_done(self, epoch: int, history: History) -> None:
+        metric = f", metric {history.epoch_metric[-1]:.4g}" if history.epoch_metric else ""
+        print(f"epoch {epoch}: loss {history.epoch_loss[-1]:.6g}{metric}", file=sys.stderr)
+
+
+def _progress(wanted: bool, total: int) -> _Progress:
+    if not wanted:
+        return _Progress()
+    try:
+        return _TqdmProgress(total)
+    except ImportError:  # tqdm is optional: fall back to a line per epoch
+        return _TextProgress()

@@ -1,0 +1,97 @@
+"""fit: the training loop, its history, accuracy, divergence and the moons end to end."""
+
+import math
+import random
+
+import pytest
+from nn.lr_scheduler import LambdaLR
+from nn.optim import SGD
+
+from autograd import Value
+from nn import MLP, DataLoader, make_moons
+from nn.losses import hinge_loss, l2_penalty, mse_loss
+from nn.train import accuracy, fit
+
+
+def test_moons_reach_full_training_accuracy_within_100_steps():
+    X, labels = make_moons(100, noise=0.1, rng=random.Random(1337))
+    y = [2 * label - 1 for label in labels]
+    model = MLP(2, [16, 16, 1], rng=random.Random(1337))
+    optimizer = SGD(model.parameters(), lr=1.0)
+    schedule = LambdaLR(optimizer, lambda k: 1.0 - 0.9 * k / 100)  # micrograd's demo
+
+    def loss_fn(scores, targets):
+        return hinge_loss(scores, targets) + l2_penalty(model.parameters(), 1e-4)
+
+    history = fit(model, loss_fn, optimizer, (X, y), epochs=100, scheduler=schedule,
+                  metric=accuracy)
+    assert len(history.loss) == len(history.epoch_loss) == 100  # full batch: a step an epoch
+    assert history.metric[-1] == 1.0
+    assert history.loss[-1] < 0.05 < history.loss[0]
+
+
+def test_history_and_batches():
+    X = [[x / 10] for x in range(10)]
+    y = [2 * x[0] + 1 for x in X]
+    model = MLP(1, [1], rng=random.Random(0))
+    optimizer = SGD(model.parameters(), lr=0.1)
+    history = fit(model, mse_loss, optimizer, (X, y), epochs=3, batch_size=4)
+    assert len(history.loss) == 9 and len(history.epoch_loss) == 3  # 3 batches an epoch
+    assert history.metric == [] and history.epoch_metric == []
+    assert history.epoch_loss[-1] < history.epoch_loss[0]
+    loader = DataLoader(X, y, batch_size=1, rng=random.Random(0))
+    stochastic = fit(model, mse_loss, optimizer, loader, epochs=2)
+    assert len(stochastic.loss) == 20
+    # an epoch's loss is the batch losses weighted by batch size
+    history = fit(model, mse_loss, SGD(model.parameters(), lr=0.0), (X, y), epochs=1,
+                  batch_size=4)
+    assert history.epoch_loss[0] == pytest.approx(
+        (4 * history.loss[0] + 4 * history.loss[1] + 2 * history.loss[2]) / 10)
+
+
+def test_divergence_stops_with_the_step_named_and_parameters_untouched():
+    data = ([[1.0], [2.0]], [1.0, 2.0])
+    model = MLP(1, [1], rng=random.Random(0))
+    calls = []
+
+    def loss_fn(predictions, targets):
+        calls.append(1)
+        loss = mse_loss(predictions, targets)
+        return loss * math.inf if len(calls) == 3 else loss
+
+    with pytest.raises(FloatingPointError, match="inf at step 3 \\(epoch 2\\)"):
+        fit(model, loss_fn, SGD(model.parameters(), lr=0.1), data, epochs=5, batch_size=1)
+    # the same two good steps on a twin: the third, diverging step changed nothing
+    twin = MLP(1, [1], rng=random.Random(0))
+    fit(twin, mse_loss, SGD(twin.parameters(), lr=0.1), data, epochs=1, batch_size=1)
+    assert model.state_dict() == twin.state_dict()
+    with pytest.raises(FloatingPointError, match="nan"):
+        fit(model, lambda p, t: mse_loss(p, t) * math.nan, SGD(model.parameters(), lr=0.1),
+            ([[1.0]], [1.0]))
+    assert model.state_dict() == twin.state_dict()
+
+
+def test_accuracy_for_scores_and_logits():
+    assert accuracy([Value(0.5), Value(-2.0), Value(1.0)], [1, -1, -1]) == pytest.approx(2 / 3)
+    assert accuracy([Value(0.5), Value(-2.0)], [1, 0]) == 1.0
+    assert accuracy([[Value(0.1), Value(2.0)], [Value(3.0), Value(-1.0)]], [1, 1]) == 0.5
+    with pytest.raises(ValueError):
+        accuracy([Value(1.0)], [1, 0])
+
+
+def test_bad_arguments():
+    model = MLP(1, [1], rng=random.Random(0))
+    optimizer = SGD(model.parameters(), lr=0.1)
+    with pytest.raises(ValueError, match="epochs"):
+        fit(model, mse_loss, optimizer, ([[1.0]], [1.0]), epochs=0)
+    with pytest.raises(ValueError, match="batch_size to the DataLoader"):
+        fit(model, mse_loss, optimizer, DataLoader([[1.0]], [1.0]), batch_size=1)
+    with pytest.raises(TypeError, match="must return a Value"):
+        fit(model, lambda p, t: 1.0, optimizer, ([[1.0]], [1.0]))
+
+
+def test_progress_bar_writes_to_stderr(capsys):
+    model = MLP(1, [1], rng=random.Random(0))
+    fit(model, mse_loss, SGD(model.parameters(), lr=0.1), ([[1.0]], [1.0]), epochs=2,
+        progress=True)
+    assert "fit" in capsys.readouterr().err
