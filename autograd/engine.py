@@ -23,6 +23,8 @@ from autograd.ops import (
     LOG,
     MUL,
     NEG,
+    NEURON,
+    OPS,
     POW,
     POWC,
     RELU,
@@ -277,16 +279,16 @@ def _binary(op: Op, a: Value | Number, b: Value | Number) -> Value:
 _ONLY_VALUES = {Value}
 
 
-def _variadic(op: Op, args: Sequence[Value | Number]) -> Value:
+def _variadic(op: Op, args: Sequence[Value | Number], param: Any = None) -> Value:
     nodes: tuple[Value, ...] = tuple(args)  # type: ignore[arg-type]
     if set(map(type, nodes)) != _ONLY_VALUES:  # numbers become constants
         nodes = tuple(v if type(v) is Value else _const(_operand(op, v)) for v in args)
     xs = [v.data for v in nodes]
     try:
-        out = op.forward(xs)
+        out = op.forward(xs) if param is None else op.forward(xs, param)
     except (ArithmeticError, ValueError) as e:
         raise _domain_error(op, xs, e) from None
-    return _node(_checked(op, out, xs), op, nodes, None)
+    return _node(_checked(op, out, xs), op, nodes, param)
 
 
 def dot(ws: Sequence[Value | Number], xs: Sequence[Value | Number],
@@ -295,6 +297,21 @@ def dot(ws: Sequence[Value | Number], xs: Sequence[Value | Number],
     if len(ws) != len(xs):
         raise ValueError(f"dot needs two sequences of equal length, got {len(ws)} and {len(xs)}")
     return _variadic(DOT, (bias, *ws, *xs))
+
+
+FUSABLE = {op.name: op for op in OPS if op.arity == 1 and op.from_output}
+
+
+def neuron(ws: Sequence[Value | Number], xs: Sequence[Value | Number],
+           bias: Value | Number = 0.0, activation: str = "relu") -> Value:
+    """activation(bias + sum_i ws[i] * xs[i]) as a single node (a whole neuron)."""
+    if activation not in FUSABLE:
+        raise ValueError(f"neuron fuses the activations {', '.join(FUSABLE)}; "
+                         f"for {activation!r} apply it to dot(...)")
+    if len(ws) != len(xs):
+        raise ValueError(f"neuron needs two sequences of equal length, got {len(ws)} and "
+                         f"{len(xs)}")
+    return _variadic(NEURON, (bias, *ws, *xs), FUSABLE[activation])
 
 
 def sum(values: Iterable[Value | Number]) -> Value:  # noqa: A001 (autograd.sum, like torch.sum)
@@ -330,6 +347,11 @@ class _ValueMath:
     sigmoid = staticmethod(Value.sigmoid)
 
     @staticmethod
+    def expm1(a: Value) -> Value:
+        """e^a - 1."""
+        return a.exp() - 1.0
+
+    @staticmethod
     def val(a: Value) -> float:
         """The plain number (rules branch on it for piecewise functions)."""
         return a.data
@@ -363,7 +385,8 @@ def _backprop(roots: Sequence[Value], seeds: Sequence[Grad],
             elif op.arity == 2:
                 ds = op.partials(m, out, *args)
             else:
-                ds = op.partials(m, out, args)
+                ds = (op.partials(m, out, args) if v._b is None
+                      else op.partials(m, out, args, v._b))
         except (ArithmeticError, ValueError) as e:
             raise _domain_error(op, [p.data for p in parents],
                                 type(e)(f"no finite derivative here ({e})")) from None

@@ -28,6 +28,9 @@ class Op:
     symbol: str = ""  # how a drawing or formula shows it
     param: str | None = None  # name of a fixed (non-differentiated) parameter, if any
     kink: float | None = None  # where the derivative jumps (property tests keep away)
+    # True when the derivative is a function of the output alone (tanh' = 1 - tanh^2):
+    # such an op can be fused behind a weighted sum (see NEURON)
+    from_output: bool = False
 
     def __repr__(self) -> str:
         return f"Op({self.name})"
@@ -48,6 +51,11 @@ class FloatMath:
             return 1.0 / (1.0 + math.exp(-a))
         e = math.exp(a)
         return e / (1.0 + e)
+
+    @staticmethod
+    def expm1(a: float) -> float:
+        """e^a - 1, accurate for small a."""
+        return math.expm1(a)
 
     @staticmethod
     def val(a: float) -> float:
@@ -94,6 +102,11 @@ def _dot_partials(m: Any, out: Any, args: Sequence[Any]) -> list[Any]:
     return [1.0, *args[n + 1 :], *args[1 : n + 1]]
 
 
+def _neuron_partials(m: Any, out: Any, args: Sequence[Any], act: Op) -> list[Any]:
+    slope = act.partials(m, out, None)  # act'(b + w·x), read from the output
+    return [slope * d for d in _dot_partials(m, out, args)]
+
+
 # Inputs: a leaf is made by the user, a constant by lifting a plain number into the graph.
 LEAF = Op("leaf", 0, float, lambda m, out: ())
 CONST = Op("const", 0, float, lambda m, out: ())
@@ -116,32 +129,38 @@ ABS = Op("abs", 1, abs,
          lambda m, out, a: 1.0 if m.val(a) > 0 else (-1.0 if m.val(a) < 0 else 0.0), "abs",
          kink=0.0)
 # d e^a/da = e^a
-EXP = Op("exp", 1, math.exp, lambda m, out, a: out, "exp")
+EXP = Op("exp", 1, math.exp, lambda m, out, a: out, "exp", from_output=True)
 # d log(a)/da = 1/a
 LOG = Op("log", 1, math.log, lambda m, out, a: 1.0 / a, "log")
 # d sqrt(a)/da = 1 / (2 sqrt(a))
 SQRT = Op("sqrt", 1, math.sqrt, lambda m, out, a: 0.5 / out, "sqrt")
 # d tanh(a)/da = 1 - tanh(a)^2
-TANH = Op("tanh", 1, math.tanh, lambda m, out, a: 1.0 - out * out, "tanh")
+TANH = Op("tanh", 1, math.tanh, lambda m, out, a: 1.0 - out * out, "tanh", from_output=True)
 # d s(a)/da = s(a) (1 - s(a))
-SIGMOID = Op("sigmoid", 1, FloatMath.sigmoid, lambda m, out, a: out * (1.0 - out), "sigmoid")
-# d relu(a)/da = 1 for a > 0, else 0 (0 at the kink, as PyTorch)
+SIGMOID = Op("sigmoid", 1, FloatMath.sigmoid, lambda m, out, a: out * (1.0 - out), "sigmoid",
+             from_output=True)
+# d relu(a)/da = 1 for a > 0 (where relu(a) > 0), else 0 (0 at the kink, as PyTorch)
 RELU = Op("relu", 1, lambda a: 0.0 if a <= 0.0 else a,
-          lambda m, out, a: 1.0 if m.val(a) > 0 else 0.0, "relu", kink=0.0)
+          lambda m, out, a: 1.0 if m.val(out) > 0 else 0.0, "relu", kink=0.0, from_output=True)
 # d/da = 1 for a > 0, else the slope k
 LEAKY_RELU = Op("leaky_relu", 1, lambda a, k: a if a > 0.0 else k * a,
                 lambda m, out, a, k: 1.0 if m.val(a) > 0 else k, "leaky_relu", param="slope",
                 kink=0.0)
-# d log(1 + e^a)/da = sigmoid(a)
-SOFTPLUS = Op("softplus", 1, _softplus, lambda m, out, a: m.sigmoid(a), "softplus")
+# d log(1 + e^a)/da = sigmoid(a) = e^a / (1 + e^a) = 1 - e^-out, as out = log(1 + e^a)
+SOFTPLUS = Op("softplus", 1, _softplus, lambda m, out, a: -m.expm1(-out), "softplus",
+              from_output=True)
 # d sin(a)/da = cos(a)
 SIN = Op("sin", 1, math.sin, lambda m, out, a: m.cos(a), "sin")
 # d cos(a)/da = -sin(a)
 COS = Op("cos", 1, math.cos, lambda m, out, a: -m.sin(a), "cos")
 # b + sum_i w_i x_i over arguments (b, w_1..w_n, x_1..x_n): d/db = 1, d/dw_i = x_i, d/dx_i = w_i
 DOT = Op("dot", VARIADIC, _dot, _dot_partials, "b+w·x")
+# act(b + sum_i w_i x_i): a whole neuron as one node, for an activation act whose derivative
+# is a function of its output: d/d(arg) = act'(out) * d(b + w·x)/d(arg)
+NEURON = Op("neuron", VARIADIC, lambda args, act: act.forward(_dot(args)), _neuron_partials,
+            "act(b+w·x)", param="activation")
 # d(a_1 + ... + a_n)/da_i = 1
 SUM = Op("sum", VARIADIC, math.fsum, lambda m, out, args: [1.0] * len(args), "sum")
 
 OPS: tuple[Op, ...] = (ADD, MUL, DIV, POW, NEG, POWC, ABS, EXP, LOG, SQRT, TANH, SIGMOID, RELU,
-                       LEAKY_RELU, SOFTPLUS, SIN, COS, DOT, SUM)
+                       LEAKY_RELU, SOFTPLUS, SIN, COS, DOT, NEURON, SUM)

@@ -10,7 +10,8 @@ import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
-from autograd import Value, dot
+from autograd import Value, dot, neuron
+from autograd.engine import FUSABLE
 
 Input = Sequence[Value | float]
 Output = Value | list[Value]
@@ -150,7 +151,10 @@ def _named(attr: Any, name: str) -> Iterator[tuple[str, Value]]:
 
 
 class Neuron(Module):
-    """activation(b + sum_i w_i x_i): the weighted sum is one ``dot`` node unless fused=False."""
+    """activation(b + sum_i w_i x_i), one ``neuron`` node (or ``dot`` and the activation).
+
+    fused=False builds micrograd's graph instead: 2n small nodes for the weighted sum.
+    """
 
     def __init__(self, nin: int, activation: str | None = None, init: str = "uniform",
                  fused: bool = True, rng: random.Random | None = None, fan_out: int = 1,
@@ -177,11 +181,11 @@ class Neuron(Module):
     def __call__(self, x: Input) -> Value:
         if len(x) != len(self.w):
             raise ValueError(f"Neuron expects {len(self.w)} inputs, got {len(x)}")
-        if self.fused:
-            act = dot(self.w, x, self.b)
-        else:  # micrograd's graph: a chain of 2n small nodes, b + w_1 x_1 + ...
-            act = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)
-        return self._activate(act)
+        if not self.fused:  # micrograd's graph: a chain of 2n small nodes, b + w_1 x_1 + ...
+            return self._activate(sum((wi * xi for wi, xi in zip(self.w, x)), self.b))
+        if self.activation in FUSABLE:  # the whole neuron as one node
+            return neuron(self.w, x, self.b, self.activation)
+        return self._activate(dot(self.w, x, self.b))
 
     def extra_repr(self) -> str:
         return f"{len(self.w)}, {self.activation}"

@@ -60,14 +60,15 @@ def test_micrograd_constructor_flags():
         Neuron(2, activation="tanh", nonlin=True)
 
 
-def test_fused_neuron_is_one_dot_node_and_equals_the_unfused_chain():
+def test_fused_neuron_is_one_node_and_equals_the_unfused_chain():
     fused = Neuron(3, "tanh", rng=random.Random(1))
     plain = Neuron(3, "tanh", fused=False, rng=random.Random(1))
     x = [Value(0.5), Value(-1.0), Value(2.0)]
     out = fused(x)
-    assert out.op is ops.TANH
-    (act,) = out.parents
-    assert act.op is ops.DOT and act.parents == (fused.b, *fused.w, *x)
+    assert out.op is ops.NEURON and out.parents == (fused.b, *fused.w, *x)
+    leaky = Neuron(3, "leaky_relu", rng=random.Random(1))(x)  # not fusable: dot, then leaky
+    assert leaky.op is ops.LEAKY_RELU and leaky.parents[0].op is ops.DOT
+    assert Neuron(3, "linear", rng=random.Random(1))(x).op is ops.DOT
     slow = plain(x)
     assert slow.parents[0].op is ops.ADD  # b + w_1 x_1 + ... as 2n small nodes
     assert out.data == slow.data  # same additions, same order, same rounding

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from autograd import Value, dot, grad, gradcheck, gradgradcheck, ops
+from autograd import Value, dot, grad, gradcheck, gradgradcheck, neuron, ops
 from autograd import sum as vsum
 
 
@@ -113,6 +113,31 @@ def test_dot_rejects_unequal_lengths():
         dot([Value(1.0)], [Value(1.0), Value(2.0)])
 
 
+@pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid", "softplus", "exp"])
+def test_neuron_is_one_node_equal_to_its_composition(activation):
+    for point in ([0.5, -1.5, 2.0, 3.0, 0.25], [0.5, 1.5, -2.0, 3.0, 0.25]):
+        w, x, b = [Value(point[1]), Value(point[2])], [Value(point[3]), Value(point[4])], \
+            Value(point[0])
+        y = neuron(w, x, b, activation)
+        assert y.op is ops.NEURON and y.parents == (b, *w, *x)
+        assert y.param.name == activation
+        composed = getattr(dot(w, x, b), activation)()
+        assert y.data == composed.data
+        args = [b, *w, *x]
+        g, h = derivatives(y, args)
+        g2, h2 = derivatives(composed, args)
+        assert g == pytest.approx(g2, **close)
+        for row, row2 in zip(h, h2):
+            assert row == pytest.approx(row2, **close)
+
+
+def test_neuron_refuses_activations_it_cannot_fuse():
+    with pytest.raises(ValueError, match="for 'leaky_relu' apply it to dot"):
+        neuron([Value(1.0)], [Value(1.0)], 0.0, "leaky_relu")
+    with pytest.raises(ValueError, match="equal length"):
+        neuron([Value(1.0)], [], 0.0, "relu")
+
+
 def test_sum_is_one_node_rounded_once():
     xs = [Value(v) for v in (0.1, 0.2, 0.3, 1e16, -1e16)]
     s = vsum(xs)
@@ -123,7 +148,7 @@ def test_sum_is_one_node_rounded_once():
 
 
 def test_every_op_of_the_table_is_tested_here():
-    tested = set(UNARY) | set(BINARY) | {ops.DOT, ops.SUM}
+    tested = set(UNARY) | set(BINARY) | {ops.DOT, ops.NEURON, ops.SUM}
     assert tested == set(ops.OPS)
     assert set(APPLY) == set(ops.OPS)
 
@@ -161,6 +186,8 @@ APPLY = {
     ops.SIN: lambda a, b, k: a.sin(),
     ops.COS: lambda a, b, k: a.cos(),
     ops.DOT: lambda a, b, k: dot([a, b], [b, a], a),
+    ops.NEURON: lambda a, b, k: neuron([a, b], [b, a], a, ("tanh", "sigmoid", "softplus")[
+        int(abs(k)) % 3]),
     ops.SUM: lambda a, b, k: vsum([a, b, a]),
 }
 KINKED = [op for op in ops.OPS if op.kink is not None]
