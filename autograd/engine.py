@@ -291,12 +291,19 @@ def _variadic(op: Op, args: Sequence[Value | Number], param: Any = None) -> Valu
     return _node(_checked(op, out, xs), op, nodes, param)
 
 
+def _weighted(op: Op, ws: Sequence[Value | Number], xs: Sequence[Value | Number],
+              bias: Value | Number, param: Op | None = None) -> Value:
+    # arguments in the order DOT and NEURON take them: b, w_1..w_n, x_1..x_n
+    if len(ws) != len(xs):
+        raise ValueError(f"{op.name} needs two sequences of equal length, got {len(ws)} and "
+                         f"{len(xs)}")
+    return _variadic(op, (bias, *ws, *xs), param)
+
+
 def dot(ws: Sequence[Value | Number], xs: Sequence[Value | Number],
         bias: Value | Number = 0.0) -> Value:
     """bias + sum_i ws[i] * xs[i] as a single node (a neuron's weighted sum)."""
-    if len(ws) != len(xs):
-        raise ValueError(f"dot needs two sequences of equal length, got {len(ws)} and {len(xs)}")
-    return _variadic(DOT, (bias, *ws, *xs))
+    return _weighted(DOT, ws, xs, bias)
 
 
 FUSABLE = {op.name: op for op in OPS if op.arity == 1 and op.from_output}
@@ -308,10 +315,7 @@ def neuron(ws: Sequence[Value | Number], xs: Sequence[Value | Number],
     if activation not in FUSABLE:
         raise ValueError(f"neuron fuses the activations {', '.join(FUSABLE)}; "
                          f"for {activation!r} apply it to dot(...)")
-    if len(ws) != len(xs):
-        raise ValueError(f"neuron needs two sequences of equal length, got {len(ws)} and "
-                         f"{len(xs)}")
-    return _variadic(NEURON, (bias, *ws, *xs), FUSABLE[activation])
+    return _weighted(NEURON, ws, xs, bias, FUSABLE[activation])
 
 
 def sum(values: Iterable[Value | Number]) -> Value:  # noqa: A001 (autograd.sum, like torch.sum)
