@@ -49,7 +49,7 @@ fi
 if [ "$task" = demo ]; then
   exec .venv/bin/python -m demos.quickstart "$@"
 fi
-.venv/bin/ruff check .
+.venv/bin/ruff check --no-cache .
 .venv/bin/mypy --strict autograd
 .venv/bin/mypy nn benchmarks demos
 exec .venv/bin/python -m pytest "$@"

@@ -14,12 +14,11 @@ import sys
 import time
 from typing import Any
 
-from nn.lr_scheduler import LambdaLR
-from nn.optim import SGD
-
 import nn
 from benchmarks.engine import demo_loop
 from nn.losses import hinge_loss, l2_penalty
+from nn.lr_scheduler import LambdaLR
+from nn.optim import SGD
 from nn.train import History, accuracy, fit
 
 TARGET = 40.0

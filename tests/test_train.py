@@ -4,12 +4,12 @@ import math
 import random
 
 import pytest
-from nn.lr_scheduler import LambdaLR
-from nn.optim import SGD
 
 from autograd import Value
 from nn import MLP, DataLoader, make_moons
 from nn.losses import hinge_loss, l2_penalty, mse_loss
+from nn.lr_scheduler import LambdaLR
+from nn.optim import SGD
 from nn.train import accuracy, fit
 
 
