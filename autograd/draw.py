@@ -1,0 +1,117 @@
+"""Drawing a computation graph with Graphviz: values as boxes, ops as small ellipses.
+
+Drawing only reads the graph. ``graphviz`` (the viz extra) is imported here and nowhere
+else, so the engine needs nothing outside the standard library.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from autograd.engine import Value
+from autograd.graph import toposort
+from autograd.ops import CONST, LEAF, NEURON
+
+# fill colours: inputs you made, constants lifted from numbers, trained parameters, results
+COLOURS = {"leaf": "#cfe8ff", "const": "#eeeeee", "param": "#ffe0a8", "result": "#ffffff"}
+INSTALL_DOT = ("the Graphviz 'dot' program is not installed: install it with "
+               "'sudo apt-get install graphviz' (Debian, Ubuntu), 'brew install graphviz' "
+               "(macOS), or run 'bash dev.sh demo', which installs it")
+
+
+def _text(s: str) -> str:
+    """Text for an HTML-like Graphviz label: markup escaped, control characters shown."""
+    shown = "".join(c if c.isprintable() or c == "\n" else repr(c)[1:-1] for c in s)
+    return "<br/>".join(html.escape(line, quote=True) for line in shown.split("\n"))
+
+
+def _number(x: Any) -> str:
+    return f"{float(x):.4g}"
+
+
+def kind(v: Value, params: set[Value]) -> str:
+    """How a value is drawn: 'param', 'leaf', 'const' or 'result'."""
+    if v in params:
+        return "param"
+    if v.op is LEAF:
+        return "leaf"
+    return "const" if v.op is CONST else "result"
+
+
+def op_label(v: Value) -> str:
+    """The op as drawn: its symbol, with a fixed parameter where it has one."""
+    op = v.op
+    if op is NEURON:
+        return f"{v.param.name}(b+w·x)"  # type: ignore[union-attr]
+    if op.param is not None:
+        return f"{op.symbol} {v.param!r}" if op.symbol == "**" else f"{op.symbol}({v.param!r})"
+    return op.symbol
+
+
+def draw(root: Value | Sequence[Value], rankdir: str = "LR", show_grad: bool = True,
+         params: Iterable[Value] = (), max_nodes: int = 500) -> Any:
+    """The graph below ``root`` as a ``graphviz.Digraph`` (a notebook shows it inline)."""
+    try:
+        import graphviz  # type: ignore[import-untyped]
+    except ImportError:
+        raise ImportError("drawing needs the graphviz package: "
+                          "pip install 'chainrule[viz]'") from None
+    if rankdir not in ("LR", "RL", "TB", "BT"):
+        raise ValueError(f"rankdir must be LR, RL, TB or BT, not {rankdir!r}")
+    roots = [root] if isinstance(root, Value) else list(root)
+    if not all(isinstance(r, Value) for r in roots):
+        raise TypeError("draw takes a Value or a list of Values")
+    order = toposort(roots)
+    if len(order) > max_nodes:
+        raise ValueError(
+            f"the graph has {len(order)} values, more than max_nodes={max_nodes}; draw a "
+            "part of it (pass an intermediate value as the root, or a smaller input) or "
+            "raise max_nodes")
+    trained = set(params)
+    dot = graphviz.Digraph(graph_attr={"rankdir": rankdir},
+                           node_attr={"fontname": "Helvetica", "fontsize": "11"})
+    ids = {v: f"v{i}" for i, v in enumerate(order)}
+    for v in order:
+        cells = [f"<b>{_text(v.label)}</b>"] if v.label else []
+        cells.append(f"data {_number(v.data)}")
+        if show_grad:
+            cells.append(f"grad {_number(v.grad)}")
+        row = "".join(f"<td>{c}</td>" for c in cells)
+        colour = COLOURS[kind(v, trained)]
+        dot.node(ids[v], f'<<table border="0" cellborder="1" cellspacing="0" '
+                         f'bgcolor="{colour}"><tr>{row}</tr></table>>', shape="plaintext")
+        if v.parents:
+            op_id = ids[v] + "op"
+            dot.node(op_id, f"<{_text(op_label(v))}>", shape="ellipse", fontsize="10",
+                     width="0", height="0", margin="0.04")
+            dot.edge(op_id, ids[v])
+            numbered = len(v.parents) == 2  # which argument is which: a - b, a / b, a ** b
+            for i, p in enumerate(v.parents):
+                dot.edge(ids[p], op_id, **({"label": str(i + 1), "fontsize": "9"}
+                                          if numbered else {}))
+    return dot
+
+
+def render(root: Value | Sequence[Value], path: str | os.PathLike[str],
+           formats: Sequence[str] = ("svg",), **options: Any) -> list[str]:
+    """Draw the graph below ``root`` into ``path`` (its extension replaced per format)."""
+    digraph = draw(root, **options)
+    import graphviz
+
+    stem = os.path.splitext(os.fspath(path))[0]
+    written = []
+    for fmt in formats:
+        if fmt not in ("svg", "png", "pdf"):
+            raise ValueError(f"format must be svg, png or pdf, not {fmt!r}")
+        try:
+            image = digraph.pipe(format=fmt)
+        except graphviz.ExecutableNotFound:
+            raise RuntimeError(INSTALL_DOT) from None
+        target = f"{stem}.{fmt}"
+        with open(target, "wb") as f:
+            f.write(image)
+        written.append(target)
+    return written

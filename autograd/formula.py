@@ -1,0 +1,79 @@
+"""Formulas as text, e.g. "tanh(w*x + b)", parsed safely into a graph of Values.
+
+The text goes through Python's ``ast`` and only arithmetic, numbers, the given variables
+and the op table's functions are accepted: nothing is ever passed to ``eval``.
+"""
+
+from __future__ import annotations
+
+import ast
+import operator
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from autograd.engine import Value
+
+FUNCTIONS: dict[str, Callable[..., Value]] = {
+    "exp": Value.exp, "log": Value.log, "sqrt": Value.sqrt, "tanh": Value.tanh,
+    "sigmoid": Value.sigmoid, "relu": Value.relu, "leaky_relu": Value.leaky_relu,
+    "softplus": Value.softplus, "sin": Value.sin, "cos": Value.cos, "abs": Value.__abs__,
+}
+BINARY: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
+    ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
+    ast.Div: operator.truediv, ast.Pow: operator.pow,
+}
+MAX_DEPTH = 200
+
+
+class FormulaError(ValueError):
+    """The formula cannot be read: a syntax error, an unknown name or a forbidden construct."""
+
+
+def evaluate(formula: str, variables: Mapping[str, Value]) -> Value:
+    """The Value of ``formula`` with its names bound to ``variables``."""
+    try:
+        tree = ast.parse(formula.strip(), mode="eval")
+    except SyntaxError as e:
+        raise FormulaError(f"syntax error in {formula!r}: {e.msg}") from None
+    except (RecursionError, MemoryError):
+        raise FormulaError(f"the formula {formula[:40]!r}... is nested too deeply") from None
+    except ValueError as e:  # a null byte, on Python 3.11
+        raise FormulaError(f"cannot read the formula: {e}") from None
+    result = _eval(tree.body, variables, 0)
+    return result if isinstance(result, Value) else Value(result)
+
+
+def _eval(node: ast.AST, variables: Mapping[str, Value], depth: int) -> Value | float:
+    if depth > MAX_DEPTH:
+        raise FormulaError(f"the formula is nested more than {MAX_DEPTH} levels deep")
+    if isinstance(node, ast.Constant):
+        if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
+            raise FormulaError(f"only numbers may appear as constants, not {node.value!r}")
+        return float(node.value)
+    if isinstance(node, ast.Name):
+        if node.id not in variables:
+            known = ", ".join(sorted(variables)) or "none given"
+            raise FormulaError(f"unknown name {node.id!r} (variables: {known})")
+        return variables[node.id]
+    if isinstance(node, ast.BinOp) and type(node.op) in BINARY:
+        left = _eval(node.left, variables, depth + 1)
+        right = _eval(node.right, variables, depth + 1)
+        if not isinstance(left, Value):
+            left = Value(left)  # so that even 2 ** 3 is a node of the graph
+        return BINARY[type(node.op)](left, right)  # type: ignore[no-any-return]
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        operand = _eval(node.operand, variables, depth + 1)
+        return -operand if isinstance(node.op, ast.USub) else operand
+    if isinstance(node, ast.Call):
+        if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
+            shown = ast.unparse(node.func)
+            raise FormulaError(f"unknown function {shown!r}; the functions are "
+                               f"{', '.join(FUNCTIONS)}")
+        if node.keywords or not node.args or len(node.args) > 2:
+            raise FormulaError(f"{node.func.id}() takes one argument "
+                               "(leaky_relu also a slope)")
+        args = [_eval(a, variables, depth + 1) for a in node.args]
+        first = args[0] if isinstance(args[0], Value) else Value(args[0])
+        return FUNCTIONS[node.func.id](first, *args[1:])
+    raise FormulaError(f"{type(node).__name__} is not allowed in a formula: "
+                       f"{ast.unparse(node)[:60]!r}")
