@@ -1,4 +1,4 @@
-"""Gradient clipping with PyTorch's semantics."""
+"""Gradient clipping, as torch.nn.utils does it: by the joint norm or by value."""
 
 from __future__ import annotations
 
@@ -12,35 +12,52 @@ def _as_list(parameters: Value | Iterable[Value]) -> list[Value]:
     return [parameters] if isinstance(parameters, Value) else list(parameters)
 
 
+def _non_negative(name: str, value: float) -> None:
+    if not value >= 0:  # NaN fails too
+        raise ValueError(f"{name} must be >= 0, got {value!r}")
+
+
+def _total_norm(grads: Iterable[float], norm_type: float = 2.0) -> float:
+    """The p-norm of the gradients taken as one vector (norm_type=inf: the largest |g|)."""
+    sizes = [abs(g) for g in grads]
+    if any(math.isnan(s) for s in sizes):
+        return math.nan
+    largest = max(sizes, default=0.0)
+    if norm_type == math.inf or largest in (0.0, math.inf):
+        return largest
+    # ||g||_p = (sum_i |g_i|^p)^(1/p) = m (sum_i (|g_i| / m)^p)^(1/p) with m = max_i |g_i|:
+    # dividing by m first keeps the powers from overflowing or underflowing
+    return largest * math.pow(math.fsum((s / largest) ** norm_type for s in sizes),
+                             1.0 / norm_type)
+
+
 def clip_grad_norm_(parameters: Value | Iterable[Value], max_norm: float,
                     norm_type: float = 2.0, error_if_nonfinite: bool = False) -> float:
-    """Scale all gradients so that their joint norm is at most max_norm; return the norm."""
-    if not max_norm >= 0:
-        raise ValueError(f"max_norm must be >= 0, got {max_norm!r}")
+    """Scale the gradients so that their joint norm is at most max_norm; return the norm."""
+    _non_negative("max_norm", max_norm)
     if not norm_type > 0:
-        raise ValueError(f"norm_type must be positive or inf, got {norm_type!r}")
+        raise ValueError(f"norm_type must be > 0 (or math.inf), got {norm_type!r}")
     params = _as_list(parameters)
-    grads = [abs(float(p.grad)) for p in params]
-    if not grads:
-        return 0.0
-    # ||g||_p = (sum_i |g_i|^p)^(1/p); the inf-norm is max_i |g_i|
-    if norm_type == math.inf:
-        total = max(grads)
-    else:
-        total = math.fsum(g**norm_type for g in grads) ** (1.0 / norm_type)
-    if error_if_nonfinite and not math.isfinite(total):
-        raise RuntimeError(f"the total norm of order {norm_type} of the gradients is {total}; "
-                           "set error_if_nonfinite=False to clip anyway")
-    scale = max_norm / (total + 1e-6)  # the 1e-6 keeps a zero norm from dividing by zero
-    if scale < 1.0:
+    norm = _total_norm((float(p.grad) for p in params), norm_type)
+    if error_if_nonfinite and not math.isfinite(norm):
+        raise RuntimeError(f"the total norm of order {norm_type} of the gradients is {norm}, "
+                           "so it cannot be clipped; pass error_if_nonfinite=False to scale "
+                           "them by it anyway")
+    # g <- g min(max_norm / (||g|| + 1e-6), 1): the 1e-6 keeps a zero norm from dividing by
+    # zero; a NaN norm makes every gradient NaN, an infinite one makes finite ones 0
+    scale = max_norm / (norm + 1e-6)
+    if not scale >= 1.0:
         for p in params:
             p.grad = p.grad * scale
-    return total
+    return norm
 
 
 def clip_grad_value_(parameters: Value | Iterable[Value], clip_value: float) -> None:
-    """Clamp every gradient into [-clip_value, clip_value]."""
-    if not clip_value >= 0:
-        raise ValueError(f"clip_value must be >= 0, got {clip_value!r}")
+    """Clamp every gradient into [-clip_value, clip_value] (NaN stays NaN)."""
+    _non_negative("clip_value", clip_value)
     for p in _as_list(parameters):
-        p.grad = min(max(float(p.grad), -clip_value), clip_value)
+        g = float(p.grad)
+        if g > clip_value:
+            p.grad = float(clip_value)
+        elif g < -clip_value:
+            p.grad = -float(clip_value)

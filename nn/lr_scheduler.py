@@ -1,95 +1,105 @@
-"""Learning-rate schedules (stepped once per epoch, as in PyTorch), in closed form."""
+"""Learning-rate schedules, stepped once per epoch as in PyTorch, each in closed form."""
 
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Callable
 from typing import Protocol
 
 
-class _HasLr(Protocol):
+class HasLr(Protocol):
+    """What a schedule needs of an optimizer: a learning rate it may set."""
+
     lr: float
 
 
 class LRScheduler:
-    """Sets optimizer.lr to base_lr * factor(epoch) after every step()."""
+    """Base class: sets optimizer.lr to lr_at(epoch) at construction and after each step()."""
 
-    def __init__(self, optimizer: _HasLr) -> None:
+    def __init__(self, optimizer: HasLr) -> None:
         self.optimizer = optimizer
         self.base_lr = optimizer.lr
         self.last_epoch = 0
-        optimizer.lr = self.get_lr(0)
+        self._last_lr = optimizer.lr = self.lr_at(0)
 
-    def get_lr(self, epoch: int) -> float:
-        """The learning rate for ``epoch`` (0 is the first)."""
+    def lr_at(self, epoch: int) -> float:
+        """The learning rate of ``epoch`` (0 is the first), in closed form."""
         raise NotImplementedError
 
     def step(self) -> None:
-        """Move to the next epoch's learning rate."""
+        """Move on to the next epoch's learning rate."""
         self.last_epoch += 1
-        self.optimizer.lr = self.get_lr(self.last_epoch)
+        self._last_lr = self.optimizer.lr = self.lr_at(self.last_epoch)
 
     def get_last_lr(self) -> list[float]:
-        """The learning rate now in use (a list, one per group, as in PyTorch)."""
-        return [self.optimizer.lr]
+        """The learning rate set by the last step (a list, one per group, as in PyTorch)."""
+        return [self._last_lr]
 
 
-def _positive(name: str, value: float, integer: bool = False) -> None:
-    if isinstance(value, bool) or not isinstance(value, int if integer else (int, float)) \
-            or not value > 0:
-        kind = "a positive integer" if integer else "positive"
-        raise ValueError(f"{name} must be {kind}, got {value!r}")
+def _positive_int(name: str, value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
+    return value
+
+
+def _number(name: str, value: object, low: float, strict: bool) -> float:
+    x = float(value) if isinstance(value, numbers.Real) and not isinstance(value, bool) \
+        else math.nan  # not a number: fails the test below
+    if not (x > low if strict else x >= low):
+        raise ValueError(f"{name} must be a number {'>' if strict else '>='} {low:g}, "
+                         f"got {value!r}")
+    return x
 
 
 class StepLR(LRScheduler):
-    """lr = base_lr * gamma ** (epoch // step_size)."""
+    """Multiply the learning rate by gamma every step_size epochs."""
 
-    def __init__(self, optimizer: _HasLr, step_size: int, gamma: float = 0.1) -> None:
-        _positive("step_size", step_size, integer=True)
-        _positive("gamma", gamma)
-        self.step_size, self.gamma = step_size, gamma
+    def __init__(self, optimizer: HasLr, step_size: int, gamma: float = 0.1) -> None:
+        self.step_size = _positive_int("step_size", step_size)
+        self.gamma = _number("gamma", gamma, 0.0, strict=True)
         super().__init__(optimizer)
 
-    def get_lr(self, epoch: int) -> float:
+    def lr_at(self, epoch: int) -> float:
+        # lr_t = base_lr gamma^floor(t / step_size)
         return self.base_lr * self.gamma ** (epoch // self.step_size)
 
 
 class ExponentialLR(LRScheduler):
-    """lr = base_lr * gamma ** epoch."""
+    """Multiply the learning rate by gamma every epoch."""
 
-    def __init__(self, optimizer: _HasLr, gamma: float) -> None:
-        _positive("gamma", gamma)
-        self.gamma = gamma
+    def __init__(self, optimizer: HasLr, gamma: float) -> None:
+        self.gamma = _number("gamma", gamma, 0.0, strict=True)
         super().__init__(optimizer)
 
-    def get_lr(self, epoch: int) -> float:
+    def lr_at(self, epoch: int) -> float:
+        # lr_t = base_lr gamma^t
         return self.base_lr * self.gamma**epoch
 
 
 class CosineAnnealingLR(LRScheduler):
-    """lr = eta_min + (base_lr - eta_min) (1 + cos(pi epoch / T_max)) / 2."""
+    """Half a cosine wave from base_lr down to eta_min over T_max epochs (then back up)."""
 
-    def __init__(self, optimizer: _HasLr, T_max: int, eta_min: float = 0.0) -> None:
-        _positive("T_max", T_max, integer=True)
-        if not eta_min >= 0:
-            raise ValueError(f"eta_min must be >= 0, got {eta_min!r}")
-        self.T_max, self.eta_min = T_max, eta_min
+    def __init__(self, optimizer: HasLr, T_max: int, eta_min: float = 0.0) -> None:
+        self.T_max = _positive_int("T_max", T_max)
+        self.eta_min = _number("eta_min", eta_min, 0.0, strict=False)
         super().__init__(optimizer)
 
-    def get_lr(self, epoch: int) -> float:
-        # half a cosine wave from base_lr down to eta_min over T_max epochs (then back up)
-        cosine = (1 + math.cos(math.pi * epoch / self.T_max)) / 2
+    def lr_at(self, epoch: int) -> float:
+        # lr_t = eta_min + (base_lr - eta_min) (1 + cos(pi t / T_max)) / 2
+        cosine = (1.0 + math.cos(math.pi * epoch / self.T_max)) / 2.0
         return self.eta_min + (self.base_lr - self.eta_min) * cosine
 
 
 class LambdaLR(LRScheduler):
-    """lr = base_lr * lr_lambda(epoch)."""
+    """The base learning rate times a factor of the epoch that you give."""
 
-    def __init__(self, optimizer: _HasLr, lr_lambda: Callable[[int], float]) -> None:
+    def __init__(self, optimizer: HasLr, lr_lambda: Callable[[int], float]) -> None:
         if not callable(lr_lambda):
             raise TypeError(f"lr_lambda must be callable, got {type(lr_lambda).__name__}")
         self.lr_lambda = lr_lambda
         super().__init__(optimizer)
 
-    def get_lr(self, epoch: int) -> float:
+    def lr_at(self, epoch: int) -> float:
+        # lr_t = base_lr lambda(t)
         return self.base_lr * self.lr_lambda(epoch)

@@ -1,27 +1,54 @@
-"""Optimizers: SGD, Adam, AdamW and RMSprop with torch.optim's update rules."""
+"""Optimizers with torch.optim's update rules: SGD, Adam, AdamW and RMSprop."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
-from typing import Any
+import numbers
+from collections.abc import Iterable, Mapping
+from typing import Any, TypeGuard
 
 from autograd import Value
 
-State = dict[str, float]
+
+def _is_real(value: object) -> TypeGuard[numbers.Real]:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
-def _check(name: str, value: float, low: float = 0.0, high: float = math.inf,
-           high_open: bool = False) -> float:
-    ok = low <= value < high if high_open else low <= value <= high
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not ok:
-        bound = f"[{low}, {high})" if high_open else f">= {low}"
-        raise ValueError(f"{name} must be {bound}, got {value!r}")
+def _real(name: str, value: object) -> float:
+    if not _is_real(value):
+        raise TypeError(f"{name} must be a real number, got {value!r}")
     return float(value)
 
 
+def _at_least_zero(name: str, value: object) -> float:
+    x = _real(name, value)
+    if not x >= 0.0:  # NaN fails too
+        raise ValueError(f"{name} must be >= 0, got {value!r}")
+    return x
+
+
+def _below_one(name: str, value: object) -> float:
+    x = _real(name, value)
+    if not 0.0 <= x < 1.0:
+        raise ValueError(f"{name} must be in [0, 1), got {value!r}")
+    return x
+
+
+def _sqrt(x: float) -> float:
+    # IEEE square root, as torch takes it: NaN (not an exception) below zero, which rounding
+    # can reach in RMSprop's centered v - (g_ave)^2 when the gradients barely vary
+    return math.sqrt(x) if x >= 0.0 else math.nan
+
+
 class Optimizer:
-    """Updates a fixed list of parameters from their gradients; state lives here."""
+    """Updates a fixed list of parameters from their gradients; all state lives here."""
+
+    # the constructor arguments that state_dict records, in the constructor's order
+    hyperparameter_names: tuple[str, ...] = ("lr", "weight_decay", "maximize")
+    # every per-parameter running quantity a subclass may keep, under torch's names
+    buffer_names: tuple[str, ...] = ()
+    # AdamW's decay: shrink the parameter itself instead of adding lambda theta to g
+    decoupled_weight_decay = False
 
     def __init__(self, params: Iterable[Value], lr: float, weight_decay: float = 0.0,
                  maximize: bool = False) -> None:
@@ -32,11 +59,13 @@ class Optimizer:
             if not isinstance(p, Value):
                 raise TypeError(f"optimizer parameters must be Values, not {type(p).__name__}")
         if len(set(self.params)) != len(self.params):
-            raise ValueError("a parameter appears more than once in the list")
-        self.lr = _check("lr", lr)
-        self.weight_decay = _check("weight_decay", weight_decay)
+            raise ValueError("a parameter appears more than once in the list of parameters")
+        self.lr = _at_least_zero("lr", lr)
+        self.weight_decay = _at_least_zero("weight_decay", weight_decay)
         self.maximize = bool(maximize)
-        self.state: list[State] = [{} for _ in self.params]
+        self.step_count = 0  # t, the number of steps taken
+        # name -> one float per parameter, in params order; created by the first step
+        self.state: dict[str, list[float]] = {}
 
     def zero_grad(self) -> None:
         """Set every parameter's gradient to 0.0."""
@@ -44,119 +73,148 @@ class Optimizer:
             p.grad = 0.0
 
     def step(self) -> None:
-        """Move every parameter one step against its gradient."""
-        for p, state in zip(self.params, self.state):
-            g = float(p.grad)
-            g = -g if self.maximize else g
-            p.data = self._update(p.data, self._decayed(g, p.data), state)
+        """Move every parameter once, from the gradient it holds now."""
+        self.step_count += 1
+        for i, p in enumerate(self.params):
+            theta, g = p.data, float(p.grad)
+            if self.maximize:
+                g = -g  # ascend f: descend -f
+            if self.decoupled_weight_decay:
+                theta *= 1.0 - self.lr * self.weight_decay  # theta <- theta (1 - lr lambda)
+            elif self.weight_decay:
+                g += self.weight_decay * theta  # L2 penalty (lambda/2) theta^2: g + lambda theta
+            p.data = self._update(i, theta, g)
 
-    def _decayed(self, g: float, p: float) -> float:
-        # L2 weight decay folded into the gradient: g + lambda p
-        return g + self.weight_decay * p if self.weight_decay else g
-
-    def _update(self, p: float, g: float, state: State) -> float:
+    def _update(self, i: int, theta: float, g: float) -> float:
+        """The new value of parameter i, from its value and its (decayed) gradient."""
         raise NotImplementedError
 
+    def _buffer(self, name: str) -> list[float]:
+        """Per-parameter state ``name``, zeros until a step writes it."""
+        return self.state.setdefault(name, [0.0] * len(self.params))
+
     def hyperparameters(self) -> dict[str, Any]:
-        """The settings a state_dict records."""
-        return {"lr": self.lr, "weight_decay": self.weight_decay, "maximize": self.maximize}
+        """The settings, by constructor argument name."""
+        return {name: getattr(self, name) for name in self.hyperparameter_names}
 
     def state_dict(self) -> dict[str, Any]:
-        """Settings and per-parameter state (in parameter order), ready for JSON."""
-        return {"optimizer": type(self).__name__, "hyperparameters": self.hyperparameters(),
-                "state": [dict(s) for s in self.state]}
+        """Settings, step count and per-parameter state (lists in params order), for JSON."""
+        hyper = {k: list(v) if isinstance(v, tuple) else v
+                 for k, v in self.hyperparameters().items()}
+        return {"optimizer": type(self).__name__, "num_parameters": len(self.params),
+                "hyperparameters": hyper, "step": self.step_count,
+                "state": {name: list(values) for name, values in self.state.items()}}
 
-    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        """Restore what state_dict returned; on any mismatch raise and change nothing."""
+    def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
+        """Restore what state_dict returned; on any mismatch raise ValueError, change nothing."""
         kind = state_dict.get("optimizer")
         if kind != type(self).__name__:
-            raise ValueError(f"state is for {kind}, not {type(self).__name__}")
-        states = state_dict.get("state")
-        if not isinstance(states, list) or len(states) != len(self.params):
-            count = len(states) if isinstance(states, list) else "no"
-            raise ValueError(f"state has {count} parameter entries, the optimizer has "
-                             f"{len(self.params)} parameters")
-        hyper = state_dict.get("hyperparameters", {})
-        unknown = set(hyper) - set(self.hyperparameters())
-        if unknown:
-            raise ValueError(f"unknown hyperparameters: {', '.join(sorted(unknown))}")
-        for name, value in hyper.items():
-            setattr(self, name, tuple(value) if isinstance(value, list) else value)
-        self.state = [{k: float(v) for k, v in s.items()} for s in states]
+            raise ValueError(f"the state is for optimizer {kind!r}, not {type(self).__name__}")
+        n = len(self.params)
+        if state_dict.get("num_parameters") != n:
+            raise ValueError(f"the state is for {state_dict.get('num_parameters')} parameters, "
+                             f"but the optimizer has {n}")
+        state = state_dict.get("state")
+        if not isinstance(state, Mapping):
+            raise ValueError(f"the state's 'state' must be a mapping, got {state!r:.60}")
+        for name, values in state.items():
+            if name not in self.buffer_names:
+                raise ValueError(f"{type(self).__name__} keeps no state {name!r}; it keeps "
+                                 f"{', '.join(self.buffer_names)}")
+            if not isinstance(values, list) or len(values) != n:
+                count = len(values) if isinstance(values, list) else "not a list of"
+                raise ValueError(f"state {name!r} has {count} values, but the optimizer has "
+                                 f"{n} parameters")
+            if not all(_is_real(v) for v in values):
+                raise ValueError(f"state {name!r} must hold numbers, got {values!r:.200}")
+        step = state_dict.get("step")
+        if isinstance(step, bool) or not isinstance(step, int) or step < 0:
+            raise ValueError(f"the step count must be an integer >= 0, got {step!r}")
+        hyper = state_dict.get("hyperparameters")
+        if not isinstance(hyper, Mapping) or set(hyper) != set(self.hyperparameter_names):
+            raise ValueError(f"the hyperparameters must be {', '.join(self.hyperparameter_names)}"
+                             f"; got {hyper!r:.200}")
+        try:  # the constructor checks every setting: build a spare optimizer and copy them
+            checked = type(self)(self.params, **hyper)
+        except (TypeError, ValueError) as e:
+            raise ValueError(f"bad hyperparameters in the state: {e}") from None
+        for name in self.hyperparameter_names:
+            setattr(self, name, getattr(checked, name))
+        self.step_count = step
+        self.state = {name: [float(v) for v in values] for name, values in state.items()}
 
 
 class SGD(Optimizer):
     """Stochastic gradient descent, with momentum, dampening, Nesterov and weight decay."""
 
+    hyperparameter_names = ("lr", "momentum", "dampening", "weight_decay", "nesterov",
+                            "maximize")
+    buffer_names = ("momentum_buffer",)
+
     def __init__(self, params: Iterable[Value], lr: float, momentum: float = 0.0,
                  dampening: float = 0.0, weight_decay: float = 0.0, nesterov: bool = False,
                  maximize: bool = False) -> None:
         super().__init__(params, lr, weight_decay, maximize)
-        self.momentum = _check("momentum", momentum)
-        self.dampening = _check("dampening", dampening)
-        if nesterov and (self.momentum <= 0 or self.dampening != 0):
+        self.momentum = _at_least_zero("momentum", momentum)
+        self.dampening = _real("dampening", dampening)
+        if nesterov and (self.momentum <= 0.0 or self.dampening != 0.0):
             raise ValueError("nesterov needs momentum > 0 and dampening == 0, got "
                              f"momentum={momentum!r}, dampening={dampening!r}")
         self.nesterov = bool(nesterov)
 
-    def _update(self, p: float, g: float, state: State) -> float:
+    def _update(self, i: int, theta: float, g: float) -> float:
         if self.momentum:
-            # b_1 = g_1; b_t = mu b_{t-1} + (1 - dampening) g_t
-            b = state["momentum_buffer"] = (
-                self.momentum * state["momentum_buffer"] + (1 - self.dampening) * g
-                if "momentum_buffer" in state else g)
-            g = g + self.momentum * b if self.nesterov else b  # Nesterov looks one step ahead
-        return p - self.lr * g
-
-    def hyperparameters(self) -> dict[str, Any]:
-        return super().hyperparameters() | {"momentum": self.momentum,
-                                            "dampening": self.dampening,
-                                            "nesterov": self.nesterov}
+            b = self._buffer("momentum_buffer")
+            # b_1 = g_1 (no dampening at first); b_t = mu b_{t-1} + (1 - tau) g_t
+            b[i] = (g if self.step_count == 1
+                    else self.momentum * b[i] + (1.0 - self.dampening) * g)
+            # Nesterov looks ahead along the momentum: g_t + mu b_t; else plain b_t
+            g = g + self.momentum * b[i] if self.nesterov else b[i]
+        # theta_t = theta_{t-1} - lr g_t
+        return theta - self.lr * g
 
 
 class Adam(Optimizer):
     """Adam (Kingma and Ba), with AMSGrad; weight decay is added to the gradient (L2)."""
 
-    decoupled = False
+    hyperparameter_names = ("lr", "betas", "eps", "weight_decay", "amsgrad", "maximize")
+    buffer_names = ("exp_avg", "exp_avg_sq", "max_exp_avg_sq")
 
     def __init__(self, params: Iterable[Value], lr: float = 1e-3,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0.0, amsgrad: bool = False,
                  maximize: bool = False) -> None:
         super().__init__(params, lr, weight_decay, maximize)
-        if len(betas) != 2:
-            raise ValueError(f"betas must be a pair, got {betas!r}")
-        self.betas = (_check("betas[0]", betas[0], 0.0, 1.0, high_open=True),
-                      _check("betas[1]", betas[1], 0.0, 1.0, high_open=True))
-        self.eps = _check("eps", eps)
+        if isinstance(betas, (str, bytes)) or len(betas) != 2:
+            raise ValueError(f"betas must be a pair (beta1, beta2), got {betas!r}")
+        self.betas = (_below_one("betas[0]", betas[0]), _below_one("betas[1]", betas[1]))
+        self.eps = _at_least_zero("eps", eps)
         self.amsgrad = bool(amsgrad)
 
-    def _decayed(self, g: float, p: float) -> float:
-        return g if self.decoupled else super()._decayed(g, p)
-
-    def _update(self, p: float, g: float, state: State) -> float:
+    def _update(self, i: int, theta: float, g: float) -> float:
         beta1, beta2 = self.betas
-        if self.decoupled:  # AdamW: p <- p (1 - lr lambda), apart from the gradient
-            p = p * (1 - self.lr * self.weight_decay)
-        t = state["step"] = state.get("step", 0.0) + 1
-        # m_t = beta1 m_{t-1} + (1 - beta1) g;  v_t = beta2 v_{t-1} + (1 - beta2) g^2
-        m = state["exp_avg"] = beta1 * state.get("exp_avg", 0.0) + (1 - beta1) * g
-        v = state["exp_avg_sq"] = beta2 * state.get("exp_avg_sq", 0.0) + (1 - beta2) * g * g
-        if self.amsgrad:  # use the largest v seen so far, so steps never grow back
-            v = state["max_exp_avg_sq"] = max(state.get("max_exp_avg_sq", 0.0), v)
-        # p <- p - lr m_hat / (sqrt(v_hat) + eps), m_hat = m / (1 - beta1^t), v_hat likewise
-        denom = math.sqrt(v) / math.sqrt(1 - math.pow(beta2, t)) + self.eps
-        return p - (self.lr / (1 - math.pow(beta1, t))) * m / denom
-
-    def hyperparameters(self) -> dict[str, Any]:
-        return super().hyperparameters() | {"betas": self.betas, "eps": self.eps,
-                                            "amsgrad": self.amsgrad}
+        t = self.step_count
+        m, v = self._buffer("exp_avg"), self._buffer("exp_avg_sq")
+        # first and second moments: m_t = beta1 m_{t-1} + (1 - beta1) g_t,
+        # v_t = beta2 v_{t-1} + (1 - beta2) g_t^2
+        m[i] = beta1 * m[i] + (1.0 - beta1) * g
+        v[i] = beta2 * v[i] + (1.0 - beta2) * g * g
+        second = v[i]
+        if self.amsgrad:
+            # AMSGrad: v_t^max = max(v_{t-1}^max, v_t), so the step size never grows back
+            v_max = self._buffer("max_exp_avg_sq")
+            v_max[i] = second = max(v_max[i], v[i])
+        # bias corrections, as both moments start at 0: m_hat = m_t / (1 - beta1^t), etc.
+        m_hat = m[i] / (1.0 - beta1**t)
+        v_hat = second / (1.0 - beta2**t)
+        # theta_t = theta_{t-1} - lr m_hat / (sqrt(v_hat) + eps)
+        return theta - self.lr * m_hat / (math.sqrt(v_hat) + self.eps)
 
 
 class AdamW(Adam):
     """Adam with decoupled weight decay (Loshchilov and Hutter)."""
 
-    decoupled = True
+    decoupled_weight_decay = True
 
     def __init__(self, params: Iterable[Value], lr: float = 1e-3,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
@@ -166,31 +224,37 @@ class AdamW(Adam):
 
 
 class RMSprop(Optimizer):
-    """RMSprop (Hinton), with momentum and the centered variant."""
+    """RMSprop (Hinton), with momentum and the centered variant (Graves)."""
+
+    hyperparameter_names = ("lr", "alpha", "eps", "weight_decay", "momentum", "centered",
+                            "maximize")
+    buffer_names = ("square_avg", "grad_avg", "momentum_buffer")
 
     def __init__(self, params: Iterable[Value], lr: float = 1e-2, alpha: float = 0.99,
                  eps: float = 1e-8, weight_decay: float = 0.0, momentum: float = 0.0,
                  centered: bool = False, maximize: bool = False) -> None:
         super().__init__(params, lr, weight_decay, maximize)
-        self.alpha = _check("alpha", alpha)
-        self.eps = _check("eps", eps)
-        self.momentum = _check("momentum", momentum)
+        self.alpha = _at_least_zero("alpha", alpha)
+        self.eps = _at_least_zero("eps", eps)
+        self.momentum = _at_least_zero("momentum", momentum)
         self.centered = bool(centered)
 
-    def _update(self, p: float, g: float, state: State) -> float:
+    def _update(self, i: int, theta: float, g: float) -> float:
         a = self.alpha
-        # v_t = alpha v_{t-1} + (1 - alpha) g^2: a running mean of squared gradients
-        v = state["square_avg"] = a * state.get("square_avg", 0.0) + (1 - a) * g * g
-        if self.centered:  # divide by a running variance instead: v - (mean of g)^2
-            mean = state["grad_avg"] = a * state.get("grad_avg", 0.0) + (1 - a) * g
-            v = v - mean * mean
-        step = g / (math.sqrt(v) + self.eps)
-        if self.momentum:
-            step = state["momentum_buffer"] = (self.momentum * state.get("momentum_buffer", 0.0)
-                                               + step)
-        return p - self.lr * step
-
-    def hyperparameters(self) -> dict[str, Any]:
-        return super().hyperparameters() | {"alpha": self.alpha, "eps": self.eps,
-                                            "momentum": self.momentum,
-                                            "centered": self.centered}
+        v = self._buffer("square_avg")
+        # running mean of squares: v_t = alpha v_{t-1} + (1 - alpha) g_t^2
+        v[i] = a * v[i] + (1.0 - a) * g * g
+        second = v[i]
+        if self.centered:
+            # running mean g_ave_t = alpha g_ave_{t-1} + (1 - alpha) g_t; dividing by
+            # sqrt(v_t - g_ave_t^2) normalises by the variance instead of the raw second moment
+            g_ave = self._buffer("grad_avg")
+            g_ave[i] = a * g_ave[i] + (1.0 - a) * g
+            second -= g_ave[i] * g_ave[i]
+        scaled = g / (_sqrt(second) + self.eps)
+        if self.momentum > 0.0:
+            # b_t = mu b_{t-1} + g_t / (sqrt(v~_t) + eps); theta_t = theta_{t-1} - lr b_t
+            b = self._buffer("momentum_buffer")
+            b[i] = self.momentum * b[i] + scaled
+            scaled = b[i]
+        return theta - self.lr * scaled
