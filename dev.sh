@@ -47,7 +47,7 @@ if [ ! -f .venv/.installed ] || [ setup.cfg -nt .venv/.installed ] || [ pyprojec
 fi
 
 if [ "$task" = demo ]; then
-  exec .venv/bin/python -m demos.quickstart "$@"
+  exec .venv/bin/python -m demos.moons "$@"
 fi
 .venv/bin/ruff check --no-cache .
 .venv/bin/mypy --strict autograd

@@ -239,7 +239,8 @@ def _node(data: float, op: Op, a: Any, b: Any) -> Value:
 
 
 def _domain_error(op: Op, args: Sequence[float], error: Exception) -> Exception:
-    shown = ", ".join(repr(a) for a in args)
+    shown = ", ".join(repr(a) for a in args[:6]) + (f", ... ({len(args)} arguments)"
+                                                     if len(args) > 6 else "")
     return type(error)(f"{op.name}({shown}): {error}")
 
 

@@ -48,6 +48,13 @@ def _choice(kind: str, name: str, table: Mapping[str, Any]) -> Any:
     return table[name]
 
 
+def _new_file_mode() -> int:
+    """The permissions open() gives a new file: 0666 less the process's umask."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 class Module:
     """Base class: parameters are found in the attributes, in the order they were set."""
 
@@ -96,6 +103,7 @@ class Module:
         directory = os.path.dirname(os.path.abspath(path))
         fd, tmp = tempfile.mkstemp(prefix=".chainrule-", suffix=".json", dir=directory)
         try:
+            os.fchmod(fd, _new_file_mode())  # mkstemp's 0600 would hide the file from others
             with os.fdopen(fd, "w") as f:
                 json.dump(document, f, indent=1)
             os.replace(tmp, path)

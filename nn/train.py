@@ -67,8 +67,8 @@ def fit(model: Callable[[Any], Any], loss_fn: LossFn, optimizer: Optimizer,
 
     ``data`` is a DataLoader, or (inputs, targets) to batch with ``batch_size`` (None: the
     full batch; 1: stochastic gradient descent). ``loss_fn(predictions, targets)`` returns
-    a Value. A NaN or infinite loss stops training with FloatingPointError naming the
-    step, before the parameters are touched.
+    a Value. A NaN or infinite loss, or an overflow in the forward pass, stops training
+    with FloatingPointError naming the step, before the parameters are touched.
     """
     if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
         raise ValueError(f"epochs must be an integer >= 1, got {epochs!r}")
@@ -86,16 +86,17 @@ def fit(model: Callable[[Any], Any], loss_fn: LossFn, optimizer: Optimizer,
         losses, metrics, sizes = [], [], []
         for xb, yb in loader:
             step += 1
-            predictions = [model(x) for x in xb]
-            loss = loss_fn(predictions, yb)
+            try:
+                predictions = [model(x) for x in xb]
+                loss = loss_fn(predictions, yb)
+            except OverflowError as e:  # a value of the forward pass left the floats
+                bar.close()
+                raise _diverged(f"the forward pass overflowed ({e})", step, epoch) from e
             if not isinstance(loss, Value):
                 raise TypeError(f"loss_fn must return a Value, got {type(loss).__name__}")
             if not math.isfinite(loss.data):
                 bar.close()
-                raise FloatingPointError(
-                    f"the loss became {loss.data} at step {step} (epoch {epoch}); training "
-                    "stopped before updating the parameters. Try a smaller learning rate "
-                    "or clipping the gradients.")
+                raise _diverged(f"the loss became {loss.data}", step, epoch)
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
@@ -115,6 +116,12 @@ def fit(model: Callable[[Any], Any], loss_fn: LossFn, optimizer: Optimizer,
         bar.epoch_done(epoch, history)
     bar.close()
     return history
+
+
+def _diverged(what: str, step: int, epoch: int) -> FloatingPointError:
+    return FloatingPointError(
+        f"{what} at step {step} (epoch {epoch}); training stopped before updating the "
+        "parameters. Try a smaller learning rate or clipping the gradients.")
 
 
 def _weighted_mean(values: list[float], weights: list[int]) -> float:

@@ -5,7 +5,7 @@ import threading
 
 import pytest
 
-from autograd import Value, enable_grad, grad, is_grad_enabled, no_grad, ops, zero_grad
+from autograd import Value, dot, enable_grad, grad, is_grad_enabled, no_grad, ops, zero_grad
 
 
 def test_the_readme_example():
@@ -318,6 +318,9 @@ def test_detach_cuts_the_graph():
     (lambda: Value(800.0).exp(), OverflowError, "exp(800.0)"),
     (lambda: Value(1e300) * 1e300, OverflowError, "mul(1e+300, 1e+300)"),
     (lambda: Value(10.0) ** 400, OverflowError, "pow(10.0, 400)"),
+    # a long argument list is cut short: six values, then how many there were
+    (lambda: dot([1e300] * 20, [1e300] * 20), OverflowError,
+     "dot(0.0, 1e+300, 1e+300, 1e+300, 1e+300, 1e+300, ... (41 arguments))"),
 ])
 def test_domain_errors_name_the_op_and_value(make, error, words):
     with pytest.raises(error) as info:

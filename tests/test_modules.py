@@ -1,7 +1,9 @@
 """nn modules: structure, micrograd compatibility, fused and unfused neurons, saving."""
 
 import json
+import os
 import random
+import stat
 
 import pytest
 
@@ -187,6 +189,15 @@ def test_save_and_load_json(tmp_path):
     b.load(path)
     assert b.state_dict() == a.state_dict()
     assert [p.name for p in tmp_path.iterdir()] == ["model.json"]  # no temporary file left
+
+
+def test_saved_file_gets_the_permissions_of_any_new_file(tmp_path):
+    old = os.umask(0o027)
+    try:
+        MLP(2, [1]).save(tmp_path / "model.json")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "model.json").stat().st_mode) == 0o640
 
 
 def test_corrupt_or_foreign_files_are_clear_errors_and_change_nothing(tmp_path):

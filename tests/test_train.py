@@ -71,6 +71,14 @@ def test_divergence_stops_with_the_step_named_and_parameters_untouched():
     assert model.state_dict() == twin.state_dict()
 
 
+def test_an_overflowing_forward_pass_stops_training_with_the_step_named():
+    model = MLP(1, [1], rng=random.Random(0))
+    before = model.state_dict()
+    with pytest.raises(FloatingPointError, match=r"forward pass overflowed \(dot\(.*step 1 "):
+        fit(model, mse_loss, SGD(model.parameters(), lr=0.1), ([[1e300]], [1.0]))
+    assert model.state_dict() == before
+
+
 def test_accuracy_for_scores_and_logits():
     assert accuracy([Value(0.5), Value(-2.0), Value(1.0)], [1, -1, -1]) == pytest.approx(2 / 3)
     assert accuracy([Value(0.5), Value(-2.0)], [1, 0]) == 1.0

@@ -1,0 +1,43 @@
+"""Regenerate the pictures the README shows (docs/*.svg, docs/*.png) from the demos.
+
+Runs demos.graph, demos.moons and demos.gd_variants with their default settings in a
+temporary folder and copies the pictures the README uses into --out (default docs/).
+The gd_variants plot shows wall time, so its second panel changes a little every run.
+
+  python -m demos.pictures            about twenty seconds
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+from types import ModuleType
+
+from demos import gd_variants, graph, moons
+from demos.common import output_folder, parser, report
+
+# (demo, its arguments, the files of it that the README shows)
+PICTURES: tuple[tuple[ModuleType, list[str], list[str]], ...] = (
+    (graph, [], ["neuron.svg"]),
+    (moons, ["--no-progress"], ["moons_boundary.png", "moons_loss.png"]),
+    (gd_variants, ["--no-progress"], ["gd_variants.png"]),
+)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = parser("demos.pictures", __doc__, training=False, out="docs")
+    args = p.parse_args(argv)
+    folder = output_folder(args.out)
+    written = []
+    with tempfile.TemporaryDirectory() as scratch:
+        for demo, demo_args, names in PICTURES:
+            demo.main(["--out", scratch, *demo_args])
+            for name in names:
+                written.append(Path(shutil.copy(Path(scratch) / name, folder / name)))
+    report(written)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
