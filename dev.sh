@@ -42,7 +42,7 @@ if [ ! -x .venv/bin/python ]; then
 fi
 if [ ! -f .venv/.installed ] || [ setup.cfg -nt .venv/.installed ] || [ pyproject.toml -nt .venv/.installed ]; then
   echo "dev.sh: installing chainrule and its extras into .venv" >&2
-  .venv/bin/python -m pip install -q -e ".[viz,demos,test,bench]"
+  .venv/bin/python -m pip install -q -e ".[viz,demos,test,bench,fast]"
   touch .venv/.installed
 fi
 

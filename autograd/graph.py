@@ -25,7 +25,7 @@ def toposort(roots: Iterable[Value]) -> list[Value]:
         elif node not in visited:
             visited.add(node)
             stack.append((node, True))
-            for parent in node.parents:
+            for parent in reversed(node.parents):  # so the first argument is placed first
                 if parent not in visited:
                     stack.append((parent, False))
     return order

@@ -17,6 +17,37 @@ from typing import Any
 VARIADIC = -1
 
 
+@dataclass(frozen=True)
+class Code:
+    """An op as Python source: its forward expression and one derivative per argument.
+
+    ``factor``, when set, is a derivative common to every argument (an activation's
+    slope in NEURON): the compiler multiplies it into the incoming gradient once.
+    """
+
+    forward: str
+    partials: tuple[str, ...]
+    factor: str | None = None
+
+
+# (output name, argument names or literals, the op's fixed parameter) -> Code
+CodeRule = Callable[[str, Sequence[str], Any], Code]
+
+
+def literal(x: float) -> str:
+    """A number as a Python expression that binds tighter than any operator."""
+    text = repr(x)
+    return f"({text})" if text.startswith("-") else text  # inf and nan are names in the code
+
+
+def template(forward: str, *partials: str) -> CodeRule:
+    """A code rule from format strings over {a}, {b} (the arguments), {out} and {k}."""
+    def rule(out: str, args: Sequence[str], k: Any) -> Code:
+        names = dict(zip("ab", args), out=out, k="" if k is None else literal(k))
+        return Code(forward.format(**names), tuple(p.format(**names) for p in partials))
+    return rule
+
+
 @dataclass(frozen=True, eq=False)
 class Op:
     """One primitive: its name, arity, forward on floats and local derivatives."""
@@ -31,6 +62,7 @@ class Op:
     # True when the derivative is a function of the output alone (tanh' = 1 - tanh^2):
     # such an op can be fused behind a weighted sum (see NEURON)
     from_output: bool = False
+    code: CodeRule | None = None  # the same op as source code, for autograd.compile
 
     def __repr__(self) -> str:
         return f"Op({self.name})"
@@ -107,60 +139,99 @@ def _neuron_partials(m: Any, out: Any, args: Sequence[Any], act: Op) -> list[Any
     return [slope * d for d in _dot_partials(m, out, args)]
 
 
+def _powc_code(out: str, args: Sequence[str], k: float) -> Code:
+    # an integer power of a float is always real: plain ** then, the checked pow_ otherwise
+    a = args[0]
+    forward = f"{a} ** {literal(k)}" if float(k).is_integer() else f"pow_({a}, {literal(k)})"
+    return Code(forward, ("0.0" if k == 0 else f"{literal(k)} * {a} ** {literal(k - 1)}",))
+
+
+DOT_INLINE = 32  # longer weighted sums call dot_, keeping every line short
+
+
+def _dot_code(out: str, args: Sequence[str], k: Any = None) -> Code:
+    n = (len(args) - 1) // 2
+    b, ws, xs = args[0], args[1 : n + 1], args[n + 1 :]
+    if n <= DOT_INLINE:  # b + w_1 x_1 + ..., added left to right as _dot does
+        forward = " + ".join([b, *(f"{w} * {x}" for w, x in zip(ws, xs))])
+    else:
+        forward = f"dot_({b}, ({', '.join(ws)},), ({', '.join(xs)},))"
+    return Code(forward, ("1.0", *xs, *ws))
+
+
+def _neuron_code(out: str, args: Sequence[str], act: Op) -> Code:
+    assert act.code is not None
+    dot = _dot_code(out, args)
+    outer = act.code(out, [dot.forward], None)  # act(b + w·x), its slope read from out
+    return Code(outer.forward, dot.partials, factor=outer.partials[0])
+
+
 # Inputs: a leaf is made by the user, a constant by lifting a plain number into the graph.
 LEAF = Op("leaf", 0, float, lambda m, out: ())
 CONST = Op("const", 0, float, lambda m, out: ())
 
 # d(a+b)/da = 1, d(a+b)/db = 1
-ADD = Op("add", 2, float.__add__, lambda m, out, a, b: (1.0, 1.0), "+")
+ADD = Op("add", 2, float.__add__, lambda m, out, a, b: (1.0, 1.0), "+",
+         code=template("{a} + {b}", "1.0", "1.0"))
 # d(ab)/da = b, d(ab)/db = a
-MUL = Op("mul", 2, float.__mul__, lambda m, out, a, b: (b, a), "*")
+MUL = Op("mul", 2, float.__mul__, lambda m, out, a, b: (b, a), "*",
+         code=template("{a} * {b}", "{b}", "{a}"))
 # d(a/b)/da = 1/b, d(a/b)/db = -a/b^2 = -(a/b)/b
-DIV = Op("div", 2, float.__truediv__, lambda m, out, a, b: (1.0 / b, -out / b), "/")
+DIV = Op("div", 2, float.__truediv__, lambda m, out, a, b: (1.0 / b, -out / b), "/",
+         code=template("{a} / {b}", "1.0 / {b}", "-{out} / {b}"))
 # d(a^b)/da = b a^(b-1), d(a^b)/db = a^b log a
-POW = Op("pow", 2, _pow, _pow_partials, "**")
+POW = Op("pow", 2, _pow, _pow_partials, "**",
+         code=template("pow_({a}, {b})", "{b} * {a} ** ({b} - 1.0)", "pow_db({out}, {a}, {b})"))
 # d(-a)/da = -1
-NEG = Op("neg", 1, float.__neg__, lambda m, out, a: -1.0, "-")
+NEG = Op("neg", 1, float.__neg__, lambda m, out, a: -1.0, "-", code=template("-{a}", "-1.0"))
 # d(a^k)/da = k a^(k-1), for a fixed number k
 POWC = Op("pow", 1, _pow, lambda m, out, a, k: 0.0 if k == 0 else k * a ** (k - 1), "**",
-          param="k")
+          param="k", code=_powc_code)
 # d|a|/da = sign(a), taken as 0 at the kink (as PyTorch does)
 ABS = Op("abs", 1, abs,
          lambda m, out, a: 1.0 if m.val(a) > 0 else (-1.0 if m.val(a) < 0 else 0.0), "abs",
-         kink=0.0)
+         kink=0.0, code=template("abs({a})", "sign({a})"))
 # d e^a/da = e^a
-EXP = Op("exp", 1, math.exp, lambda m, out, a: out, "exp", from_output=True)
+EXP = Op("exp", 1, math.exp, lambda m, out, a: out, "exp", from_output=True,
+         code=template("exp({a})", "{out}"))
 # d log(a)/da = 1/a
-LOG = Op("log", 1, math.log, lambda m, out, a: 1.0 / a, "log")
+LOG = Op("log", 1, math.log, lambda m, out, a: 1.0 / a, "log",
+         code=template("log({a})", "1.0 / {a}"))
 # d sqrt(a)/da = 1 / (2 sqrt(a))
-SQRT = Op("sqrt", 1, math.sqrt, lambda m, out, a: 0.5 / out, "sqrt")
+SQRT = Op("sqrt", 1, math.sqrt, lambda m, out, a: 0.5 / out, "sqrt",
+          code=template("sqrt({a})", "0.5 / {out}"))
 # d tanh(a)/da = 1 - tanh(a)^2
-TANH = Op("tanh", 1, math.tanh, lambda m, out, a: 1.0 - out * out, "tanh", from_output=True)
+TANH = Op("tanh", 1, math.tanh, lambda m, out, a: 1.0 - out * out, "tanh", from_output=True,
+          code=template("tanh({a})", "1.0 - {out} * {out}"))
 # d s(a)/da = s(a) (1 - s(a))
 SIGMOID = Op("sigmoid", 1, FloatMath.sigmoid, lambda m, out, a: out * (1.0 - out), "sigmoid",
-             from_output=True)
+             from_output=True, code=template("sigmoid({a})", "{out} * (1.0 - {out})"))
 # d relu(a)/da = 1 for a > 0 (where relu(a) > 0), else 0 (0 at the kink, as PyTorch)
 RELU = Op("relu", 1, lambda a: 0.0 if a <= 0.0 else a,
-          lambda m, out, a: 1.0 if m.val(out) > 0 else 0.0, "relu", kink=0.0, from_output=True)
+          lambda m, out, a: 1.0 if m.val(out) > 0 else 0.0, "relu", kink=0.0, from_output=True,
+          code=template("relu({a})", "step({out})"))
 # d/da = 1 for a > 0, else the slope k
 LEAKY_RELU = Op("leaky_relu", 1, lambda a, k: a if a > 0.0 else k * a,
                 lambda m, out, a, k: 1.0 if m.val(a) > 0 else k, "leaky_relu", param="slope",
-                kink=0.0)
+                kink=0.0, code=template("leaky_relu({a}, {k})", "leaky_step({a}, {k})"))
 # d log(1 + e^a)/da = sigmoid(a) = e^a / (1 + e^a) = 1 - e^-out, as out = log(1 + e^a)
 SOFTPLUS = Op("softplus", 1, _softplus, lambda m, out, a: -m.expm1(-out), "softplus",
-              from_output=True)
+              from_output=True, code=template("softplus({a})", "-expm1(-{out})"))
 # d sin(a)/da = cos(a)
-SIN = Op("sin", 1, math.sin, lambda m, out, a: m.cos(a), "sin")
+SIN = Op("sin", 1, math.sin, lambda m, out, a: m.cos(a), "sin",
+         code=template("sin({a})", "cos({a})"))
 # d cos(a)/da = -sin(a)
-COS = Op("cos", 1, math.cos, lambda m, out, a: -m.sin(a), "cos")
+COS = Op("cos", 1, math.cos, lambda m, out, a: -m.sin(a), "cos",
+         code=template("cos({a})", "-sin({a})"))
 # b + sum_i w_i x_i over arguments (b, w_1..w_n, x_1..x_n): d/db = 1, d/dw_i = x_i, d/dx_i = w_i
-DOT = Op("dot", VARIADIC, _dot, _dot_partials, "b+w·x")
+DOT = Op("dot", VARIADIC, _dot, _dot_partials, "b+w·x", code=_dot_code)
 # act(b + sum_i w_i x_i): a whole neuron as one node, for an activation act whose derivative
 # is a function of its output: d/d(arg) = act'(out) * d(b + w·x)/d(arg)
 NEURON = Op("neuron", VARIADIC, lambda args, act: act.forward(_dot(args)), _neuron_partials,
-            "act(b+w·x)", param="activation")
+            "act(b+w·x)", param="activation", code=_neuron_code)
 # d(a_1 + ... + a_n)/da_i = 1
-SUM = Op("sum", VARIADIC, math.fsum, lambda m, out, args: [1.0] * len(args), "sum")
+SUM = Op("sum", VARIADIC, math.fsum, lambda m, out, args: [1.0] * len(args), "sum",
+         code=lambda out, args, k: Code(f"fsum(({', '.join(args)},))", ("1.0",) * len(args)))
 
 OPS: tuple[Op, ...] = (ADD, MUL, DIV, POW, NEG, POWC, ABS, EXP, LOG, SQRT, TANH, SIGMOID, RELU,
                        LEAKY_RELU, SOFTPLUS, SIN, COS, DOT, NEURON, SUM)

@@ -4,7 +4,7 @@ import math
 
 import pytest
 from hypothesis import assume, given
-from hypothesis import strategies as st
+from random_graphs import APPLY, build, graphs, well_behaved
 
 from autograd import Value, dot, grad, gradcheck, gradgradcheck, neuron, ops
 from autograd import sum as vsum
@@ -160,61 +160,7 @@ def test_table_entries_are_well_formed():
     assert ops.LEAF.arity == ops.CONST.arity == 0
 
 
-# --- random graphs over the whole table ---
-
-def guard(a):
-    """a*a + 1/2: keeps log, sqrt, division and powers away from their domain edges."""
-    return a * a + 0.5
-
-
-APPLY = {
-    ops.ADD: lambda a, b, k: a + b,
-    ops.MUL: lambda a, b, k: a * b,
-    ops.DIV: lambda a, b, k: a / guard(b),
-    ops.POW: lambda a, b, k: guard(a) ** b.tanh(),
-    ops.NEG: lambda a, b, k: -a,
-    ops.POWC: lambda a, b, k: guard(a) ** k,
-    ops.ABS: lambda a, b, k: abs(a),
-    ops.EXP: lambda a, b, k: a.tanh().exp(),
-    ops.LOG: lambda a, b, k: guard(a).log(),
-    ops.SQRT: lambda a, b, k: guard(a).sqrt(),
-    ops.TANH: lambda a, b, k: a.tanh(),
-    ops.SIGMOID: lambda a, b, k: a.sigmoid(),
-    ops.RELU: lambda a, b, k: a.relu(),
-    ops.LEAKY_RELU: lambda a, b, k: a.leaky_relu(0.2),
-    ops.SOFTPLUS: lambda a, b, k: a.softplus(),
-    ops.SIN: lambda a, b, k: a.sin(),
-    ops.COS: lambda a, b, k: a.cos(),
-    ops.DOT: lambda a, b, k: dot([a, b], [b, a], a),
-    ops.NEURON: lambda a, b, k: neuron([a, b], [b, a], a, ("tanh", "sigmoid", "softplus")[
-        int(abs(k)) % 3]),
-    ops.SUM: lambda a, b, k: vsum([a, b, a]),
-}
-KINKED = [op for op in ops.OPS if op.kink is not None]
-
-steps = st.tuples(st.sampled_from(ops.OPS), st.integers(0, 99), st.integers(0, 99),
-                  st.sampled_from([-2, -1, 0.5, 2, 3]))
-graphs = st.tuples(st.lists(st.floats(-2.0, 2.0), min_size=1, max_size=3),
-                   st.lists(steps, min_size=1, max_size=8))
-
-
-def build(plan, inputs):
-    """Replay a plan; operands are any earlier node, so sub-expressions get shared."""
-    nodes = list(inputs)
-    for op, i, j, k in plan:
-        nodes.append(APPLY[op](nodes[i % len(nodes)], nodes[j % len(nodes)], k))
-    return nodes
-
-
-def well_behaved(point, plan):
-    """At the base point: no domain error, moderate values, no kink within 1e-3."""
-    try:
-        nodes = build(plan, [Value(x) for x in point])
-    except (ArithmeticError, ValueError):
-        return False
-    kinks = [n.parents[0].data - n.op.kink for n in nodes if n.op in KINKED]
-    return all(abs(n.data) < 50 for n in nodes) and all(abs(d) > 1e-3 for d in kinks)
-
+# --- random graphs over the whole table (tests/random_graphs.py) ---
 
 @given(graphs)
 def test_random_graphs_first_derivatives_match_central_differences(g):

@@ -1,0 +1,91 @@
+"""The functions compiled code calls: on floats (from the op table itself) and on NumPy arrays.
+
+Generated source names ``relu``, ``step``, ``sigmoid`` ... rather than spelling them out,
+so that one source runs on both: with FLOAT_KERNELS every value is a float and the results
+equal the eager engine's bit for bit; with numpy_kernels() every input is an array of
+samples and each line computes the whole batch.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from autograd.ops import (
+    ABS,
+    FLOAT_MATH,
+    LEAKY_RELU,
+    RELU,
+    SIGMOID,
+    SOFTPLUS,
+    _pow,
+    _pow_partials,
+)
+
+
+def _dot(b: float, ws: Sequence[float], xs: Sequence[float]) -> float:
+    return sum(map(float.__mul__, ws, xs), b)
+
+
+FLOAT_KERNELS: dict[str, Any] = {
+    "exp": math.exp, "log": math.log, "sqrt": math.sqrt, "tanh": math.tanh,
+    "sin": math.sin, "cos": math.cos, "expm1": math.expm1, "abs": abs, "fsum": math.fsum,
+    "sigmoid": SIGMOID.forward, "softplus": SOFTPLUS.forward, "relu": RELU.forward,
+    "leaky_relu": LEAKY_RELU.forward, "pow_": _pow, "dot_": _dot,
+    # derivatives of the piecewise ops, straight from their rules in the op table
+    "step": lambda out: RELU.partials(FLOAT_MATH, out, None),
+    "leaky_step": lambda a, k: LEAKY_RELU.partials(FLOAT_MATH, None, a, k),
+    "sign": lambda a: ABS.partials(FLOAT_MATH, None, a),
+    "pow_db": lambda out, a, b: _pow_partials(FLOAT_MATH, out, a, b)[1],
+    "inf": math.inf, "nan": math.nan,
+}
+
+
+def numpy_kernels() -> dict[str, Any]:
+    """The same functions on arrays (each element a sample); needs NumPy."""
+    import numpy as np
+
+    def sigmoid(a: Any) -> Any:
+        e = np.exp(-np.abs(a))  # never overflows: s(a) = 1/(1 + e) or e/(1 + e)
+        return np.where(a >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+    def softplus(a: Any) -> Any:
+        return np.maximum(a, 0.0) + np.log1p(np.exp(-np.abs(a)))
+
+    def pow_(a: Any, b: Any) -> Any:
+        a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+        if np.any((a < 0) & (b != np.floor(b))):
+            raise ValueError("pow: a negative number to a fractional power is not real")
+        return a**b
+
+    def pow_db(out: Any, a: Any, b: Any) -> Any:
+        # d(a^b)/db = a^b log a for a > 0; 0 at a = 0 when b > 0; undefined elsewhere
+        a, b = np.broadcast_arrays(np.asarray(a, dtype=float), np.asarray(b, dtype=float))
+        if np.any((a < 0) | ((a == 0) & (b <= 0))):
+            raise ValueError("the derivative of a**b with respect to b does not exist "
+                             "for a < 0 (or a = 0 with b <= 0)")
+        logs = np.log(a, out=np.zeros_like(a), where=a > 0)
+        return out * logs
+
+    def dot_(b: Any, ws: Sequence[Any], xs: Sequence[Any]) -> Any:
+        total = b
+        for w, x in zip(ws, xs):
+            total = total + w * x
+        return total
+
+    def fsum(xs: Sequence[Any]) -> Any:
+        total = xs[0]
+        for x in xs[1:]:
+            total = total + x
+        return total
+
+    return {
+        "exp": np.exp, "log": np.log, "sqrt": np.sqrt, "tanh": np.tanh, "sin": np.sin,
+        "cos": np.cos, "expm1": np.expm1, "abs": np.abs, "fsum": fsum, "sigmoid": sigmoid,
+        "softplus": softplus, "relu": lambda a: np.where(a <= 0.0, 0.0, a),
+        "leaky_relu": lambda a, k: np.where(a > 0.0, a, k * a), "pow_": pow_, "dot_": dot_,
+        "step": lambda out: np.where(out > 0.0, 1.0, 0.0),
+        "leaky_step": lambda a, k: np.where(a > 0.0, 1.0, k),
+        "sign": np.sign, "pow_db": pow_db, "inf": math.inf, "nan": math.nan,
+    }
