@@ -10,6 +10,7 @@ rate falling linearly from 1.0 to 0.1. Files written to --out:
   moons_model.json     the trained weights (nn.MLP.load reads them back)
 
   python -m demos.moons                     100 points, 100 steps: a few seconds
+  python -m demos.moons --compiled          the same, run as generated code: faster
   python -m demos.moons --samples 200 --noise 0.2 --epochs 200 --out /tmp/moons
 """
 
@@ -41,7 +42,8 @@ from nn.train import History, accuracy, fit
 
 
 def train(X: list[list[float]], labels: list[int], hidden: list[int], epochs: int,
-          lr: float, seed: int, progress: bool) -> tuple[nn.MLP, History]:
+          lr: float, seed: int, progress: bool,
+          compiled: bool = False) -> tuple[nn.MLP, History]:
     """micrograd's recipe: hinge loss + L2 on labels -1/+1, SGD, lr decaying to lr/10."""
     model = nn.MLP(2, [*hidden, 1], rng=random.Random(seed))
     optimizer = SGD(model.parameters(), lr=lr)
@@ -53,7 +55,7 @@ def train(X: list[list[float]], labels: list[int], hidden: list[int], epochs: in
 
     y = [2 * label - 1 for label in labels]  # classes 0/1 as the hinge loss's -1/+1
     history = fit(model, loss_fn, optimizer, (X, y), epochs=epochs, scheduler=schedule,
-                  metric=accuracy, progress=progress)
+                  metric=accuracy, progress=progress, compiled=compiled)
     return model, history
 
 
@@ -118,13 +120,15 @@ def main(argv: list[str] | None = None) -> int:
                    metavar="N", help="sizes of the hidden layers (default 16 16)")
     p.add_argument("--lr", type=real_above(0.0), default=1.0,
                    help="initial learning rate (default 1.0)")
+    p.add_argument("--compiled", action="store_true",
+                   help="trace the loss once and train with generated code (autograd.compile)")
     args = p.parse_args(argv)
     folder = output_folder(args.out)
 
     X, labels = nn.make_moons(args.samples, noise=args.noise, rng=random.Random(args.seed))
     with diverged_exits(), stopwatch(f"trained for {args.epochs} steps"):
         model, history = train(X, labels, args.hidden, args.epochs, args.lr, args.seed,
-                               args.progress)
+                               args.progress, args.compiled)
     print(repr(model).splitlines()[0])
     print(f"final loss {history.loss[-1]:.6f}, training accuracy {history.metric[-1]:.1%}")
 

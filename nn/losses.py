@@ -46,24 +46,30 @@ def l1_loss(predictions: Scalar | Sequence[Scalar], targets: Scalar | Sequence[S
                    reduction)
 
 
-def hinge_loss(scores: Scalar | Sequence[Scalar], labels: float | Sequence[float],
+def hinge_loss(scores: Scalar | Sequence[Scalar], labels: Scalar | Sequence[Scalar],
                margin: float = 1.0, reduction: str = "mean") -> Value:
-    """micrograd's max-margin loss: relu(margin - y * score), labels -1 or +1."""
+    """micrograd's max-margin loss: relu(margin - y * score), labels -1 or +1.
+
+    Labels may be Values (compiled training traces them so); numbers are checked.
+    """
     preds, targs = _pairs(scores, labels, "hinge_loss")
     for y in targs:
-        if y not in (-1, 1):
+        if not isinstance(y, Value) and y not in (-1, 1):
             raise ValueError(f"hinge_loss labels must be -1 or +1, got {y!r}")
     terms = [(margin - y * s).relu() for s, y in zip(preds, targs)]
     return _reduce(autograd.sum(terms), len(terms), reduction)
 
 
 def binary_cross_entropy_with_logits(logits: Scalar | Sequence[Scalar],
-                                     targets: float | Sequence[float],
+                                     targets: Scalar | Sequence[Scalar],
                                      reduction: str = "mean") -> Value:
-    """-[t log s(z) + (1 - t) log(1 - s(z))] for logits z, targets t in [0, 1]."""
+    """-[t log s(z) + (1 - t) log(1 - s(z))] for logits z, targets t in [0, 1].
+
+    Targets may be Values (compiled training traces them so); numbers are checked.
+    """
     preds, targs = _pairs(logits, targets, "binary_cross_entropy_with_logits")
     for t in targs:
-        if isinstance(t, Value) or not 0.0 <= t <= 1.0:
+        if not isinstance(t, Value) and not 0.0 <= t <= 1.0:
             raise ValueError(f"binary cross-entropy targets must be numbers in [0, 1], got {t!r}")
     # -log s(z) = softplus(-z) and -log(1 - s(z)) = softplus(z), so the loss is
     # softplus(z) - t z: no exp of a large number, no log of 0

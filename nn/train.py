@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from autograd import Value
+from nn.compiled import CompiledLoss
 from nn.data import DataLoader
 
 LossFn = Callable[[list[Any], list[Any]], Value]
@@ -62,13 +63,18 @@ def fit(model: Callable[[Any], Any], loss_fn: LossFn, optimizer: Optimizer,
         data: DataLoader[Any, Any] | tuple[Sequence[Any], Sequence[Any]], epochs: int = 1,
         batch_size: int | None = None, scheduler: Scheduler | None = None,
         metric: Metric | None = None, progress: bool = False,
-        rng: random.Random | None = None) -> History:
+        rng: random.Random | None = None,
+        compiled: bool | str | CompiledLoss = False) -> History:
     """Train ``model`` for ``epochs`` passes over ``data``; return the history.
 
     ``data`` is a DataLoader, or (inputs, targets) to batch with ``batch_size`` (None: the
     full batch; 1: stochastic gradient descent). ``loss_fn(predictions, targets)`` returns
     a Value. A NaN or infinite loss, or an overflow in the forward pass, stops training
     with FloatingPointError naming the step, before the parameters are touched.
+    ``compiled=True`` traces the per-sample loss once and runs it as generated code
+    (NumPy batches when installed; "python" or "numpy" to choose; or a CompiledLoss made
+    once for several fits): much faster, for a loss that is a mean over samples of a graph
+    whose shape is the same for every sample.
     """
     if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
         raise ValueError(f"epochs must be an integer >= 1, got {epochs!r}")
@@ -79,6 +85,14 @@ def fit(model: Callable[[Any], Any], loss_fn: LossFn, optimizer: Optimizer,
     else:
         inputs, targets = data
         loader = DataLoader(inputs, targets, batch_size, rng=rng or random.Random(0))
+    run: Callable[[list[Any], list[Any]], tuple[float, list[Any]]]
+    if isinstance(compiled, CompiledLoss):  # compiled once, used for several fits
+        run = compiled
+    elif compiled:
+        backend = "auto" if compiled is True else str(compiled)
+        run = CompiledLoss(model, loss_fn, loader.inputs, loader.targets, backend)
+    else:
+        run = _eager(model, loss_fn)
     history = History()
     bar = _progress(progress, epochs * len(loader))
     step = 0
@@ -86,27 +100,23 @@ def fit(model: Callable[[Any], Any], loss_fn: LossFn, optimizer: Optimizer,
         losses, metrics, sizes = [], [], []
         for xb, yb in loader:
             step += 1
+            optimizer.zero_grad()
             try:
-                predictions = [model(x) for x in xb]
-                loss = loss_fn(predictions, yb)
-            except OverflowError as e:  # a value of the forward pass left the floats
+                loss, predictions = run(xb, yb)
+            except (OverflowError, FloatingPointError) as e:  # left the floats on the way
                 bar.close()
                 raise _diverged(f"the forward pass overflowed ({e})", step, epoch) from e
-            if not isinstance(loss, Value):
-                raise TypeError(f"loss_fn must return a Value, got {type(loss).__name__}")
-            if not math.isfinite(loss.data):
+            if not math.isfinite(loss):
                 bar.close()
-                raise _diverged(f"the loss became {loss.data}", step, epoch)
-            optimizer.zero_grad()
-            loss.backward()
+                raise _diverged(f"the loss became {loss}", step, epoch)
             optimizer.step()
-            history.loss.append(loss.data)
-            losses.append(loss.data)
+            history.loss.append(loss)
+            losses.append(loss)
             sizes.append(len(xb))
             if metric is not None:
                 metrics.append(metric(predictions, yb))
                 history.metric.append(metrics[-1])
-            bar.update(loss.data, metrics[-1] if metrics else None)
+            bar.update(loss, metrics[-1] if metrics else None)
         if scheduler is not None:
             scheduler.step()
         # epoch figures weight each batch by its size (a last, smaller batch counts less)
@@ -116,6 +126,19 @@ def fit(model: Callable[[Any], Any], loss_fn: LossFn, optimizer: Optimizer,
         bar.epoch_done(epoch, history)
     bar.close()
     return history
+
+
+def _eager(model: Callable[[Any], Any], loss_fn: LossFn) -> Callable[..., tuple[float, Any]]:
+    """One batch through the engine: its loss, and the gradients added into .grad."""
+    def run(xb: list[Any], yb: list[Any]) -> tuple[float, list[Any]]:
+        predictions = [model(x) for x in xb]
+        loss = loss_fn(predictions, yb)
+        if not isinstance(loss, Value):
+            raise TypeError(f"loss_fn must return a Value, got {type(loss).__name__}")
+        if math.isfinite(loss.data):
+            loss.backward()
+        return loss.data, predictions
+    return run
 
 
 def _diverged(what: str, step: int, epoch: int) -> FloatingPointError:

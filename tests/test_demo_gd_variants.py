@@ -63,3 +63,11 @@ def test_table_lines_up_its_columns(moons):
     assert len(lines) == 4 and set(lines[1]) == {"-"}
     assert len({len(line) for line in lines}) == 1
     assert lines[2].split()[:3] == ["batch", "GD", "20"]
+
+
+def test_compiled_race_follows_the_eager_race(moons):
+    X, labels = moons
+    for variant in (VARIANTS[0], VARIANTS[2], VARIANTS[4]):  # full batch, batch 1, Adam
+        eager = race(variant, X, labels, 2, 0, lambda: None)
+        compiled = race(variant, X, labels, 2, 0, lambda: None, compiled=True)
+        assert compiled.loss == pytest.approx(eager.loss, rel=1e-9)

@@ -48,3 +48,14 @@ def test_divergence_is_a_one_line_error(tmp_path):
         main(["--out", str(tmp_path), "--samples", "20", "--epochs", "5", "--lr", "1e200",
               "--no-progress"])
     assert str(info.value.code).startswith("training diverged: the forward pass overflowed")
+
+
+def test_compiled_training_gives_the_same_model(tmp_path, capsys):
+    args = ["--samples", "20", "--epochs", "3", "--hidden", "4", "--no-progress"]
+    main(["--out", str(tmp_path / "a"), *args])
+    main(["--out", str(tmp_path / "b"), "--compiled", *args])
+    eager, compiled = nn.MLP(2, [4, 1]), nn.MLP(2, [4, 1])
+    eager.load(tmp_path / "a" / "moons_model.json")
+    compiled.load(tmp_path / "b" / "moons_model.json")
+    assert [p.data for p in compiled.parameters()] == pytest.approx(
+        [p.data for p in eager.parameters()], rel=1e-9, abs=1e-12)

@@ -79,6 +79,34 @@ def test_an_overflowing_forward_pass_stops_training_with_the_step_named():
     assert model.state_dict() == before
 
 
+@pytest.mark.parametrize("compiled", ["python", "numpy"])
+def test_compiled_training_follows_the_eager_run(compiled):
+    X, labels = make_moons(40, noise=0.1, rng=random.Random(2))
+    histories, weights = [], []
+    for mode in (False, compiled):
+        model = MLP(2, [8, 8, 1], rng=random.Random(2))
+
+        def loss_fn(scores, targets, model=model):
+            return hinge_loss(scores, targets) + l2_penalty(model.parameters(), 1e-4)
+
+        histories.append(fit(model, loss_fn, SGD(model.parameters(), lr=0.3), (X, [
+            2 * label - 1 for label in labels]), epochs=3, batch_size=8, metric=accuracy,
+            rng=random.Random(0), compiled=mode))
+        weights.append([p.data for p in model.parameters()])
+    assert histories[1].loss == pytest.approx(histories[0].loss, rel=1e-10)
+    assert histories[1].metric == histories[0].metric
+    assert weights[1] == pytest.approx(weights[0], rel=1e-9, abs=1e-12)
+
+
+def test_compiled_training_stops_on_overflow_like_the_engine():
+    model = MLP(1, [1], rng=random.Random(0))
+    before = model.state_dict()
+    with pytest.raises(FloatingPointError, match="step 1"):
+        fit(model, mse_loss, SGD(model.parameters(), lr=0.1), ([[1e300]], [1.0]),
+            compiled="python")
+    assert model.state_dict() == before
+
+
 def test_accuracy_for_scores_and_logits():
     assert accuracy([Value(0.5), Value(-2.0), Value(1.0)], [1, -1, -1]) == pytest.approx(2 / 3)
     assert accuracy([Value(0.5), Value(-2.0)], [1, 0]) == 1.0
