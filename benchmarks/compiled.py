@@ -76,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     rows: list[tuple[str, list[float], float, float]] = []
-    for name, mode in (("chainrule fit(compiled=True), NumPy", "numpy"),
+    for name, mode in (("chainrule fit(compiled='numpy')", "numpy"),
                        ("chainrule fit(compiled='python')", "python"),
                        ("chainrule fit, eager engine", False)):
         times, history = idiomatic(X, y, args.steps, seed, compiled=mode)
