@@ -24,7 +24,7 @@ from typing import Any
 from autograd.engine import Value
 from autograd.graph import toposort
 from autograd.kernels import FLOAT_KERNELS, numpy_kernels
-from autograd.ops import CONST, LEAF, literal
+from autograd.ops import CONST, LEAF, Code, literal
 
 CHUNK = 2000  # beyond this many lines, the code is split into functions of this size
 _RESERVED = set(FLOAT_KERNELS) | {"inputs", "params", "backprop"}
@@ -80,14 +80,16 @@ class Compiled:
         p = [q.data for q in self.params]
         if all(_is_number(v) for v in values):
             result = Result(*map(list, self._float([float(v) for v in values], p)))
-        elif any(type(v).__module__ == "numpy" for v in values):
-            result = self._call_numpy(values, p, reduction)
         else:
-            result = self._call_lists(values, p, reduction)
+            batch = (self._call_numpy if any(type(v).__module__ == "numpy" for v in values)
+                     else self._call_lists)
+            result, size = batch(values, p)  # parameter gradients summed over the batch
+            if reduction == "mean":
+                result.param_grads = [g / size for g in result.param_grads]
         _check_finite(result, values, p)
         return result
 
-    def _call_lists(self, values: list[Any], p: list[float], reduction: str) -> Result:
+    def _call_lists(self, values: list[Any], p: list[float]) -> tuple[Result, int]:
         columns = [_numbers(v, i, self.inputs) for i, v in enumerate(values)]
         size = _batch_size([len(c) for c in columns])
         outputs: list[list[float]] = [[] for _ in self.outputs]
@@ -98,10 +100,9 @@ class Compiled:
             for column, value in zip(outputs + input_grads, out + gx):
                 column.append(value)
             total = list(map(float.__add__, total, gp))
-        scale = 1.0 / size if reduction == "mean" else 1.0
-        return Result(outputs, input_grads, [g * scale for g in total])
+        return Result(outputs, input_grads, total), size
 
-    def _call_numpy(self, values: list[Any], p: list[float], reduction: str) -> Result:
+    def _call_numpy(self, values: list[Any], p: list[float]) -> tuple[Result, int]:
         import numpy as np
 
         arrays = [np.asarray(v, dtype=float) for v in values]
@@ -117,8 +118,7 @@ class Compiled:
         per_sample = [np.array(np.broadcast_to(a, (size,))) for a in (*out, *gx)]
         # a parameter gradient that does not depend on the sample counts once per sample
         sums = [float(np.sum(g)) if np.ndim(g) else float(g) * size for g in gp]
-        scale = 1.0 / size if reduction == "mean" else 1.0
-        return Result(per_sample[:len(out)], per_sample[len(out):], [s * scale for s in sums])
+        return Result(per_sample[:len(out)], per_sample[len(out):], sums), size
 
 
 def _is_number(v: Any) -> bool:
@@ -260,11 +260,13 @@ class _Writer:
         if self.big:  # inputs and params into their slots; locals are unpacked instead
             lines = [f"{self.ref[v]} = {k}[{i}]" for k, vs in (("inputs", self.inputs),
                      ("params", self.params)) for i, v in enumerate(vs)]
+        self.code: dict[Value, Code] = {}  # each op's rule, asked once, read again backward
         for v in self.order:
             if v.parents:
                 rule = v.op.code
                 assert rule is not None
-                code = rule(self.ref[v], [self.ref[p] for p in v.parents], v.param)
+                code = self.code[v] = rule(self.ref[v], [self.ref[p] for p in v.parents],
+                                           v.param)
                 lines.append(f"{self.ref[v]} = {code.forward}")
         return lines
 
@@ -285,10 +287,7 @@ class _Writer:
         for v in reversed(self.order):
             if v not in self.assigned or not v.parents:
                 continue
-            rule = v.op.code
-            assert rule is not None
-            args = [self.ref[p] for p in v.parents]
-            code = rule(self.ref[v], args, v.param)
+            code = self.code[v]
             if not self.big:
                 lines.append(f"# {self.ref[v]} = {code.forward}")
             g = self.grad[v]

@@ -19,20 +19,21 @@ from autograd.ops import (
     RELU,
     SIGMOID,
     SOFTPLUS,
+    _dot,
     _pow,
     _pow_partials,
 )
 
 
-def _dot(b: float, ws: Sequence[float], xs: Sequence[float]) -> float:
-    return sum(map(float.__mul__, ws, xs), b)
+def _dot_kernel(b: float, ws: Sequence[float], xs: Sequence[float]) -> float:
+    return _dot((b, *ws, *xs))  # the op table's own sum, in its order
 
 
 FLOAT_KERNELS: dict[str, Any] = {
     "exp": math.exp, "log": math.log, "sqrt": math.sqrt, "tanh": math.tanh,
     "sin": math.sin, "cos": math.cos, "expm1": math.expm1, "abs": abs, "fsum": math.fsum,
     "sigmoid": SIGMOID.forward, "softplus": SOFTPLUS.forward, "relu": RELU.forward,
-    "leaky_relu": LEAKY_RELU.forward, "pow_": _pow, "dot_": _dot,
+    "leaky_relu": LEAKY_RELU.forward, "pow_": _pow, "dot_": _dot_kernel,
     # derivatives of the piecewise ops, straight from their rules in the op table
     "step": lambda out: RELU.partials(FLOAT_MATH, out, None),
     "leaky_step": lambda a, k: LEAKY_RELU.partials(FLOAT_MATH, None, a, k),
