@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -17,6 +18,7 @@ from autograd.ops import (
     DIV,
     DOT,
     EXP,
+    EXPM1,
     FLOAT_MATH,
     LEAF,
     LEAKY_RELU,
@@ -28,6 +30,7 @@ from autograd.ops import (
     POW,
     POWC,
     RELU,
+    RPOW,
     SIGMOID,
     SIN,
     SOFTPLUS,
@@ -120,10 +123,12 @@ class Value:
     def __pow__(self, other: Value | Number) -> Value:
         if isinstance(other, Value):
             return _binary(POW, self, other)
-        return _unary(POWC, self, _operand(POWC, other))
+        return _unary(POWC, self, _to_float(_operand(POWC, other)))  # k is a plain float
 
     def __rpow__(self, other: Number) -> Value:
-        return _binary(POW, other, self)
+        # a number base is a fixed parameter, not a constant node: no derivative is
+        # computed for it (0 ** y has none, yet y's exists)
+        return _unary(RPOW, self, _to_float(_operand(RPOW, other)))
 
     def __neg__(self) -> Value:
         return _unary(NEG, self)
@@ -134,6 +139,10 @@ class Value:
     def exp(self) -> Value:
         """e to the power of this value."""
         return _unary(EXP, self)
+
+    def expm1(self) -> Value:
+        """e to the power of this value, minus 1 (accurate near 0, where exp(x) - 1 is not)."""
+        return _unary(EXPM1, self)
 
     def log(self) -> Value:
         """Natural logarithm (needs a positive value)."""
@@ -187,8 +196,16 @@ class Value:
         """A new leaf with the same data and label, cut off from this value's graph."""
         return Value(self.data, self.label)
 
-    def __float__(self) -> float:
+    def item(self) -> float:
+        """The plain number, as torch's ``Tensor.item()``: no gradient flows through it."""
         return self.data
+
+    def __float__(self) -> float:
+        # math.exp(v), float(v) and NumPy would quietly turn v into a constant: d/dv lost
+        raise TypeError(
+            "a Value does not turn into a float by itself: that would leave the graph and "
+            "lose its gradient (math.exp(v) would be a constant). Use the Value's own "
+            "operations, e.g. v.exp(), v.log(), v.sin(), or v.item() for the plain number")
 
     def __repr__(self) -> str:
         label = "" if self.label is None else f", label={self.label!r}"
@@ -211,6 +228,11 @@ def _to_float(x: object) -> float:
     if not _is_real(x):
         raise TypeError(f"Value needs a real number (int or float), not {type(x).__name__}: {x!r}")
     return float(x)  # type: ignore[arg-type]
+
+
+def as_number(x: Value | Number) -> float:
+    """The plain float of a Value (its data) or of a real number."""
+    return x.data if isinstance(x, Value) else _to_float(x)
 
 
 def _operand(op: Op, x: Any) -> Any:
@@ -244,9 +266,22 @@ def _domain_error(op: Op, args: Sequence[float], error: Exception) -> Exception:
     return type(error)(f"{op.name}({shown}): {error}")
 
 
+def _finite(args: Sequence[float]) -> bool:
+    return all(a - a == 0.0 for a in args)  # inf - inf and nan - nan are nan
+
+
+def _invalid(op: Op, args: Sequence[float], error: Exception) -> float:
+    # Python raises where IEEE 754 calls an operation invalid (sin(inf), log(-inf),
+    # inf + -inf in fsum): with NaN or infinity among the arguments, the IEEE result is NaN;
+    # with finite arguments, the op has no value there
+    if _finite(args):
+        raise _domain_error(op, args, error) from None
+    return math.nan
+
+
 def _checked(op: Op, out: float, args: Sequence[float]) -> float:
     # IEEE arithmetic overflows silently to inf; we refuse to turn finite inputs into it
-    if out - out != 0.0 and all(a - a == 0.0 for a in args):
+    if out - out != 0.0 and _finite(args):
         raise _domain_error(op, args, OverflowError("result is not finite"))
     return out
 
@@ -256,9 +291,9 @@ def _unary(op: Op, a: Value, param: Any = None) -> Value:
     try:
         out = op.forward(x) if param is None else op.forward(x, param)
     except (ArithmeticError, ValueError) as e:
-        raise _domain_error(op, (x,) if param is None else (x, param), e) from None
+        out = _invalid(op, (x,) if param is None else (x, param), e)
     if out - out != 0.0:
-        _checked(op, out, (x,))
+        _checked(op, out, (x,) if param is None else (x, param))
     return _node(out, op, a, param)
 
 
@@ -271,7 +306,7 @@ def _binary(op: Op, a: Value | Number, b: Value | Number) -> Value:
     try:
         out = op.forward(x, y)
     except (ArithmeticError, ValueError) as e:
-        raise _domain_error(op, (x, y), e) from None
+        out = _invalid(op, (x, y), e)
     if out - out != 0.0:
         _checked(op, out, (x, y))
     return _node(out, op, a, b)
@@ -288,7 +323,7 @@ def _variadic(op: Op, args: Sequence[Value | Number], param: Any = None) -> Valu
     try:
         out = op.forward(xs) if param is None else op.forward(xs, param)
     except (ArithmeticError, ValueError) as e:
-        raise _domain_error(op, xs, e) from None
+        out = _invalid(op, xs, e)
     return _node(_checked(op, out, xs), op, nodes, param)
 
 
@@ -299,6 +334,15 @@ def _weighted(op: Op, ws: Sequence[Value | Number], xs: Sequence[Value | Number]
         raise ValueError(f"{op.name} needs two sequences of equal length, got {len(ws)} and "
                          f"{len(xs)}")
     return _variadic(op, (bias, *ws, *xs), param)
+
+
+def apply(op: Op, args: Sequence[Value], param: Any = None) -> Value:
+    """A new node of ``op`` on ``args`` (and its fixed parameter), checked as operators are."""
+    if op.arity == 1:
+        return _unary(op, args[0], param)
+    if op.arity == 2:
+        return _binary(op, args[0], args[1])
+    return _variadic(op, args, param)
 
 
 def dot(ws: Sequence[Value | Number], xs: Sequence[Value | Number],
@@ -351,10 +395,8 @@ class _ValueMath:
     cos = staticmethod(Value.cos)
     sigmoid = staticmethod(Value.sigmoid)
 
-    @staticmethod
-    def expm1(a: Value) -> Value:
-        """e^a - 1."""
-        return a.exp() - 1.0
+    expm1 = staticmethod(Value.expm1)
+    pow = staticmethod(Value.__pow__)
 
     @staticmethod
     def val(a: Value) -> float:
@@ -368,6 +410,9 @@ VALUE_MATH = _ValueMath()
 def _backprop(roots: Sequence[Value], seeds: Sequence[Grad],
               create_graph: bool) -> dict[Value, Grad]:
     """d(sum of seed * root)/d(v) for every v below the roots, by the chain rule in reverse."""
+    if create_graph and not _grad_enabled.get():  # derivatives as a graph, even in no_grad
+        with enable_grad():
+            return _backprop(roots, seeds, create_graph)
     grads: dict[Value, Grad] = {}
     get = grads.get
     for root, seed in zip(roots, seeds):
@@ -383,6 +428,7 @@ def _backprop(roots: Sequence[Value], seeds: Sequence[Grad],
         g = grads[v]  # complete: every child of v came earlier in this loop
         parents = v.parents
         out, args = (v, parents) if create_graph else (v.data, [p.data for p in parents])
+        ds: Sequence[Any]
         try:
             if op.arity == 1:
                 ds = (op.partials(m, out, args[0]) if v._b is None
@@ -393,8 +439,13 @@ def _backprop(roots: Sequence[Value], seeds: Sequence[Grad],
                 ds = (op.partials(m, out, args) if v._b is None
                       else op.partials(m, out, args, v._b))
         except (ArithmeticError, ValueError) as e:
-            raise _domain_error(op, [p.data for p in parents],
-                                type(e)(f"no finite derivative here ({e})")) from None
+            # at a finite point the derivative has no value; with NaN or infinity among the
+            # arguments it is NaN, as IEEE 754 makes an invalid operation
+            xs = [p.data for p in parents]
+            k = v.param
+            if _finite([*xs, k] if type(k) is float else xs):
+                raise _domain_error(op, xs, type(e)(f"no finite derivative here ({e})")) from None
+            ds = (math.nan,) * len(parents)
         # chain rule: d(root)/d(p) += d(root)/d(v) * d(v)/d(p); a value used several times
         # receives the sum of its contributions
         for p, d in zip(parents, ds):

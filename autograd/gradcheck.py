@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from autograd.engine import Value, grad
+from autograd.engine import Value, as_number, grad
 
 Function = Callable[..., Any]  # takes Values, returns a Value, a number or a sequence of them
 
 
 class GradcheckError(RuntimeError):
     """Raised when an analytic derivative disagrees with its numerical estimate."""
+
+
+def _check_eps(eps: float) -> None:
+    if isinstance(eps, bool) or not isinstance(eps, (int, float)) or not 0.0 < eps < math.inf:
+        raise ValueError(f"eps must be a finite number > 0 (the step of the central "
+                         f"differences), got {eps!r}")
+
+
+def _check_tolerances(atol: float, rtol: float) -> None:
+    for name, tol in (("atol", atol), ("rtol", rtol)):
+        if isinstance(tol, bool) or not isinstance(tol, (int, float)) or not tol >= 0.0:
+            raise ValueError(f"{name} must be a number >= 0, got {tol!r}")
 
 
 def _as_values(inputs: Sequence[Value | float]) -> list[Value]:
@@ -23,7 +36,7 @@ def _as_outputs(result: Any) -> list[Any]:
 
 
 def _evaluate(f: Function, point: Sequence[float], labels: Sequence[str | None]) -> list[float]:
-    return [float(y) for y in _as_outputs(f(*(Value(x, lb) for x, lb in zip(point, labels))))]
+    return [as_number(y) for y in _as_outputs(f(*(Value(x, lb) for x, lb in zip(point, labels))))]
 
 
 def _numerical_jacobian(f: Function, xs: Sequence[Value], eps: float) -> list[list[float]]:
@@ -40,6 +53,7 @@ def _numerical_jacobian(f: Function, xs: Sequence[Value], eps: float) -> list[li
 
 def numerical_grad(f: Function, inputs: Sequence[Value | float], eps: float = 1e-6) -> list[float]:
     """Central-difference estimate of the gradient of scalar ``f`` at ``inputs``."""
+    _check_eps(eps)
     xs = _as_values(inputs)
     rows = _numerical_jacobian(f, xs, eps)
     if not rows:
@@ -53,7 +67,7 @@ def _analytic_jacobian(f: Function, xs: Sequence[Value]) -> list[list[float]]:
     rows = []
     for y in _as_outputs(f(*xs)):
         if isinstance(y, Value):
-            rows.append([float(g) for g in grad(y, xs, allow_unused=True)])
+            rows.append([as_number(g) for g in grad(y, xs, allow_unused=True)])
         else:  # a plain number does not depend on the inputs
             rows.append([0.0] * len(xs))
     return rows
@@ -62,6 +76,8 @@ def _analytic_jacobian(f: Function, xs: Sequence[Value]) -> list[list[float]]:
 def gradcheck(f: Function, inputs: Sequence[Value | float], eps: float = 1e-6,
               atol: float = 1e-5, rtol: float = 1e-3, raise_exception: bool = True) -> bool:
     """Check every d(output)/d(input) of ``f`` against central differences."""
+    _check_eps(eps)
+    _check_tolerances(atol, rtol)
     xs = _as_values(inputs)
     analytic = _analytic_jacobian(f, xs)
     numeric = _numerical_jacobian(f, xs, eps)

@@ -36,7 +36,7 @@ CodeRule = Callable[[str, Sequence[str], Any], Code]
 
 def literal(x: float) -> str:
     """A number as a Python expression that binds tighter than any operator."""
-    text = repr(x)
+    text = repr(float(x))  # a NumPy scalar or Fraction would not be plain Python source
     return f"({text})" if text.startswith("-") else text  # inf and nan are names in the code
 
 
@@ -75,6 +75,16 @@ class FloatMath:
     log = staticmethod(math.log)
     sin = staticmethod(math.sin)
     cos = staticmethod(math.cos)
+    expm1 = staticmethod(math.expm1)
+
+    @staticmethod
+    def pow(a: float, b: float) -> float:
+        """a ** b; a result too large for a float is +-inf (IEEE 754), as ``1 / tiny`` is."""
+        try:
+            return a**b  # type: ignore[no-any-return]
+        except OverflowError:  # Python raises where IEEE 754 rounds to infinity
+            odd = float(b).is_integer() and b % 2 == 1
+            return -math.inf if a < 0.0 and odd else math.inf
 
     @staticmethod
     def sigmoid(a: float) -> float:
@@ -83,11 +93,6 @@ class FloatMath:
             return 1.0 / (1.0 + math.exp(-a))
         e = math.exp(a)
         return e / (1.0 + e)
-
-    @staticmethod
-    def expm1(a: float) -> float:
-        """e^a - 1, accurate for small a."""
-        return math.expm1(a)
 
     @staticmethod
     def val(a: float) -> float:
@@ -105,22 +110,35 @@ def _pow(a: float, b: float) -> float:
     return out
 
 
+def _div(a: float, b: float) -> float:
+    try:
+        return a / b
+    except ZeroDivisionError:  # IEEE 754: inf / 0 = inf, nan / 0 = nan; finite / 0 has no value
+        if a - a == 0.0:
+            raise
+        return a * math.copysign(math.inf, b)
+
+
 def _softplus(a: float) -> float:
     # log(1 + e^a) = max(a, 0) + log(1 + e^-|a|): no overflow for large |a|
     return max(a, 0.0) + math.log1p(math.exp(-abs(a)))
 
 
-def _pow_partials(m: Any, out: Any, a: Any, b: Any) -> tuple[Any, Any]:
-    # d(a^b)/da = b a^(b-1); d(a^b)/db = a^b log a, which exists only for a > 0
-    # (and is 0 at a = 0 for b > 0, the one-sided limit PyTorch also uses)
-    base = m.val(a)
+def _pow_da(m: Any, a: Any, b: Any) -> Any:
+    # d(a^b)/da = b a^(b-1)
+    return b * m.pow(a, b - 1.0)
+
+
+def _pow_db(m: Any, out: Any, a: Any, b: Any) -> Any:
+    # d(a^b)/db = a^b log a, which exists only for a > 0 (and is 0 at a = 0 for b > 0, the
+    # one-sided limit PyTorch also uses)
+    constant = isinstance(a, float)  # a fixed base (k^a) is a plain float on both paths
+    base = a if constant else m.val(a)
     if base > 0.0:
-        db = out * m.log(a)
-    elif base == 0.0 and m.val(b) > 0.0:
-        db = 0.0
-    else:
-        raise ValueError(f"the derivative of a**b with respect to b does not exist at a={base!r}")
-    return b * a ** (b - 1.0), db
+        return out * (math.log(a) if constant else m.log(a))
+    if base == 0.0 and m.val(b) > 0.0:
+        return 0.0
+    raise ValueError(f"the derivative of a**b with respect to b does not exist at a={base!r}")
 
 
 def _dot(args: Sequence[float]) -> float:
@@ -177,16 +195,20 @@ ADD = Op("add", 2, float.__add__, lambda m, out, a, b: (1.0, 1.0), "+",
 MUL = Op("mul", 2, float.__mul__, lambda m, out, a, b: (b, a), "*",
          code=template("{a} * {b}", "{b}", "{a}"))
 # d(a/b)/da = 1/b, d(a/b)/db = -a/b^2 = -(a/b)/b
-DIV = Op("div", 2, float.__truediv__, lambda m, out, a, b: (1.0 / b, -out / b), "/",
+DIV = Op("div", 2, _div, lambda m, out, a, b: (1.0 / b, -out / b), "/",
          code=template("{a} / {b}", "1.0 / {b}", "-{out} / {b}"))
 # d(a^b)/da = b a^(b-1), d(a^b)/db = a^b log a
-POW = Op("pow", 2, _pow, _pow_partials, "**",
-         code=template("pow_({a}, {b})", "{b} * {a} ** ({b} - 1.0)", "pow_db({out}, {a}, {b})"))
+POW = Op("pow", 2, _pow, lambda m, out, a, b: (_pow_da(m, a, b), _pow_db(m, out, a, b)),
+         "**", code=template("pow_({a}, {b})", "{b} * {a} ** ({b} - 1.0)",
+                             "pow_db({out}, {a}, {b})"))
 # d(-a)/da = -1
 NEG = Op("neg", 1, float.__neg__, lambda m, out, a: -1.0, "-", code=template("-{a}", "-1.0"))
 # d(a^k)/da = k a^(k-1), for a fixed number k
-POWC = Op("pow", 1, _pow, lambda m, out, a, k: 0.0 if k == 0 else k * a ** (k - 1), "**",
+POWC = Op("pow", 1, _pow, lambda m, out, a, k: 0.0 if k == 0 else _pow_da(m, a, k), "**",
           param="k", code=_powc_code)
+# d(k^a)/da = k^a log k, for a fixed number k (a constant base needs no derivative of its own)
+RPOW = Op("rpow", 1, lambda a, k: _pow(k, a), lambda m, out, a, k: _pow_db(m, out, k, a),
+          "**", param="base", code=template("pow_({k}, {a})", "pow_db({out}, {k}, {a})"))
 # d|a|/da = sign(a), taken as 0 at the kink (as PyTorch does)
 ABS = Op("abs", 1, abs,
          lambda m, out, a: 1.0 if m.val(a) > 0 else (-1.0 if m.val(a) < 0 else 0.0), "abs",
@@ -194,6 +216,9 @@ ABS = Op("abs", 1, abs,
 # d e^a/da = e^a
 EXP = Op("exp", 1, math.exp, lambda m, out, a: out, "exp", from_output=True,
          code=template("exp({a})", "{out}"))
+# d(e^a - 1)/da = e^a (not out + 1, which rounds to 0 where e^a is below 1e-16)
+EXPM1 = Op("expm1", 1, math.expm1, lambda m, out, a: m.exp(a), "expm1",
+           code=template("expm1({a})", "exp({a})"))
 # d log(a)/da = 1/a
 LOG = Op("log", 1, math.log, lambda m, out, a: 1.0 / a, "log",
          code=template("log({a})", "1.0 / {a}"))
@@ -233,5 +258,5 @@ NEURON = Op("neuron", VARIADIC, lambda args, act: act.forward(_dot(args)), _neur
 SUM = Op("sum", VARIADIC, math.fsum, lambda m, out, args: [1.0] * len(args), "sum",
          code=lambda out, args, k: Code(f"fsum(({', '.join(args)},))", ("1.0",) * len(args)))
 
-OPS: tuple[Op, ...] = (ADD, MUL, DIV, POW, NEG, POWC, ABS, EXP, LOG, SQRT, TANH, SIGMOID, RELU,
-                       LEAKY_RELU, SOFTPLUS, SIN, COS, DOT, NEURON, SUM)
+OPS: tuple[Op, ...] = (ADD, MUL, DIV, POW, NEG, POWC, RPOW, ABS, EXP, EXPM1, LOG, SQRT, TANH,
+                       SIGMOID, RELU, LEAKY_RELU, SOFTPLUS, SIN, COS, DOT, NEURON, SUM)

@@ -6,6 +6,7 @@ import math
 from collections.abc import Iterable
 
 from autograd import Value
+from autograd.engine import as_number
 
 
 def _as_list(parameters: Value | Iterable[Value]) -> list[Value]:
@@ -38,7 +39,7 @@ def clip_grad_norm_(parameters: Value | Iterable[Value], max_norm: float,
     if not norm_type > 0:
         raise ValueError(f"norm_type must be > 0 (or math.inf), got {norm_type!r}")
     params = _as_list(parameters)
-    norm = _total_norm((float(p.grad) for p in params), norm_type)
+    norm = _total_norm((as_number(p.grad) for p in params), norm_type)
     if error_if_nonfinite and not math.isfinite(norm):
         raise RuntimeError(f"the total norm of order {norm_type} of the gradients is {norm}, "
                            "so it cannot be clipped; pass error_if_nonfinite=False to scale "
@@ -56,7 +57,7 @@ def clip_grad_value_(parameters: Value | Iterable[Value], clip_value: float) -> 
     """Clamp every gradient into [-clip_value, clip_value] (NaN stays NaN)."""
     _non_negative("clip_value", clip_value)
     for p in _as_list(parameters):
-        g = float(p.grad)
+        g = as_number(p.grad)
         if g > clip_value:
             p.grad = float(clip_value)
         elif g < -clip_value:

@@ -82,9 +82,11 @@ def logsumexp(logits: Sequence[Scalar]) -> Value:
     if not logits:
         raise ValueError("logsumexp of an empty list")
     zs = [z if isinstance(z, Value) else Value(z) for z in logits]
-    m = max(z.data for z in zs)
-    if not math.isfinite(m):
-        raise ValueError(f"logsumexp needs finite logits, the largest is {m}")
+    if all(z.data == -math.inf for z in zs):  # log(0) = -inf; each softmax weight is 1/n
+        return autograd.sum(zs) / len(zs)
+    # shifted by the largest finite logit; NaN and infinite ones then follow IEEE 754
+    finite = [z.data for z in zs if math.isfinite(z.data)]
+    m = max(finite) if finite else 0.0
     # the shift m is a constant: it cancels in the derivative, which is softmax(z)
     return autograd.sum([(z - m).exp() for z in zs]).log() + m
 

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, TypeGuard
 
 from autograd import Value
+from autograd.engine import as_number
 
 
 def _is_real(value: object) -> TypeGuard[numbers.Real]:
@@ -76,7 +77,7 @@ class Optimizer:
         """Move every parameter once, from the gradient it holds now."""
         self.step_count += 1
         for i, p in enumerate(self.params):
-            theta, g = p.data, float(p.grad)
+            theta, g = p.data, as_number(p.grad)
             if self.maximize:
                 g = -g  # ascend f: descend -f
             if self.decoupled_weight_decay:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from autograd import Value
+from autograd.engine import as_number
 from nn.compiled import CompiledLoss
 from nn.data import DataLoader
 
@@ -52,10 +53,10 @@ def accuracy(predictions: Sequence[Any], targets: Sequence[Any]) -> float:
     correct = 0
     for p, t in zip(predictions, targets):
         if isinstance(p, (list, tuple)):
-            scores = [float(z) for z in p]
+            scores = [as_number(z) for z in p]
             correct += scores.index(max(scores)) == t
         else:
-            correct += (float(p) > 0) == (t > 0)
+            correct += (as_number(p) > 0) == (t > 0)
     return correct / len(predictions)
 
 

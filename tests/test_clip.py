@@ -107,7 +107,7 @@ def test_gradients_that_are_values():
     x = Value(3.0)
     (x * x).backward(create_graph=True)  # grad is the Value 2x = 6
     assert clip_grad_norm_([x], max_norm=3.0) == 6.0
-    assert float(x.grad) == pytest.approx(3.0, rel=1e-6)
+    assert x.grad.item() == pytest.approx(3.0, rel=1e-6)
     y = Value(3.0)
     (y * y).backward(create_graph=True)
     clip_grad_value_(y, 1.0)

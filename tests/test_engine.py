@@ -6,6 +6,7 @@ import threading
 import pytest
 
 from autograd import Value, dot, enable_grad, grad, is_grad_enabled, no_grad, ops, zero_grad
+from autograd import sum as vsum
 
 
 def test_the_readme_example():
@@ -55,7 +56,7 @@ def test_values_hash_by_identity():
     a, b = Value(1.0), Value(1.0)
     assert len({a, b, a}) == 2
     assert {a: 1, b: 2}[b] == 2
-    assert float(a) == 1.0
+    assert a.item() == 1.0
 
 
 # --- operators ---
@@ -312,12 +313,12 @@ def test_detach_cuts_the_graph():
     (lambda: Value(-1.0).log(), ValueError, "log(-1.0)"),
     (lambda: Value(0.0).log(), ValueError, "log(0.0)"),
     (lambda: Value(-4.0).sqrt(), ValueError, "sqrt(-4.0)"),
-    (lambda: Value(0.0) ** -1, ZeroDivisionError, "pow(0.0, -1)"),
+    (lambda: Value(0.0) ** -1, ZeroDivisionError, "pow(0.0, -1.0)"),
     (lambda: Value(-8.0) ** (1 / 3), ValueError, "pow(-8.0"),
     (lambda: Value(1.0) / 0, ZeroDivisionError, "div(1.0, 0.0)"),
     (lambda: Value(800.0).exp(), OverflowError, "exp(800.0)"),
     (lambda: Value(1e300) * 1e300, OverflowError, "mul(1e+300, 1e+300)"),
-    (lambda: Value(10.0) ** 400, OverflowError, "pow(10.0, 400)"),
+    (lambda: Value(10.0) ** 400, OverflowError, "pow(10.0, 400.0)"),
     # a long argument list is cut short: six values, then how many there were
     (lambda: dot([1e300] * 20, [1e300] * 20), OverflowError,
      "dot(0.0, 1e+300, 1e+300, 1e+300, 1e+300, 1e+300, ... (41 arguments))"),
@@ -351,3 +352,67 @@ def test_derivative_of_pow_in_the_exponent_needs_a_positive_base():
         p.backward()
     z, e = Value(0.0), Value(2.0)
     assert grad(z**e, [z, e]) == [0.0, 0.0]
+
+
+def test_create_graph_builds_the_graph_even_inside_no_grad():
+    a = Value(3.0)
+    y = a * a * a
+    with no_grad():
+        (dy,) = grad(y, [a], create_graph=True)  # as torch.autograd.grad does
+        assert not is_grad_enabled()
+    assert dy.data == 27.0 and dy.op is not ops.LEAF
+    assert grad(dy, [a]) == [18.0]
+
+
+@pytest.mark.parametrize(("base", "y", "dy"), [(0.0, 0.5, 0.0), (0.0, 2.0, 0.0),
+                                               (2.0, 3.0, 8.0 * math.log(2.0))])
+def test_a_number_base_needs_no_derivative_of_its_own(base, y, dy):
+    x = Value(y)
+    out = base**x
+    assert out.op is ops.RPOW and out.parents == (x,) and out.param == base
+    out.backward()  # d/d(base) would be y * 0 ** (y - 1): never computed
+    assert x.grad == pytest.approx(dy, rel=1e-15)
+
+
+def test_math_functions_refuse_a_value_and_point_to_its_own_ops():
+    v = Value(2.0)
+    with pytest.raises(TypeError, match=r"v\.exp\(\)"):
+        v * math.exp(v)  # would quietly make exp(v) a constant: gradient 7.39, not 14.78
+    with pytest.raises(TypeError, match=r"v\.item\(\)"):
+        float(v)
+    assert v.item() == 2.0 and type(v.item()) is float
+    y = v * v.exp()
+    y.backward()
+    assert v.grad == pytest.approx(3.0 * math.exp(2.0), rel=1e-15)
+
+
+INF, NAN = math.inf, math.nan
+
+
+@pytest.mark.parametrize(("make", "expected"), [
+    (lambda: Value(2.0) ** INF, INF),
+    (lambda: Value(0.5) ** NAN, NAN),
+    (lambda: Value(NAN).leaky_relu(), NAN),
+    (lambda: Value(-1.0).leaky_relu(INF), -INF),
+    (lambda: vsum([INF, -INF]), NAN),
+    (lambda: Value(INF).sin(), NAN),
+    (lambda: Value(-INF).cos(), NAN),
+    (lambda: Value(-INF).log(), NAN),
+    (lambda: Value(-INF).sqrt(), NAN),
+    (lambda: Value(INF) / 0.0, INF),
+    (lambda: Value(-INF) / 0.0, -INF),
+    (lambda: Value(NAN) / 0.0, NAN),
+    (lambda: 2.0 ** Value(-INF), 0.0),
+    (lambda: Value(INF) - Value(INF), NAN),
+])
+def test_nan_and_infinity_put_in_follow_ieee_754(make, expected):
+    out = make()
+    assert (math.isnan(out.data) if math.isnan(expected) else out.data == expected)
+    out.backward()  # derivatives there follow IEEE 754 too: NaN where undefined, no error
+
+
+def test_a_derivative_that_overflows_is_infinite_as_with_division():
+    x, y = Value(1e-300), Value(1e-300)
+    (x**-1).backward()
+    (1 / y).backward()
+    assert x.grad == y.grad == -INF

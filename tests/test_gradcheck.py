@@ -60,3 +60,16 @@ def test_gradgradcheck_catches_a_wrong_second_derivative_only():
 def test_gradgradcheck_of_a_linear_function():
     # its gradient is constant: analytic and numerical second derivatives are both 0
     assert gradgradcheck(lambda x, y: 3.0 * x + y, [1.0, 2.0])
+
+
+@pytest.mark.parametrize("eps", [0, 0.0, -1e-6, math.nan, math.inf, True, "1e-6"])
+def test_a_bad_eps_is_named_not_blamed_on_the_function(eps):
+    for check in (numerical_grad, gradcheck, gradgradcheck):
+        with pytest.raises(ValueError, match="eps must be a finite number > 0"):
+            check(lambda x: x * x, [1.0], eps=eps)
+
+
+@pytest.mark.parametrize(("name", "value"), [("atol", -1.0), ("rtol", math.nan)])
+def test_bad_tolerances_are_named(name, value):
+    with pytest.raises(ValueError, match=f"{name} must be a number >= 0"):
+        gradcheck(lambda x: x * x, [1.0], **{name: value})

@@ -112,3 +112,25 @@ def test_reduction_and_length_errors():
         l1_loss(values(1.0, 2.0), [1.0])
     with pytest.raises(ValueError, match="no predictions"):
         mse_loss([], [])
+
+
+@pytest.mark.parametrize("logits", [[math.nan, 1.0], [1.0, math.nan], [math.nan, 1000.0]])
+def test_logsumexp_of_nan_is_nan_wherever_it_stands(logits):
+    assert math.isnan(logsumexp(logits).data)
+
+
+def test_logsumexp_of_infinities_follows_ieee():
+    assert logsumexp([math.inf, 1000.0]).data == math.inf
+    assert logsumexp([-math.inf, 2.0]).data == 2.0
+    zs = values(-math.inf, -math.inf)
+    out = logsumexp(zs)
+    out.backward()
+    assert out.data == -math.inf and [z.grad for z in zs] == [0.5, 0.5]
+
+
+@pytest.mark.parametrize("loss", [mse_loss, l1_loss, hinge_loss, binary_cross_entropy_with_logits])
+def test_every_loss_of_a_nan_prediction_is_nan(loss):
+    out = loss([Value(math.nan), Value(0.5)], [1.0, 1.0])
+    assert math.isnan(out.data)
+    out.backward()
+    assert math.isnan(cross_entropy([math.nan, 1.0], 0).data)

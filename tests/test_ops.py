@@ -1,13 +1,19 @@
 """The op table: each op's value, first and second derivatives, by hand and at random."""
 
+import itertools
 import math
 
+import numpy as np
 import pytest
 from hypothesis import assume, given
 from random_graphs import APPLY, build, graphs, well_behaved
 
 from autograd import Value, dot, grad, gradcheck, gradgradcheck, neuron, ops
 from autograd import sum as vsum
+from autograd.engine import apply, as_number
+from autograd.kernels import numpy_kernels
+
+INF, NAN = math.inf, math.nan
 
 
 def sigmoid(x):
@@ -23,6 +29,9 @@ UNARY = {
     ops.NEG: (lambda a: -a, lambda x: -x, lambda x: -1.0, lambda x: 0.0, [-1.5, 0.7]),
     ops.ABS: (abs, abs, sign, lambda x: 0.0, [-1.5, 0.7]),
     ops.EXP: (Value.exp, math.exp, math.exp, math.exp, [-2.0, 0.3, 3.0]),
+    ops.EXPM1: (Value.expm1, math.expm1, math.exp, math.exp, [-40.0, -1e-9, 0.0, 2.5]),
+    ops.RPOW: (lambda a: 2.5**a, lambda x: 2.5**x, lambda x: 2.5**x * math.log(2.5),
+               lambda x: 2.5**x * math.log(2.5) ** 2, [-1.5, 0.0, 3.0]),
     ops.LOG: (Value.log, math.log, lambda x: 1 / x, lambda x: -1 / x**2, [0.2, 1.0, 7.5]),
     ops.SQRT: (Value.sqrt, math.sqrt, lambda x: 0.5 / math.sqrt(x),
                lambda x: -0.25 * x**-1.5, [0.3, 4.0]),
@@ -62,9 +71,9 @@ close = {"rel": 1e-12, "abs": 1e-12}
 def derivatives(y, xs):
     """Gradient and Hessian of y with respect to xs, through create_graph."""
     first = grad(y, xs, create_graph=True)
-    hessian = [[float(h) for h in grad(g, xs, allow_unused=True)] if isinstance(g, Value)
+    hessian = [[as_number(h) for h in grad(g, xs, allow_unused=True)] if isinstance(g, Value)
                else [0.0] * len(xs) for g in first]
-    return [float(g) for g in first], hessian
+    return [as_number(g) for g in first], hessian
 
 
 @pytest.mark.parametrize("op", list(UNARY), ids=lambda op: op.name)
@@ -185,3 +194,93 @@ def test_random_graphs_backward_equals_functional_grad(g):
     expected = grad(out, xs, allow_unused=True)
     out.backward()
     assert [x.grad for x in xs] == expected
+
+
+# --- one rule for NaN and infinity, op by op: the IEEE 754 result, never an error ---
+
+PARAMS = {None: [None], "k": [2.0, 0.5, -1.0, INF, -INF, NAN],
+          "base": [2.0, 0.5, 0.0, INF, NAN], "slope": [0.01, INF, NAN],
+          "activation": [op for op in ops.OPS if op.from_output and op.arity == 1]}
+POINTS = [NAN, INF, -INF, 0.0, -0.0, 2.0, -2.0, 0.5]
+
+
+def c99_pow(a, b):
+    """pow as C99 (Annex F) and IEEE 754-2008 define it: pow(-inf, 0.5) = inf; NumPy: nan."""
+    out = float(a) ** float(b)
+    return math.nan if isinstance(out, complex) else out
+
+
+def ieee(op, args, k):
+    """NumPy's result for the op, from its code rule in the table (errors ignored, IEEE)."""
+    kernels = numpy_kernels() | {"pow_": c99_pow}
+    names = [f"a{i}" for i in range(len(args))]
+    code = op.code("out", names, k)
+    with np.errstate(all="ignore"):
+        return float(eval(code.forward, kernels, dict(zip(names, map(np.float64, args)))))
+
+
+def non_finite_cases():
+    for op in ops.OPS:
+        width = 3 if op.arity == ops.VARIADIC else op.arity
+        for args in itertools.product(POINTS, repeat=width):
+            for k in PARAMS[op.param]:
+                finite = all(map(math.isfinite, args)) and (not isinstance(k, float)
+                                                            or math.isfinite(k))
+                if not finite:
+                    yield op, args, k
+
+
+def test_every_op_follows_ieee_754_where_nan_or_infinity_is_put_in():
+    checked = set()
+    for op, args, k in non_finite_cases():
+        out = apply(op, [Value(x) for x in args], k)  # never raises: no domain error here
+        expected = ieee(op, args, k)
+        assert (math.isnan(out.data) and math.isnan(expected)) or out.data == pytest.approx(
+            expected, rel=1e-12), (op, args, k)
+        out.backward()  # nor here: derivatives at such points are IEEE numbers (or NaN)
+        checked.add(op)
+    assert checked == set(ops.OPS)
+
+
+# --- every rule as accurate on the Value path (create_graph) as on the float path ---
+
+mpmath = pytest.importorskip("mpmath")
+mpmath.mp.dps = 50
+exact_sigmoid = lambda x: 1 / (1 + mpmath.exp(-x))  # noqa: E731
+ACCURACY = {  # op: (apply, exact derivative, extreme points)
+    ops.EXP: (Value.exp, mpmath.exp, [-700.0, -40.0, 1e-10, 40.0, 700.0]),
+    ops.EXPM1: (Value.expm1, mpmath.exp, [-40.0, -1e-10, 1e-10, 40.0]),
+    ops.LOG: (Value.log, lambda x: 1 / x, [1e-300, 1e-10, 1e10, 1e300]),
+    ops.SQRT: (Value.sqrt, lambda x: 0.5 / mpmath.sqrt(x), [1e-300, 1e-10, 1e300]),
+    ops.TANH: (Value.tanh, lambda x: mpmath.sech(x) ** 2, [-20.0, -1e-10, 1e-10, 20.0]),
+    ops.SIGMOID: (Value.sigmoid, lambda x: exact_sigmoid(x) * (1 - exact_sigmoid(x)),
+                  [-700.0, -40.0, 1e-10, 40.0]),
+    ops.SOFTPLUS: (Value.softplus, exact_sigmoid, [-700.0, -40.0, 1e-10, 40.0]),
+    ops.SIN: (Value.sin, mpmath.cos, [1e-10, 1.5707963267948966, 1e10]),
+    ops.COS: (Value.cos, lambda x: -mpmath.sin(x), [1e-10, 3.141592653589793, 1e10]),
+    ops.POWC: (lambda v: v**-1, lambda x: -1 / x**2, [1e-150, 1e150]),
+    ops.RPOW: (lambda v: 2.0**v, lambda x: mpmath.mpf(2) ** x * mpmath.log(2), [-1e3, 1e3]),
+    ops.NEURON: (lambda v: neuron([1.0], [v], 0.0, "softplus"), exact_sigmoid,
+                 [-700.0, -40.0, 40.0]),
+}
+
+
+def relative_error(got, exact):
+    exact = mpmath.mpf(exact)
+    return float(abs(got)) if exact == 0 else float(abs((mpmath.mpf(got) - exact) / exact))
+
+
+@pytest.mark.parametrize("op", list(ACCURACY), ids=lambda op: op.name)
+def test_first_derivatives_at_extreme_inputs_on_both_paths(op):
+    f, exact, points = ACCURACY[op]
+    for x in points:
+        a, b = Value(x), Value(x)
+        (on_floats,) = grad(f(a), [a])
+        (on_values,) = grad(f(b), [b], create_graph=True)
+        assert isinstance(on_values, Value)
+        e_float = relative_error(on_floats, exact(x))
+        e_value = relative_error(on_values.data, exact(x))
+        assert e_value <= e_float + 1e-15, (x, e_float, e_value)
+        # accurate to a few ulps, or (tanh, sigmoid saturated: 1 - out * out read from the
+        # output, as PyTorch reads it) wrong by less than 1e-16 in absolute terms
+        assert e_float < 1e-15 or abs(on_floats - float(exact(x))) < 1e-16, (x, e_float)
