@@ -5,6 +5,11 @@ its code rule in the op table (``Op.code``): the forward pass in topological ord
 the backward pass in reverse, where each line adds one chain-rule term to a gradient.
 The result runs without creating a single Value: on floats (one sample), on lists of
 floats (a batch, one sample at a time) or on NumPy arrays (a batch in one pass).
+
+The generated code is a fast path, never a second opinion: whenever it cannot vouch for
+the engine's numbers (a NaN or infinity among the inputs, an intermediate that is not a
+finite float, an error raised on the way), the sample is evaluated again by the engine
+itself, whose numbers or error are returned.
 """
 
 from __future__ import annotations
@@ -17,19 +22,21 @@ import linecache
 import math
 import numbers
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from autograd.engine import Value
+from autograd.engine import Value, _backprop, apply, enable_grad
 from autograd.graph import toposort
 from autograd.kernels import FLOAT_KERNELS, numpy_kernels
-from autograd.ops import CONST, LEAF, Code, literal
+from autograd.ops import Code, literal
 
 CHUNK = 2000  # beyond this many lines, the code is split into functions of this size
-_RESERVED = set(FLOAT_KERNELS) | {"inputs", "params", "backprop"}
 _ATOM = re.compile(r"[\w.]+|\(-?[\w.]+\)|\w+\([^()]*\)")  # needs no parentheses
 _serial = itertools.count(1)
+# names the generated code uses itself; labels never take them (nor start with _ or g_)
+_RESERVED = set(FLOAT_KERNELS) | {"inputs", "params", "backprop"}
 
 
 @dataclass
@@ -41,13 +48,16 @@ class Result:
     param_grads: list[float]
 
 
+Sample = tuple[list[float], list[float], list[float]]  # outputs, input grads, param grads
+
+
 class Compiled:
     """A traced graph as generated Python: call it with new input values."""
 
-    def __init__(self, source: str, inputs: list[Value], params: list[Value],
-                 outputs: list[Value]) -> None:
+    def __init__(self, source: str, graph: _Graph) -> None:
         self.source = source
-        self.inputs, self.params, self.outputs = inputs, params, outputs
+        self.graph = graph
+        self.inputs, self.params, self.outputs = graph.inputs, graph.params, graph.outputs
         filename = f"<autograd.compile #{next(_serial)}>"
         # tracebacks then show the generated line that failed
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
@@ -70,59 +80,94 @@ class Compiled:
         Each input is a number (one sample), or all are lists of numbers or NumPy arrays
         of the same length (a batch): then outputs and input gradients have one entry per
         sample, and the parameter gradients are reduced over the batch, by ``reduction``
-        ("mean" or "sum").
+        ("mean" or "sum"). Results equal the engine's (``backward`` on the same graph at
+        the same values), and so do errors: the engine's own are raised.
         """
         values = list(inputs)
         if len(values) != len(self.inputs):
             raise ValueError(f"expected {len(self.inputs)} input values, got {len(values)}")
         if reduction not in ("mean", "sum"):
             raise ValueError(f"reduction must be 'mean' or 'sum', got {reduction!r}")
-        p = [q.data for q in self.params]
+        p = [_float(q.data, f"param {i}") for i, q in enumerate(self.params)]
         if all(_is_number(v) for v in values):
-            result = Result(*map(list, self._float([float(v) for v in values], p)))
-        else:
-            batch = (self._call_numpy if any(type(v).__module__ == "numpy" for v in values)
-                     else self._call_lists)
-            result, size = batch(values, p)  # parameter gradients summed over the batch
-            if reduction == "mean":
-                result.param_grads = [g / size for g in result.param_grads]
-        _check_finite(result, values, p)
+            return Result(*self._sample([_float(v, f"input {i}") for i, v in enumerate(values)],
+                                        p))
+        batch = (self._call_numpy if any(type(v).__module__ == "numpy" for v in values)
+                 else self._call_lists)
+        result, size = batch(values, p)  # parameter gradients summed over the batch
+        if reduction == "mean":
+            result.param_grads = [g / size for g in result.param_grads]
         return result
+
+    def _sample(self, x: list[float], p: list[float]) -> Sample:
+        """One sample: the generated code where it can vouch for its numbers, else the engine."""
+        if _finite(x) and _finite(p):
+            try:
+                out, gx, gp, forward_sum = self._float(x, p)
+            except (ArithmeticError, ValueError):
+                pass  # the engine raises its own error, naming the op, or follows IEEE 754
+            else:
+                # a sum of floats is finite only if every term is: then no op overflowed
+                if forward_sum - forward_sum == 0.0:
+                    return list(out), list(gx), list(gp)
+        return self.graph.evaluate(x, p)
 
     def _call_lists(self, values: list[Any], p: list[float]) -> tuple[Result, int]:
         columns = [_numbers(v, i, self.inputs) for i, v in enumerate(values)]
         size = _batch_size([len(c) for c in columns])
-        outputs: list[list[float]] = [[] for _ in self.outputs]
-        input_grads: list[list[float]] = [[] for _ in self.inputs]
-        total = [0.0] * len(p)
-        for sample in zip(*columns):
-            out, gx, gp = self._float(list(sample), p)
-            for column, value in zip(outputs + input_grads, out + gx):
-                column.append(value)
-            total = list(map(float.__add__, total, gp))
-        return Result(outputs, input_grads, total), size
+        return _stack([self._sample(list(sample), p) for sample in zip(*columns)]), size
 
     def _call_numpy(self, values: list[Any], p: list[float]) -> tuple[Result, int]:
         import numpy as np
 
-        arrays = [np.asarray(v, dtype=float) for v in values]
-        bad = [i for i, a in enumerate(arrays) if a.ndim > 1]
-        if bad:
-            raise ValueError(f"input {bad[0]} has shape {arrays[bad[0]].shape}: a batch is one "
-                             "1-D array per input")
+        arrays = [_array(np, v, i, self.inputs) for i, v in enumerate(values)]
         size = _batch_size([a.size for a in arrays if a.ndim == 1])
+        columns = [np.broadcast_to(a, (size,)) for a in arrays]
         if self._numpy is None:
             self._numpy = self._load(numpy_kernels())
-        with np.errstate(over="raise", invalid="raise", divide="raise"):
-            out, gx, gp = self._numpy(arrays, p)
-        per_sample = [np.array(np.broadcast_to(a, (size,))) for a in (*out, *gx)]
-        # a parameter gradient that does not depend on the sample counts once per sample
-        sums = [float(np.sum(g)) if np.ndim(g) else float(g) * size for g in gp]
-        return Result(per_sample[:len(out)], per_sample[len(out):], sums), size
+        if _finite(p) and all(np.isfinite(c).all() for c in columns):
+            try:  # every op that leaves the finite floats raises, as in the engine
+                with np.errstate(over="raise", invalid="raise", divide="raise"):
+                    out, gx, gp, _ = self._numpy(columns, p)
+            except (ArithmeticError, ValueError):
+                pass
+            else:
+                per_sample = [np.array(np.broadcast_to(a, (size,)), dtype=float)
+                              for a in (*out, *gx)]
+                # a parameter gradient that does not depend on the sample counts once each
+                sums = [float(np.sum(g)) if np.ndim(g) else float(g) * size for g in gp]
+                return Result(per_sample[:len(out)], per_sample[len(out):], sums), size
+        # the engine, one sample at a time: its numbers or its error
+        result = _stack([self._sample([float(c[k]) for c in columns], p) for k in range(size)])
+        result.outputs = [np.array(c, dtype=float) for c in result.outputs]
+        result.input_grads = [np.array(c, dtype=float) for c in result.input_grads]
+        return result, size
+
+
+def _stack(samples: list[Sample]) -> Result:
+    """Per-sample results as columns; parameter gradients summed."""
+    outputs = [list(c) for c in zip(*(s[0] for s in samples))]
+    input_grads = [list(c) for c in zip(*(s[1] for s in samples))]
+    sums = [math.fsum(c) for c in zip(*(s[2] for s in samples))]
+    return Result(outputs, input_grads, sums)
+
+
+def _finite(xs: Sequence[float]) -> bool:
+    return all(x - x == 0.0 for x in xs)
 
 
 def _is_number(v: Any) -> bool:
     return isinstance(v, numbers.Real) and not isinstance(v, bool)
+
+
+def _float(v: Any, what: str) -> float:
+    """A real number as a plain float (NumPy scalars and Fractions included)."""
+    if not _is_number(v):
+        raise TypeError(f"{what}: expected a real number, got {type(v).__name__}")
+    try:
+        return float(v)
+    except OverflowError:
+        raise ValueError(f"{what}: {v!r:.40} is too large for a float") from None
 
 
 def _numbers(column: Any, i: int, inputs: list[Value]) -> list[float]:
@@ -131,7 +176,18 @@ def _numbers(column: Any, i: int, inputs: list[Value]) -> list[float]:
                         f"a list of numbers or a NumPy array, got {type(column).__name__}")
     if not all(_is_number(x) for x in column):
         raise TypeError(f"input {i}: a batch must hold only numbers")
-    return [float(x) for x in column]
+    return [_float(x, f"input {i}") for x in column]
+
+
+def _array(np: Any, v: Any, i: int, inputs: list[Value]) -> Any:
+    """A batch input as a float array: integers and floats only (no complex, str, object)."""
+    a = np.asarray(v)
+    if a.dtype.kind not in "iuf":
+        raise TypeError(f"input {i} ({inputs[i].label or 'unlabelled'}): a batch must hold "
+                        f"real numbers, not NumPy dtype {a.dtype}")
+    if a.ndim > 1:
+        raise ValueError(f"input {i} has shape {a.shape}: a batch is one 1-D array per input")
+    return a.astype(float)
 
 
 def _batch_size(sizes: list[int]) -> int:
@@ -140,36 +196,15 @@ def _batch_size(sizes: list[int]) -> int:
     return sizes[0]
 
 
-def _all_finite(items: Sequence[Any]) -> bool:
-    for x in items:
-        if isinstance(x, (float, int)):
-            if not math.isfinite(x):
-                return False
-        elif isinstance(x, list):
-            if not all(map(math.isfinite, x)):
-                return False
-        elif not __import__("numpy").isfinite(x).all():
-            return False
-    return True
-
-
-def _check_finite(result: Result, values: list[Any], p: list[float]) -> None:
-    # the eager engine refuses to turn finite numbers into inf or nan; so does compiled code
-    if (not _all_finite(result.outputs + result.input_grads + result.param_grads)
-            and _all_finite(values) and _all_finite(p)):
-        raise FloatingPointError(
-            "the compiled graph overflowed: a value or gradient is inf or nan although every "
-            "input is finite. Evaluate the graph with Values to see the op that overflows.")
-
-
 def compile(outputs: Value | Sequence[Value], inputs: Sequence[Value],  # noqa: A001
             params: Sequence[Value] = (), grad_outputs: Sequence[float] | None = None,
             ) -> Compiled:
     """Trace the graph below ``outputs``; return a function of new ``inputs`` values.
 
     ``params`` are read when the function is called (an optimizer's updates are seen).
-    Other leaves are constants, fixed at their value now. Gradients are those of
-    sum_k grad_outputs[k] * outputs[k] (by default every weight is 1).
+    Other leaves are constants, fixed at their value now. An input or param that was
+    itself computed cuts the graph there: its given value is used, not recomputed.
+    Gradients are those of sum_k grad_outputs[k] * outputs[k] (by default every weight is 1).
     """
     outs = [outputs] if isinstance(outputs, Value) else list(outputs)
     ins, ps = list(inputs), list(params)
@@ -181,33 +216,66 @@ def compile(outputs: Value | Sequence[Value], inputs: Sequence[Value],  # noqa: 
         raise ValueError("compile: no outputs")
     if len(set(ins + ps)) != len(ins) + len(ps):
         raise ValueError("compile: a Value appears twice among the inputs and params")
-    seeds = [1.0] * len(outs) if grad_outputs is None else [float(s) for s in grad_outputs]
+    seeds = ([1.0] * len(outs) if grad_outputs is None
+             else [_float(s, "grad_outputs") for s in grad_outputs])
     if len(seeds) != len(outs):
         raise ValueError(f"compile: {len(outs)} outputs but {len(seeds)} grad_outputs")
-    order = toposort(outs)
-    missing = sorted({v.op.name for v in order if v.parents and v.op.code is None})
+    graph = _Graph(outs, ins, ps, seeds)
+    missing = sorted({v.op.name for v in graph.order if graph.computed(v) and v.op.code is None})
     if missing:
         raise NotImplementedError(f"compile: no code form for the op(s) {', '.join(missing)}; "
                                   "add a code rule to the op table")
     collecting = gc.isenabled()
     gc.disable()  # writing and compiling allocate millions of objects, none of them cyclic
     try:
-        return Compiled(_Writer(order, ins, ps).source(outs, seeds), ins, ps, outs)
+        return Compiled(_Writer(graph).source(), graph)
     finally:
         if collecting:
             gc.enable()
 
 
+class _Graph:
+    """The traced graph: the values below the outputs, cut at the inputs and params."""
+
+    def __init__(self, outputs: list[Value], inputs: list[Value], params: list[Value],
+                 seeds: list[float]) -> None:
+        self.outputs, self.inputs, self.params, self.seeds = outputs, inputs, params, seeds
+        self.free = set(inputs) | set(params)
+        self.order = toposort(outputs, cut=self.free)
+        # other leaves are constants: their values now are the ones written into the code
+        self.constants = {v: v.data for v in self.order if not self.computed(v)
+                          and v not in self.free}
+
+    def computed(self, v: Value) -> bool:
+        """Whether v is computed from others here (an input or param never is)."""
+        return bool(v.parents) and v not in self.free
+
+    def evaluate(self, x: list[float], p: list[float]) -> Sample:
+        """The engine's outputs and gradients at these values (or the engine's error)."""
+        with enable_grad():
+            new = {v: Value(d) for v, d in zip(self.inputs + self.params, x + p)}
+            new.update((v, Value(d)) for v, d in self.constants.items())
+            for v in self.order:
+                if v not in new:
+                    new[v] = apply(v.op, [new[q] for q in v.parents], v.param)
+            roots = [(new[o], s) for o, s in zip(self.outputs, self.seeds) if s != 0.0]
+            grads = _backprop([r for r, _ in roots], [s for _, s in roots], False)
+        return ([new[o].data for o in self.outputs],
+                [float(grads.get(new[v], 0.0)) for v in self.inputs],
+                [float(grads.get(new[v], 0.0)) for v in self.params])
+
+
 class _Writer:
     """Writes the source of one graph: names, forward lines, backward lines."""
 
-    def __init__(self, order: list[Value], inputs: list[Value], params: list[Value]) -> None:
-        self.order, self.inputs, self.params = order, inputs, params
-        free = set(inputs) | set(params)
-        # a value needs a gradient when an input or a param lies below it
+    def __init__(self, graph: _Graph) -> None:
+        self.graph = graph
+        order, inputs, params = graph.order, graph.inputs, graph.params
+        # a value needs a gradient when an input or a param lies below it (or it is one)
         self.needs: set[Value] = set()
         for v in order:
-            if v in free or any(p in self.needs for p in v.parents):
+            if v in graph.free or (graph.computed(v) and any(p in self.needs
+                                                              for p in v.parents)):
                 self.needs.add(v)
         self.big = 2 * len(order) > CHUNK  # then values live in lists v and g, not locals
         self.ref: dict[Value, str] = {}
@@ -223,88 +291,114 @@ class _Writer:
         counter = itertools.count(1)
         for prefix, group in (("x", inputs), ("p", params), ("t", order)):
             for i, v in enumerate(group, 1):
-                if v.op is CONST or (v.op is LEAF and v not in free):
-                    self.ref[v] = literal(v.data)  # a constant, written into the code
+                if v in graph.constants:
+                    self.ref[v] = literal(graph.constants[v])  # written into the code
                 elif v not in self.ref:
                     default = f"t{next(counter)}" if prefix == "t" else f"{prefix}{i}"
                     name = _name(v.label, default, taken)
                     self.ref[v], self.grad[v] = name, f"g_{name}"
 
-    def source(self, outs: list[Value], seeds: list[float]) -> str:
-        forward, backward = self._forward(), self._backward(outs, seeds)
-        gx = [self.grad[v] if v in self.assigned else "0.0" for v in self.inputs]
-        gp = [self.grad[v] if v in self.assigned else "0.0" for v in self.params]
-        ret = f"return {_tuple(self.ref[o] for o in outs)}, {_tuple(gx)}, {_tuple(gp)}"
-        head = (f"def backprop(inputs, params):\n    \"\"\"{len(self.order)} values; inputs "
-                f"{_tuple(self.ref[v] for v in self.inputs)}, params "
-                f"{_tuple(self.ref[v] for v in self.params)}.\"\"\"\n")
+    def source(self) -> str:
+        graph = self.graph
+        forward, backward = self._forward(), self._backward()
+        gx = [self.grad[v] if v in self.assigned else "0.0" for v in graph.inputs]
+        gp = [self.grad[v] if v in self.assigned else "0.0" for v in graph.params]
+        ret = (f"return {_tuple(self.ref[o] for o in graph.outputs)}, {_tuple(gx)}, "
+               f"{_tuple(gp)}, _s")
+        head = (f"def backprop(inputs, params):\n    \"\"\"{len(graph.order)} values; inputs "
+                f"{_tuple(self.ref[v] for v in graph.inputs)}, params "
+                f"{_tuple(self.ref[v] for v in graph.params)}.\"\"\"\n")
+        computed = [self.ref[v] for v in graph.order if graph.computed(v)]
         if not self.big:
-            unpack = [f"{_targets(self.inputs, self.ref)} = inputs",
-                      f"{_targets(self.params, self.ref)} = params"]
-            lines = [*unpack, "# forward: one line per operation", *forward,
+            unpack = [f"{_targets(graph.inputs, self.ref)} = inputs",
+                      f"{_targets(graph.params, self.ref)} = params"]
+            lines = [*unpack, "# forward: one line per operation",
+                     *(line for unit in forward for line in unit),
+                     "# every value finite? (a sum of floats is finite only if each term is)",
+                     f"_s = _sum({_tuple(computed)})",
                      "# backward: the chain rule, last operation first; g = g + ... accumulates",
-                     *backward, ret]
+                     *(line for unit in backward for line in unit), ret]
             return head + "".join(f"    {line}\n" for line in lines)
-        parts, calls, body = [], [], forward + backward
-        for k in range(0, len(body), CHUNK):
-            chunk = body[k:k + CHUNK]
-            parts.append(f"def _part{k // CHUNK}(inputs, params, _v, _g):\n"
+        parts: list[str] = []
+        calls: list[str] = []
+        for chunk in itertools.chain(_chunks(forward), [None], _chunks(backward)):
+            if chunk is None:
+                calls.append("    _s = _sum(_v)\n")
+                continue
+            k = len(parts)
+            parts.append(f"def _part{k}(inputs, params, _v, _g):\n"
                          + "".join(f"    {line}\n" for line in chunk))
-            calls.append(f"    _part{k // CHUNK}(inputs, params, _v, _g)\n")
+            calls.append(f"    _part{k}(inputs, params, _v, _g)\n")
         return ("\n".join(parts) + "\n" + head
                 + f"    _v = [0.0] * {self.size}\n    _g = [0.0] * {self.size}\n"
                 + "".join(calls) + f"    {ret}\n")
 
-    def _forward(self) -> list[str]:
-        lines = []
+    def _forward(self) -> list[list[str]]:
+        units = []
         if self.big:  # inputs and params into their slots; locals are unpacked instead
-            lines = [f"{self.ref[v]} = {k}[{i}]" for k, vs in (("inputs", self.inputs),
-                     ("params", self.params)) for i, v in enumerate(vs)]
+            units = [[f"{self.ref[v]} = {k}[{i}]"] for k, vs in (
+                ("inputs", self.graph.inputs), ("params", self.graph.params))
+                for i, v in enumerate(vs)]
         self.code: dict[Value, Code] = {}  # each op's rule, asked once, read again backward
-        for v in self.order:
-            if v.parents:
+        for v in self.graph.order:
+            if self.graph.computed(v):
                 rule = v.op.code
                 assert rule is not None
                 code = self.code[v] = rule(self.ref[v], [self.ref[p] for p in v.parents],
                                            v.param)
-                lines.append(f"{self.ref[v]} = {code.forward}")
-        return lines
+                units.append([f"{self.ref[v]} = {code.forward}"])
+        return units
 
-    def _backward(self, outs: list[Value], seeds: list[float]) -> list[str]:
-        lines: list[str] = []
+    def _backward(self) -> list[list[str]]:
+        """One unit of lines per op: a unit's local names are defined and used within it."""
+        units: list[list[str]] = []
         self.assigned: set[Value] = set()
 
-        def add(v: Value, term: str) -> None:
+        def add(lines: list[str], v: Value, term: str) -> None:
             # g = g + term, not g += term: with arrays, += would also change every
             # gradient that is the same array object (g_a = g_b shares it)
             g = self.grad[v]
             lines.append(f"{g} = {g} + {term}" if v in self.assigned else f"{g} = {term}")
             self.assigned.add(v)
 
-        for o, seed in zip(outs, seeds):
+        seeds: list[str] = []
+        for o, seed in zip(self.graph.outputs, self.graph.seeds):
             if o in self.needs and seed != 0.0:
-                add(o, literal(seed))
-        for v in reversed(self.order):
-            if v not in self.assigned or not v.parents:
+                add(seeds, o, literal(seed))
+        units.append(seeds)
+        for v in reversed(self.graph.order):
+            if v not in self.assigned or not self.graph.computed(v):
                 continue
             code = self.code[v]
-            if not self.big:
-                lines.append(f"# {self.ref[v]} = {code.forward}")
+            lines = [] if self.big else [f"# {self.ref[v]} = {code.forward}"]
             g = self.grad[v]
             if code.factor is not None:
                 g = f"gz_{self.ref[v]}" if not self.big else "gz"
                 lines.append(f"{g} = {self.grad[v]} * {_wrap(code.factor)}")
             for p, partial in zip(v.parents, code.partials):
                 if p in self.needs:
-                    add(p, g if partial == "1.0" else f"-{g}" if partial == "-1.0"
+                    add(lines, p, g if partial == "1.0" else f"-{g}" if partial == "-1.0"
                         else f"{g} * {_wrap(partial)}")
-        return lines
+            units.append(lines)
+        return units
+
+
+def _chunks(units: list[list[str]]) -> list[list[str]]:
+    """Units of lines packed into functions of about CHUNK lines, never splitting a unit."""
+    chunks: list[list[str]] = [[]]
+    for unit in units:
+        if chunks[-1] and len(chunks[-1]) + len(unit) > CHUNK:
+            chunks.append([])
+        chunks[-1].extend(unit)
+    return [c for c in chunks if c]
 
 
 def _name(label: str | None, default: str, taken: set[str]) -> str:
-    ok = (label is not None and label.isidentifier() and not keyword.iskeyword(label)
-          and label not in _RESERVED and not label.startswith(("g_", "gz", "_")))
-    name = label if ok and label else default
+    # Python reads identifiers in NFKC form ("ﬁ" is "fi", "𝑥" is "x"): names are compared so
+    name = unicodedata.normalize("NFKC", label) if label else ""
+    ok = (name.isidentifier() and not keyword.iskeyword(name) and name not in _RESERVED
+          and not name.startswith(("g_", "gz", "_")))
+    name = name if ok else default
     while name in taken or name in _RESERVED:
         name += "_"
     taken.add(name)
@@ -324,4 +418,6 @@ def _wrap(expr: str) -> str:
 
 def _tuple(items: Any) -> str:
     items = list(items)
+    if not items:
+        return "()"
     return f"({items[0]},)" if len(items) == 1 else f"({', '.join(items)})"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -11,8 +11,11 @@ if TYPE_CHECKING:
 debug = False  # when True, every backward pass verifies its order with check_toposort
 
 
-def toposort(roots: Iterable[Value]) -> list[Value]:
-    """Every node reachable from ``roots``, each after all of its parents."""
+def toposort(roots: Iterable[Value], cut: Container[Value] | None = None) -> list[Value]:
+    """Every node reachable from ``roots``, each after all of its parents.
+
+    Nodes in ``cut`` are taken as leaves: what lies only below them is not reached.
+    """
     order: list[Value] = []
     visited: set[Value] = set()
     # depth-first with an explicit stack; (node, True) marks "its parents are all placed"
@@ -25,6 +28,8 @@ def toposort(roots: Iterable[Value]) -> list[Value]:
         elif node not in visited:
             visited.add(node)
             stack.append((node, True))
+            if cut is not None and node in cut:
+                continue
             for parent in reversed(node.parents):  # so the first argument is placed first
                 if parent not in visited:
                     stack.append((parent, False))

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from autograd import Value, compile, no_grad  # noqa: A004
+from autograd import Value, compile, grad, no_grad  # noqa: A004
+from autograd.engine import as_number
 
 
 def numpy_or_none() -> Any:
@@ -21,13 +23,23 @@ def numpy_or_none() -> Any:
 NUMPY_FROM = 32  # on the moons MLP 2-16-16-1, pure Python was faster up to about 25
 
 
+PROBES = (0.37, -1.3, 2.1, -0.05)  # predictions at which a loss shows how it reduces
+CHECKED = 4  # real samples on which compiled and eager losses and gradients must agree
+
+
 class CompiledLoss:
     """loss_fn([model(x)], [y]) for one sample, compiled with x and y as inputs.
 
     ``backend`` is "numpy" (a batch in one pass), "python" (one sample at a time, no
     dependency) or "auto": NumPy for batches of NUMPY_FROM samples or more when it is
     installed (below that, its fixed cost per call outweighs the gain), else Python.
-    The batch loss is the mean of the per-sample losses, as with reduction="mean".
+
+    The compiled loss must give the numbers ``loss_fn`` gives. It is refused (TypeError,
+    saying to train with compiled=False) unless the batch loss is the mean or the sum of
+    per-sample losses (found by asking loss_fn, plus terms of the parameters alone for a
+    mean, such as an L2 penalty), and unless compiled and eager losses and gradients agree
+    on the first samples (a loss that reads a number out of the graph, with .data or
+    .item(), would be frozen at its traced value).
     """
 
     def __init__(self, model: Any, loss_fn: Callable[[list[Any], list[Any]], Value],
@@ -41,6 +53,9 @@ class CompiledLoss:
             raise ImportError("the numpy backend needs NumPy: pip install 'chainrule[fast]'")
         if not callable(getattr(model, "parameters", None)):
             raise TypeError("compiled training needs a model with parameters() (an nn.Module)")
+        if not inputs or len(inputs) != len(targets):
+            raise ValueError(f"compiled training needs samples: {len(inputs)} inputs, "
+                             f"{len(targets)} targets")
         self.params = list(model.parameters())
         # traced at zero: the graph's shape does not depend on the values
         zeros = [0.0] * len(inputs[0])
@@ -64,16 +79,81 @@ class CompiledLoss:
         # gradients of the loss alone; the predictions come along for the metric
         self.fn = compile([loss, *shown], [*xs, y], self.params,
                           grad_outputs=[1.0] + [0.0] * len(shown))
+        self.reduction = _reduction(loss_fn, len(shown) if self.multi else 0, targets)
+        _check_faithful(self.fn, model, loss_fn, inputs, targets, self.params)
 
     def __call__(self, inputs: Sequence[Sequence[float]],
                  targets: Sequence[Any]) -> tuple[float, list[Any]]:
-        """Mean loss and predictions of a batch; adds the mean gradient into each .grad."""
+        """The batch's loss and predictions; adds its gradient into each .grad."""
         columns: list[Any] = [list(c) for c in zip(*inputs)] + [[float(t) for t in targets]]
         if self.np is not None and len(targets) >= self.smallest:
             columns = [self.np.asarray(c, dtype=float) for c in columns]
-        result = self.fn(columns, reduction="mean")
+        result = self.fn(columns, reduction=self.reduction)
         for p, g in zip(self.params, result.param_grads):
             p.grad += g
         losses, *outputs = ([float(v) for v in column] for column in result.outputs)
         predictions = [list(row) for row in zip(*outputs)] if self.multi else outputs[0]
-        return math.fsum(losses) / len(losses), predictions
+        total = math.fsum(losses)
+        return (total / len(losses) if self.reduction == "mean" else total), predictions
+
+
+def _refuse(why: str) -> TypeError:
+    return TypeError(f"this loss cannot be compiled faithfully: {why}; train with "
+                     "compiled=False")
+
+
+def _reduction(loss_fn: Callable[[list[Any], list[Any]], Value], outputs: int,
+               targets: Sequence[Any]) -> str:
+    """'mean' or 'sum': how loss_fn makes one loss of a batch, asked at probe predictions."""
+    t1, t2 = targets[0], next((t for t in targets if t != targets[0]), targets[0])
+
+    def prediction(x: float) -> Any:
+        return [Value(x + i) for i in range(outputs)] if outputs else Value(x)
+
+    for a, b in itertools.pairwise(PROBES):
+        q1, q2 = prediction(a), prediction(b)
+        one, two = loss_fn([q1], [t1]), loss_fn([q2], [t2])
+        both = loss_fn([q1, q2], [t1, t2])
+        # d(both)/d(q1) is half of d(one)/d(q1) for a mean, equal to it for a sum
+        leaves = q1 if outputs else [q1]
+        g_one = grad(one, leaves, allow_unused=True)
+        g_both = grad(both, leaves, allow_unused=True)
+        mean = _close(both.data, (one.data + two.data) / 2) and all(
+            _close(gb, g / 2) for gb, g in zip(g_both, g_one))
+        summed = _close(both.data, one.data + two.data) and all(
+            _close(gb, g) for gb, g in zip(g_both, g_one))
+        if mean != summed:
+            return "mean" if mean else "sum"
+        if not mean:
+            raise _refuse("the loss of a batch is neither the mean nor the sum of the losses "
+                          "of its samples (plus terms of the parameters alone, for a mean)")
+    raise _refuse("at every probe the loss and its gradients were 0, so whether it is a mean "
+                  "or a sum over samples cannot be told")
+
+
+def _check_faithful(fn: Any, model: Any, loss_fn: Callable[[list[Any], list[Any]], Value],
+                    inputs: Sequence[Sequence[float]], targets: Sequence[Any],
+                    params: list[Value]) -> None:
+    """Compiled and eager loss and gradients agree on a few real samples, or refuse."""
+    first_of_each: dict[Any, int] = {}
+    for i, t in enumerate(targets):
+        first_of_each.setdefault(t, i)
+    chosen = sorted({*list(first_of_each.values())[:CHECKED], *range(min(CHECKED, len(targets)))})
+    for i in chosen:
+        try:
+            eager = loss_fn([model(list(inputs[i]))], [targets[i]])
+            expected = grad(eager, params, allow_unused=True)
+        except (ArithmeticError, ValueError):
+            continue  # the compiled code raises the same error there, when training meets it
+        result = fn([*map(float, inputs[i]), float(targets[i])])
+        if not (_close(result.outputs[0], eager.data) and all(
+                _close(g, as_number(e)) for g, e in zip(result.param_grads, expected))):
+            raise _refuse(f"on sample {i} the compiled loss is {result.outputs[0]!r} but the "
+                          f"loss computed with Values is {eager.data!r} (or their gradients "
+                          "differ): the loss probably reads a number out of the graph (.data, "
+                          ".item()) or branches on one, which tracing freezes")
+
+
+def _close(a: Any, b: Any) -> bool:
+    a, b = as_number(a), as_number(b)
+    return a == b or abs(a - b) <= 1e-9 * max(abs(a), abs(b)) or (a != a and b != b)

@@ -6,7 +6,16 @@ import pytest
 
 import nn
 from nn.compiled import CompiledLoss
-from nn.losses import cross_entropy, hinge_loss, l2_penalty, mse_loss
+from nn.losses import (
+    binary_cross_entropy_with_logits,
+    cross_entropy,
+    hinge_loss,
+    l1_loss,
+    l2_penalty,
+    mse_loss,
+)
+from nn.optim import SGD
+from nn.train import fit
 
 
 def close(a, b):
@@ -40,7 +49,7 @@ def test_loss_gradients_and_predictions_match_the_engine(backend):
 
 def test_several_outputs_come_back_as_lists():
     model = nn.MLP(2, [3, 2], rng=random.Random(0))
-    run = CompiledLoss(model, lambda p, t: mse_loss([p[0][0] + p[0][1]], t),
+    run = CompiledLoss(model, lambda p, t: mse_loss([q[0] + q[1] for q in p], t),
                        [[0.5, 1.0]], [2.0], "python")
     _, predictions = run([[0.5, 1.0], [1.0, -1.0]], [2.0, 0.0])
     expected = [[v.data for v in model(x)] for x in ([0.5, 1.0], [1.0, -1.0])]
@@ -76,3 +85,69 @@ def test_missing_numpy_is_a_clear_error(monkeypatch):
     monkeypatch.setattr(compiled, "numpy_or_none", lambda: None)
     with pytest.raises(ImportError, match=r"chainrule\[fast\]"):
         CompiledLoss(nn.MLP(2, [1]), hinge_loss, *moons(), backend="numpy")
+
+
+def data_for(loss):
+    X, y = moons()
+    if loss is binary_cross_entropy_with_logits:
+        return X, [(t + 1) // 2 for t in y]
+    if loss in (mse_loss, l1_loss):
+        return X, [0.3 * t + 0.1 * x[0] for t, x in zip(y, X)]
+    return X, y
+
+
+@pytest.mark.parametrize("loss", [mse_loss, l1_loss, hinge_loss,
+                                  binary_cross_entropy_with_logits])
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+@pytest.mark.parametrize("backend", ["python", "numpy"])
+def test_compiled_fit_follows_eager_fit_for_every_loss_and_reduction(loss, reduction, backend):
+    X, y = data_for(loss)
+
+    def loss_fn(p, t):
+        return loss(p, t, reduction=reduction)
+
+    runs = []
+    for compiled in (False, backend):
+        model = nn.MLP(2, [5, 1], activation="tanh", rng=random.Random(4))
+        history = fit(model, loss_fn, SGD(model.parameters(), lr=0.05), (X, y), epochs=3,
+                      batch_size=5, rng=random.Random(0), compiled=compiled)
+        runs.append((history.loss, [p.data for p in model.parameters()]))
+    (eager_loss, eager_params), (compiled_loss, compiled_params) = runs
+    assert close(compiled_loss, eager_loss)
+    assert compiled_params == pytest.approx(eager_params, rel=1e-9, abs=1e-12)
+
+
+def test_a_loss_that_reads_the_target_as_a_number_is_refused():
+    X, y = moons()
+    model = nn.MLP(2, [3, 1], rng=random.Random(0))
+    with pytest.raises(TypeError, match="compiled=False"):  # float(Value) refuses itself
+        CompiledLoss(model, lambda p, t: mse_loss(p, [float(v) for v in t]), X, y, "python")
+    with pytest.raises(TypeError, match=r"reads a number out of the graph.*compiled=False"):
+        CompiledLoss(model, lambda p, t: mse_loss(p, [getattr(v, "data", v) for v in t]), X, y,
+                     "python")
+
+
+MODEL = nn.MLP(2, [3, 1], rng=random.Random(0))
+
+
+@pytest.mark.parametrize("loss_fn", [
+    lambda p, t: mse_loss(p[:1], t[:1]),  # the first sample of the batch only
+    lambda p, t: mse_loss(p, t, reduction="sum") + l2_penalty(MODEL.parameters()),
+    lambda p, t: mse_loss(p, t) * mse_loss(p, t),
+])
+def test_a_loss_that_is_no_mean_or_sum_over_samples_is_refused(loss_fn):
+    X, y = moons()
+    with pytest.raises(TypeError, match=r"neither the mean nor the sum.*compiled=False"):
+        CompiledLoss(MODEL, loss_fn, X, y, "python")
+
+
+@pytest.mark.parametrize("width", [32, 64, 128])
+def test_wide_networks_train_compiled(width):
+    X, y = moons()
+    runs = []
+    for compiled in (False, "python", "numpy"):
+        model = nn.MLP(2, [width, width, 1], rng=random.Random(1))
+        history = fit(model, hinge_loss, SGD(model.parameters(), lr=0.01), (X[:4], y[:4]),
+                      compiled=compiled)
+        runs.append(history.loss)
+    assert close(runs[1], runs[0]) and close(runs[2], runs[0])

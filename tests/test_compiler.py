@@ -5,13 +5,15 @@ import random
 
 import numpy as np
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, event, given
 from hypothesis import strategies as st
-from random_graphs import build, graphs, well_behaved
+from random_graphs import APPLY, build, graphs, steps, well_behaved
 
 import nn
-from autograd import Value, compile, ops  # noqa: A004
+from autograd import Value, compile, compiler, dot, grad, neuron, ops  # noqa: A004
+from autograd import sum as vsum
 from autograd.compiler import CHUNK
+from autograd.graph import toposort
 from autograd.ops import Op, template
 
 
@@ -77,7 +79,8 @@ def test_source_reads_like_the_chain_rule():
     assert lines.index("t1 = x * w") < lines.index("h = t1 + b") < lines.index("o = tanh(h)")
     assert "g_h = g_o * (1.0 - o * o)" in lines
     assert "g_x = g_t1 * w" in lines and "g_w = g_t1 * x" in lines
-    assert lines[-1] == "return (o,), (g_x,), (g_w, g_b)"
+    assert "_s = _sum((t1, h, o))" in lines  # the check that every value is finite
+    assert lines[-1] == "return (o,), (g_x,), (g_w, g_b), _s"
 
 
 def test_shared_values_accumulate_their_gradient_visibly():
@@ -203,18 +206,16 @@ def test_bad_compiles_are_clear_errors(make, error, words):
         make(Value(1.0))
 
 
-def test_overflow_and_domain_errors_are_not_silent():
+def test_overflow_and_domain_errors_are_the_engine_s():
     x = Value(1.0)
     f = compile(x * 1e300 * x, [x])
-    with pytest.raises(FloatingPointError, match="overflowed"):
-        f([1e10])
-    with pytest.raises(FloatingPointError):
-        f([np.array([1e10, 1.0])])
+    for batch in ([1e10], [[1e10, 1.0]], [np.array([1e10, 1.0])]):
+        with pytest.raises(OverflowError, match=r"mul\(10000000000.0, 1e\+300\): result is not"):
+            f(batch)
     g = compile(x.log(), [x])
-    with pytest.raises(ValueError, match="math domain error"):
-        g([-1.0])
-    with pytest.raises(FloatingPointError):
-        g([np.array([-1.0])])
+    for batch in ([-1.0], [[-1.0]], [np.array([-1.0])]):
+        with pytest.raises(ValueError, match=r"log\(-1.0\): math domain error"):
+            g(batch)
     assert math.isnan(g([math.nan]).outputs[0])  # NaN put in propagates, as in the engine
 
 
@@ -227,3 +228,214 @@ def test_an_input_the_outputs_do_not_use_gets_gradient_zero():
     f = compile(x * x, [x, unused])
     assert f([2.0, 7.0]).input_grads == [4.0, 0.0]
     assert list(f([np.array([1.0, 2.0]), np.array([0.0, 0.0])]).input_grads[1]) == [0.0, 0.0]
+
+
+# --- never a silent wrong answer: compiled code equals the engine, or both refuse ---
+
+LABELS = ["x", "𝑥", "fi", "ﬁ", "for", "sum", "g_x", "t1", "t2", "_v", "_s", "inputs",
+          "params", "exp", "relu", "dot_", "backprop", "gz", "None", "λ", "a b", "", None,
+          "x_", "print", "inf", "nan", "_sum", "gz_x", "x1", "p1", "if"]
+SPECIAL = [0.0, -0.0, 1e-300, 1e300, 800.0, -800.0, math.inf, -math.inf, math.nan]
+numbers = st.one_of(st.floats(-3.0, 3.0), st.floats(-3.0, 3.0), st.sampled_from(SPECIAL))
+# a wide step: a layer of `width` new nodes, then a DOT, NEURON or SUM over them
+TAME = [ops.ADD, ops.MUL, ops.NEG, ops.TANH, ops.SIGMOID, ops.RELU, ops.SIN, ops.ABS]
+wide = st.tuples(st.sampled_from([ops.DOT, ops.NEURON, ops.SUM]), st.integers(1, 128),
+                 st.integers(0, 99), st.just("wide"))
+programs = st.tuples(
+    st.lists(numbers, min_size=1, max_size=4),  # the leaves
+    st.lists(st.one_of(steps, steps, wide), min_size=1, max_size=8),
+    st.lists(st.one_of(st.sampled_from(LABELS[:4]), st.sampled_from(LABELS)), min_size=16,
+             max_size=16),  # labels: often names that Python reads as one
+    st.lists(st.integers(0, 99), min_size=1, max_size=3, unique=True),  # nodes as inputs
+    st.lists(st.integers(0, 99), max_size=2, unique=True),  # nodes as params
+)
+
+
+def build_nodes(plan, point, given=None, needed=None):
+    """Replay a plan; a node whose index is in ``given`` is a new leaf with that value.
+
+    Only the nodes in ``needed`` (default all) are evaluated: compile traces only what lies
+    below the output, cut at its inputs, and an op elsewhere must not raise.
+    """
+    given = given or {}
+    nodes = [Value(given.get(i, x)) for i, x in enumerate(point)]
+    for k, (op, i, j, c) in enumerate(plan, start=len(point)):
+        if k in given or (needed is not None and k not in needed):
+            nodes.append(Value(given.get(k, 0.0)))
+        elif c == "wide":  # a layer of i new nodes, then one op over all of them
+            unit = TAME[j % len(TAME)]
+            picks = [APPLY[unit](nodes[(j + n) % len(nodes)], nodes[(j + 3 * n + 1) % len(nodes)],
+                                 0.5) for n in range(i)]
+            half = picks[: (i + 1) // 2]
+            nodes.append(vsum(picks) if op is ops.SUM else dot(half, half[::-1], picks[-1])
+                         if op is ops.DOT else neuron(half, half[::-1], picks[-1], "tanh"))
+        else:
+            nodes.append(APPLY[op](nodes[i % len(nodes)], nodes[j % len(nodes)], c))
+    return nodes
+
+
+def engine_at(plan, point, chosen, values, needed):
+    """The engine's output and gradients with the chosen nodes set to values, or its error."""
+    try:
+        nodes = build_nodes(plan, point, dict(zip(chosen, values)), needed)
+        grads = grad(nodes[-1], [nodes[i] for i in chosen], allow_unused=True)
+    except (ArithmeticError, ValueError) as e:
+        return e
+    return [nodes[-1].data], [float(g) for g in grads]
+
+
+def same(a, b, rel):
+    """Equal floats (to rel), NaN equal to NaN, each infinity equal to itself."""
+    if math.isnan(a) or math.isnan(b):
+        return math.isnan(a) and math.isnan(b)
+    if math.isinf(a) or math.isinf(b):
+        return a == b
+    return math.isclose(a, b, rel_tol=rel, abs_tol=rel)
+
+
+def agree(expected, call, rel):
+    """compiled == engine, or both raise the same kind of error."""
+    if isinstance(expected, Exception):
+        with pytest.raises(type(expected)):
+            call()
+        return None
+    result = call()
+    got = [*result.outputs, *result.input_grads, *result.param_grads]
+    want = [*expected[0], *expected[1]]
+    assert len(got) == len(want)
+    assert all(same(float(g), w, rel) for g, w in zip(got, want)), (got, want)
+    return result
+
+
+@given(programs, st.lists(numbers, min_size=5, max_size=5), st.sampled_from([7, 60, CHUNK]))
+def test_compiled_equals_the_engine_or_both_refuse(program, new, chunk):
+    saved = compiler.CHUNK
+    compiler.CHUNK = chunk  # small chunks: the split layout on small graphs too
+    try:
+        check_program(program, new)
+    finally:
+        compiler.CHUNK = saved
+
+
+def check_program(program, new):
+    """Compile a random program; compare floats, lists and NumPy batches with the engine."""
+    point, plan, labels, ins, ps = program
+    try:
+        nodes = build_nodes(plan, point)
+    except (ArithmeticError, ValueError):
+        event("the engine refused to build the graph")
+        return  # nothing to compile
+    n = len(nodes)
+    inputs = sorted({i % n for i in ins})
+    params = sorted({i % n for i in ps} - set(inputs))
+    for node, label in zip(reversed(nodes), labels):
+        node.label = label
+    f = compile(nodes[-1], [nodes[i] for i in inputs], [nodes[i] for i in params])
+    event("split layout" if "def _part" in f.source else "one function")
+    chosen = inputs + params
+    below = set(toposort([nodes[-1]], cut={nodes[i] for i in chosen}))
+    needed = {k for k, v in enumerate(nodes) if v in below}
+    for k, i in enumerate(params):  # params are read at call time
+        nodes[i].data = new[len(inputs) + k] if len(inputs) + k < len(new) else nodes[i].data
+    pvalues = [nodes[i].data for i in params]
+    # one sample, on floats: the engine's numbers to the last few bits
+    xs = new[: len(inputs)]
+    expected = engine_at(plan, point, chosen, xs + pvalues, needed)
+    event(f"one sample: {'an error' if isinstance(expected, Exception) else 'numbers'}")
+    agree(expected, lambda: f(xs), 1e-9)
+    # a batch of the sample and shifted copies, as lists and as NumPy arrays
+    samples = [[x + s for x in xs] for s in (0.0, 0.25, -0.5)]
+    expected = [engine_at(plan, point, chosen, s + pvalues, needed) for s in samples]
+    errors = [e for e in expected if isinstance(e, Exception)]
+    columns = [list(c) for c in zip(*samples)]
+    for batch in (columns, [np.array(c) for c in columns]):
+        if errors:
+            with pytest.raises((ArithmeticError, ValueError)):
+                f(batch, reduction="sum")
+            continue
+        result = f(batch, reduction="sum")
+        rel = 1e-9 if batch is columns else 1e-6  # NumPy's exp, tanh ... may differ by an ulp
+        for s, e in enumerate(expected):
+            assert all(same(float(c[s]), w, rel) for c, w in zip(
+                [*result.outputs, *result.input_grads], [*e[0], *e[1][: len(inputs)]]))
+        for k, g in enumerate(result.param_grads):
+            assert same(g, math.fsum(e[1][len(inputs) + k] for e in expected), rel)
+
+
+@pytest.mark.parametrize("width", [32, 64, 128])
+@pytest.mark.parametrize("fused", [True, False])
+def test_wide_networks_compile_exactly(width, fused):
+    model = nn.MLP(2, [width, width, 1], activation="tanh", fused=fused, rng=random.Random(0))
+    x = [Value(0.3, label="x1"), Value(-0.7, label="x2")]
+    y = model(x)
+    f = compile(y, x, model.parameters())
+    assert f.source.count("\ndef _part") > 1  # the chunked layout
+    y.backward()
+    result = f([0.3, -0.7])
+    assert result.outputs == [y.data]
+    assert close(result.param_grads, [p.grad for p in model.parameters()])
+    assert close(result.input_grads, [v.grad for v in x])
+
+
+@pytest.mark.parametrize(("first", "second"), [("fi", "ﬁ"), ("x", "𝑥"), ("𝑥", "x"),
+                                               ("x", "x"), ("g_x", "x"), ("t1", "for"),
+                                               ("exp", "relu"), ("_v", "inputs")])
+def test_labels_python_reads_as_one_name_stay_two_variables(first, second):
+    a, b = Value(1.0, label=first), Value(2.0, label=second)
+    f = compile(a * 10.0 + b, [a, b])
+    result = f([1.0, 2.0])
+    assert result.outputs == [12.0] and result.input_grads == [10.0, 1.0]
+
+
+def test_an_intermediate_given_as_input_cuts_the_graph_there():
+    a = Value(1.0, label="a")
+    h = a * 2.0
+    f = compile(h * 3.0, inputs=[h])
+    assert f([5.0]).outputs == [15.0] and f([5.0]).input_grads == [3.0]
+    # with a below it as a param: a reaches the output only directly, not through h
+    g = compile(h * 3.0 + a, inputs=[h], params=[a])
+    result = g([5.0])
+    assert result.outputs == [16.0] and result.input_grads == [3.0]
+    assert result.param_grads == [1.0]
+
+
+def test_numbers_from_outside_become_plain_floats():
+    from fractions import Fraction
+
+    x = Value(4.0, label="x")
+    for k in (np.float64(2), Fraction(1, 2), np.int64(3), np.float32(0.5)):
+        y = x ** k
+        assert type(y.data) is float and type(y.param) is float
+        f = compile(y * np.float64(2.0), [x])
+        y2 = y * np.float64(2.0)
+        y2.backward()
+        assert f([4.0]).outputs == [y2.data] and f([4.0]).input_grads == [x.grad]
+        x.grad = 0.0
+    with pytest.raises(ValueError, match="negative number to a fractional power"):
+        Value(-8.0) ** np.float64(1 / 3)
+    w = Value(2.0)
+    f = compile(w * x, [x], [w])
+    w.data = Fraction(3, 2)  # a param's data set from outside is read as a float
+    assert f([1.0]).outputs == [1.5] and type(f([1.0]).outputs[0]) is float
+
+
+@pytest.mark.parametrize("bad", [np.array([1 + 2j]), np.array(["1.5"]), np.array([True]),
+                                 np.array([1.0], dtype=object), np.complex128(1 + 1j)])
+def test_numpy_batches_of_other_dtypes_are_refused(bad):
+    x = Value(1.0)
+    f = compile(x * 2.0, [x])
+    with pytest.raises(TypeError):
+        f([bad])
+
+
+def test_non_finite_results_agree_on_every_path():
+    x = Value(1.0, label="x")
+    f = compile(x - x, [x])
+    for batch in ([math.inf], [[math.inf, 1.0]], [np.array([math.inf, 1.0])]):
+        out = f(batch).outputs[0]
+        assert math.isnan(out if isinstance(out, float) else out[0])
+    # an overflow that a later op would hide (sigmoid(inf) = 1) is refused, as by the engine
+    g = compile((x * 1e300).sigmoid(), [x])
+    for batch in ([1e10], [[1e10]], [np.array([1e10])]):
+        with pytest.raises(OverflowError, match="mul"):
+            g(batch)
