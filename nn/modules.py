@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
 import math
+import numbers
 import os
 import random
+import stat
 import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
@@ -55,6 +59,33 @@ def _new_file_mode() -> int:
     return 0o666 & ~umask
 
 
+def _regular_file_mode(path: str) -> int | None:
+    """The permission bits of the regular file at path, None if nothing is there; else raise."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return None
+    if stat.S_ISDIR(mode):
+        raise IsADirectoryError(errno.EISDIR, "is a directory, not a model file", path)
+    if not stat.S_ISREG(mode):
+        raise ValueError(f"{path} is not a regular file (a fifo, device or socket); "
+                         f"models are saved to and loaded from regular files only")
+    return stat.S_IMODE(mode)
+
+
+def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object, refusing what json.load accepts silently: repeated keys, NaN, infinity."""
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            raise ValueError(f"duplicate key {key!r}")
+        if isinstance(value, float) and not math.isfinite(value):  # NaN, Infinity, 1e999
+            raise ValueError(f"{key!r} is not a finite number (NaN, Infinity, or too large "
+                             f"for a float)")
+        found[key] = value
+    return found
+
+
 class Module:
     """Base class: parameters are found in the attributes, in the order they were set."""
 
@@ -81,42 +112,82 @@ class Module:
         return {name: p.data for name, p in self.named_parameters()}
 
     def load_state_dict(self, state: Mapping[str, float]) -> None:
-        """Set every parameter from ``state``; on any mismatch raise and change nothing."""
+        """Set every parameter from ``state``; on any problem raise ValueError, change nothing.
+
+        Values are converted and checked first, then all assigned. NaN and infinity are
+        copied as they are (a diverged model's ``state_dict()`` loads back), as in PyTorch.
+        """
+        if not isinstance(state, Mapping):
+            raise TypeError(f"state must be a mapping of names to numbers, not "
+                            f"{type(state).__name__}")
         params = dict(self.named_parameters())
         problems = [f"missing: {name}" for name in params if name not in state]
         problems += [f"unexpected: {name}" for name in state if name not in params]
-        problems += [f"not a number: {name} = {value!r}" for name, value in state.items()
-                     if name in params and (isinstance(value, bool)
-                                            or not isinstance(value, (int, float)))]
+        values: dict[str, float] = {}
+        for name, value in state.items():
+            if name not in params:
+                continue
+            if isinstance(value, bool) or not isinstance(value, numbers.Real):
+                problems.append(f"not a number: {name} = {value!r:.60}")
+                continue
+            try:
+                values[name] = float(value)
+            except OverflowError:  # an int or Fraction beyond 1.8e308; not shown: 401 digits
+                problems.append(f"too large for a float: {name}")
         if problems:
             shown = "; ".join(problems[:10]) + (f"; and {len(problems) - 10} more"
                                                 if len(problems) > 10 else "")
             raise ValueError(f"state does not match {type(self).__name__} "
-                             f"({len(problems)} differences): {shown}")
+                             f"({len(problems)} problems): {shown}")
         for name, p in params.items():
-            p.data = float(state[name])
+            p.data = values[name]
 
     def save(self, path: str | os.PathLike[str]) -> None:
-        """Write the parameters to a JSON file (atomically: a crash leaves the old file)."""
+        """Write the parameters to a JSON file, atomically: a crash or error leaves the old file.
+
+        The file is strict JSON, which has no NaN or infinity, so a model with a non-finite
+        parameter is refused (ValueError naming them). A symlink is written through, an
+        existing file keeps its permission bits; a directory (IsADirectoryError) or another
+        file that is not a regular one, such as a fifo or a device (ValueError), is refused.
+        """
+        state = self.state_dict()
+        bad = [f"{name} = {x}" for name, x in state.items() if not math.isfinite(x)]
+        if bad:
+            raise ValueError(f"cannot save {type(self).__name__}: {len(bad)} parameters are not "
+                             f"finite: {', '.join(bad[:10])}{' ...' if len(bad) > 10 else ''}")
         document = {"format": FORMAT, "version": 1, "module": type(self).__name__,
-                    "parameters": self.state_dict()}
-        directory = os.path.dirname(os.path.abspath(path))
+                    "parameters": state}
+        target = os.path.realpath(path)  # replace a link's target, not the link itself
+        mode = _regular_file_mode(target)
+        directory = os.path.dirname(target)
+        if not os.path.isdir(directory):  # else mkstemp would name its random temporary file
+            raise FileNotFoundError(errno.ENOENT, "no directory to save into", directory)
         fd, tmp = tempfile.mkstemp(prefix=".chainrule-", suffix=".json", dir=directory)
         try:
-            os.fchmod(fd, _new_file_mode())  # mkstemp's 0600 would hide the file from others
-            with os.fdopen(fd, "w") as f:
-                json.dump(document, f, indent=1)
-            os.replace(tmp, path)
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                # mkstemp's 0600 would hide a new file from others, or widen an existing 0400
+                os.fchmod(f.fileno(), _new_file_mode() if mode is None else mode)
+                json.dump(document, f, indent=1, allow_nan=False)
+                f.flush()
+                os.fsync(f.fileno())  # the data is on disk before the rename that publishes it
+            os.replace(tmp, target)
         except BaseException:
-            os.unlink(tmp)
+            with contextlib.suppress(OSError):  # never hide the error that got us here
+                os.unlink(tmp)
             raise
 
     def load(self, path: str | os.PathLike[str]) -> None:
-        """Read parameters written by ``save``; a corrupt or mismatched file changes nothing."""
+        """Read parameters written by ``save``; a bad file raises and changes nothing.
+
+        The file must be a regular file of strict JSON (UTF-8, no NaN or Infinity, no number
+        too large for a float, no duplicate keys), else ValueError; a directory raises
+        IsADirectoryError and a missing file FileNotFoundError.
+        """
+        _regular_file_mode(os.fspath(path))  # a fifo would block open(), /dev/zero never end
         try:
-            with open(path) as f:
-                document = json.load(f)
-        except (json.JSONDecodeError, UnicodeDecodeError) as e:
+            with open(path, encoding="utf-8") as f:
+                document = json.load(f, object_pairs_hook=_json_object)
+        except (ValueError, RecursionError) as e:  # decoding, hooks, int digits; deep nesting
             raise ValueError(f"{os.fspath(path)} is not a chainrule model file: {e}") from None
         if not (isinstance(document, dict) and document.get("format") == FORMAT
                 and isinstance(document.get("parameters"), dict)):

@@ -1,8 +1,11 @@
 """nn modules: structure, micrograd compatibility, fused and unfused neurons, saving."""
 
 import json
+import math
 import os
 import random
+import re
+import signal
 import stat
 
 import pytest
@@ -217,3 +220,227 @@ def test_corrupt_or_foreign_files_are_clear_errors_and_change_nothing(tmp_path):
         assert model.state_dict() == before
     with pytest.raises(FileNotFoundError):
         model.load(tmp_path / "missing.json")
+
+
+def _changed(model):
+    """Every parameter of model plus one: a state that differs from the model everywhere."""
+    return {name: x + 1.0 for name, x in model.state_dict().items()}
+
+
+def _model_file(state, last):
+    """A model file holding state, with the last value written as the JSON text ``last``."""
+    *rest, (name, _) = state.items()
+    body = "".join(f"{json.dumps(k)}: {v!r}, " for k, v in rest) + f"{json.dumps(name)}: {last}"
+    return ('{"format": "chainrule.state_dict", "version": 1, "module": "MLP", '
+            f'"parameters": {{{body}}}}}')
+
+
+def _temporary_files(folder):
+    return [p.name for p in folder.iterdir() if p.name.startswith(".chainrule-")]
+
+
+def test_a_value_too_large_for_a_float_changes_no_parameter(tmp_path):
+    model = MLP(2, [3, 1], rng=random.Random(0))
+    before = model.state_dict()
+    state = _changed(model)
+    last = list(state)[-1]
+    state[last] = 10**400
+    with pytest.raises(ValueError, match=f"too large for a float: {re.escape(last)}"):
+        model.load_state_dict(state)
+    assert model.state_dict() == before
+    path = tmp_path / "model.json"
+    path.write_text(_model_file(_changed(model), "1" + "0" * 400))
+    with pytest.raises(ValueError, match=f"too large for a float: {re.escape(last)}"):
+        model.load(path)
+    assert model.state_dict() == before
+
+
+def test_load_state_dict_refuses_bools_and_names_every_bad_value():
+    model = MLP(2, [3, 1], rng=random.Random(0))
+    before = model.state_dict()
+    state = _changed(model)
+    state["layers.0.neurons.0.w.0"] = True
+    state["layers.0.neurons.1.b"] = [1.0]
+    state["layers.1.neurons.0.b"] = -(10**400)
+    with pytest.raises(ValueError) as info:
+        model.load_state_dict(state)
+    message = str(info.value)
+    assert "(3 problems)" in message
+    assert "not a number: layers.0.neurons.0.w.0 = True" in message
+    assert "not a number: layers.0.neurons.1.b = [1.0]" in message
+    assert "too large for a float: layers.1.neurons.0.b" in message
+    assert model.state_dict() == before
+    with pytest.raises(TypeError, match="mapping"):
+        model.load_state_dict([("layers.0.neurons.0.b", 1.0)])
+
+
+def test_load_state_dict_copies_nan_and_infinity_as_they_are():
+    diverged = MLP(2, [3, 1], rng=random.Random(0))
+    diverged.layers[0].neurons[0].b.data = math.nan
+    diverged.layers[1].neurons[0].b.data = -math.inf
+    model = MLP(2, [3, 1], rng=random.Random(1))
+    model.load_state_dict(diverged.state_dict())  # in memory, a faithful copy, as in PyTorch
+    assert math.isnan(model.layers[0].neurons[0].b.data)
+    assert model.layers[1].neurons[0].b.data == -math.inf
+
+
+@pytest.mark.parametrize("content, words", [
+    ("[" * 100_000, "not a chainrule model file"),
+    (b'{"format": "chainrule.state_dict", \xff}', "not a chainrule model file"),
+    ("LAST=1e999", "'layers.1.neurons.0.b' is not a finite number"),
+    ("LAST=NaN", "'layers.1.neurons.0.b' is not a finite number"),
+    ("LAST=-Infinity", "'layers.1.neurons.0.b' is not a finite number"),
+    ('LAST=1.0, "layers.1.neurons.0.b": 2.0', "duplicate key 'layers.1.neurons.0.b'"),
+    ("LAST=1" + "0" * 5000, "not a chainrule model file"),
+    ("LAST=true", "not a number: layers.1.neurons.0.b = True"),
+    ("LAST=1.0 JUNK", "not a chainrule model file"),
+    ("", "not a chainrule model file"),
+], ids=["deep", "not-utf8", "1e999", "nan", "infinity", "duplicate", "5000-digits", "bool",
+        "junk", "empty"])
+def test_hostile_files_are_value_errors_and_change_nothing(tmp_path, content, words):
+    model = MLP(2, [3, 1], rng=random.Random(0))
+    before = model.state_dict()
+    path = tmp_path / "model.json"
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    elif content.startswith("LAST="):
+        last = content.removeprefix("LAST=").replace(" JUNK", "")
+        text = _model_file(_changed(model), last)
+        path.write_text(text + (" [1]" if content.endswith(" JUNK") else ""))
+    else:
+        path.write_text(content)
+    with pytest.raises(ValueError, match=re.escape(words)):
+        model.load(path)
+    assert model.state_dict() == before
+
+
+def test_load_refuses_a_directory_and_a_fifo_without_waiting(tmp_path):
+    model = MLP(2, [1], rng=random.Random(0))
+    before = model.state_dict()
+    with pytest.raises(IsADirectoryError):
+        model.load(tmp_path)
+    fifo = tmp_path / "pipe.json"
+    os.mkfifo(fifo)
+
+    def hang(signum, frame):
+        raise TimeoutError("load waited for a writer on a fifo")
+    previous = signal.signal(signal.SIGALRM, hang)
+    signal.alarm(5)
+    try:
+        with pytest.raises(ValueError, match="not a regular file"):
+            model.load(fifo)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    assert model.state_dict() == before
+
+
+def test_save_refuses_non_finite_parameters_and_keeps_the_old_file(tmp_path):
+    path = tmp_path / "model.json"
+    model = MLP(2, [3, 1], rng=random.Random(0))
+    model.save(path)
+    old = path.read_bytes()
+    model.layers[0].neurons[2].w[1].data = math.inf
+    model.layers[1].neurons[0].b.data = math.nan
+    with pytest.raises(ValueError, match=r"2 parameters are not finite: "
+                                         r"layers\.0\.neurons\.2\.w\.1 = inf, "
+                                         r"layers\.1\.neurons\.0\.b = nan"):
+        model.save(path)
+    assert path.read_bytes() == old
+    assert _temporary_files(tmp_path) == []
+
+
+def test_save_and_load_round_trip_extreme_finite_values_exactly(tmp_path):
+    path = tmp_path / "model.json"
+    a = MLP(2, [3, 1], rng=random.Random(0))
+    for p, x in zip(a.parameters(), [5e-324, -0.0, 1.7976931348623157e308, -2.2250738585072014e-308,
+                                     0.1, 1 / 3]):
+        p.data = x
+    a.save(path)
+    json.loads(path.read_text(), parse_constant=lambda token: pytest.fail(token))  # strict JSON
+    b = MLP(2, [3, 1], rng=random.Random(1))
+    b.load(path)
+    assert [repr(x) for x in b.state_dict().values()] == [repr(x) for x in a.state_dict().values()]
+
+
+def test_save_writes_through_a_symlink(tmp_path):
+    (tmp_path / "real").mkdir()
+    target = tmp_path / "real" / "model.json"
+    link = tmp_path / "link.json"
+    MLP(2, [3, 1], rng=random.Random(0)).save(target)
+    link.symlink_to(os.path.join("real", "model.json"))  # relative, as links often are
+    model = MLP(2, [3, 1], rng=random.Random(1))
+    model.save(link)
+    assert link.is_symlink() and os.readlink(link) == os.path.join("real", "model.json")
+    loaded = MLP(2, [3, 1], rng=random.Random(2))
+    loaded.load(target)
+    assert loaded.state_dict() == model.state_dict()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.json", "real"]
+    assert [p.name for p in (tmp_path / "real").iterdir()] == ["model.json"]
+
+
+def test_save_keeps_the_permissions_of_an_existing_file(tmp_path):
+    path = tmp_path / "model.json"
+    old = os.umask(0o022)
+    try:
+        MLP(2, [1]).save(path)
+        os.chmod(path, 0o600)
+        MLP(2, [1]).save(path)
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        os.chmod(path, 0o664)
+        MLP(2, [1]).save(path)
+        assert stat.S_IMODE(path.stat().st_mode) == 0o664
+    finally:
+        os.umask(old)
+
+
+def test_save_refuses_what_is_not_a_regular_file_and_leaves_it_alone(tmp_path):
+    model = MLP(2, [1], rng=random.Random(0))
+    fifo = tmp_path / "pipe.json"
+    os.mkfifo(fifo)
+    with pytest.raises(ValueError, match="not a regular file"):
+        model.save(fifo)
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    link = tmp_path / "link.json"
+    link.symlink_to(fifo)
+    with pytest.raises(ValueError, match="not a regular file"):
+        model.save(link)
+    assert link.is_symlink() and stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    with pytest.raises(IsADirectoryError):
+        model.save(folder)
+    assert list(folder.iterdir()) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["folder", "link.json", "pipe.json"]
+
+
+def test_save_into_a_missing_directory_is_a_clear_error(tmp_path):
+    missing = tmp_path / "no" / "such"
+    with pytest.raises(FileNotFoundError, match="no directory to save into") as info:
+        MLP(2, [1]).save(missing / "model.json")
+    assert info.value.filename == str(missing)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_failed_write_or_replace_leaves_the_old_file_and_no_temporary_file(tmp_path,
+                                                                             monkeypatch):
+    path = tmp_path / "model.json"
+    model = MLP(2, [3, 1], rng=random.Random(0))
+    model.save(path)
+    old = path.read_bytes()
+
+    def disk_full(document, f, **options):
+        f.write('{"format": ')
+        raise OSError(28, "No space left on device")
+
+    def refuse(src, dst):
+        raise PermissionError(13, "Permission denied", str(dst))
+
+    other = MLP(2, [3, 1], rng=random.Random(1))
+    for name, broken in [("dump", disk_full), ("replace", refuse)]:
+        with monkeypatch.context() as m:
+            m.setattr(json if name == "dump" else os, name, broken)
+            with pytest.raises(OSError):
+                other.save(path)
+        assert path.read_bytes() == old
+        assert [p.name for p in tmp_path.iterdir()] == ["model.json"]
