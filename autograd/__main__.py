@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import io
+import keyword
+import os
 import sys
+import unicodedata
 
-from autograd.engine import Value, grad
+from autograd.draw import output_files, printable, render
+from autograd.engine import Value
 from autograd.formula import FUNCTIONS, FormulaError, evaluate
 
 EPILOG = f"""functions: {', '.join(FUNCTIONS)}; operators: + - * / ** and unary -.
@@ -16,10 +21,30 @@ def _variable(text: str) -> tuple[str, float]:
     name, sep, value = text.partition("=")
     if not sep or not name.isidentifier():
         raise argparse.ArgumentTypeError(f"expected name=value, got {text!r}")
+    if keyword.iskeyword(name):
+        raise argparse.ArgumentTypeError(f"{name!r} is a Python keyword, not a variable name")
     try:
         return name, float(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{name}: {value!r} is not a number") from None
+
+
+def _bind(values: list[tuple[str, float]]) -> dict[str, Value]:
+    """Leaves labelled as given, keyed as Python reads a name (NFKC: 𝑥 and x are one name)."""
+    variables: dict[str, Value] = {}
+    for name, value in values:
+        key = unicodedata.normalize("NFKC", name)
+        if key in variables:
+            first = variables[key].label
+            raise ValueError(f"variable {name!r} is given twice" if first == name else
+                             f"variables {first!r} and {name!r} are one name for Python "
+                             f"({key!r})")
+        variables[key] = Value(value, label=name)
+    return variables
+
+
+def _error(message: object) -> None:
+    print(f"error: {printable(str(message))}", file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -33,33 +58,42 @@ def main(argv: list[str] | None = None) -> int:
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     draw.add_argument("formula", help='e.g. "tanh(w*x + b)"')
     draw.add_argument("values", nargs="*", type=_variable, metavar="name=value")
-    draw.add_argument("-o", "--output", default="graph.svg", help="SVG file (graph.svg)")
+    draw.add_argument("-o", "--output", default="graph.svg",
+                      help="the SVG file: a name ending in .svg, or with no extension (graph.svg)")
     draw.add_argument("--png", action="store_true", help="also write a PNG beside the SVG")
     draw.add_argument("--rankdir", default="LR", choices=["LR", "TB", "RL", "BT"])
     args = parser.parse_args(argv)
 
-    variables = {name: Value(value, label=name) for name, value in args.values}
-    try:
+    formats = ("svg", "png") if args.png else ("svg",)
+    try:  # bad input, exit status 2: checked before anything is printed or written
+        output_files(args.output, formats)
+        variables = _bind(args.values)
         out = evaluate(args.formula, variables)
         out.backward()
-    except (FormulaError, ArithmeticError, ValueError, TypeError) as e:
-        print(f"error: {e}", file=sys.stderr)
+    except (FormulaError, ArithmeticError, ValueError, TypeError, OSError) as e:
+        _error(e)
         return 2
-    print(f"{args.formula} = {out.data!r}")
-    names = list(variables)
-    for name, g in zip(names, grad(out, [variables[n] for n in names], allow_unused=True)):
-        print(f"  d/d{name} = {g!r}")
-    from autograd.draw import render
-
+    print(f"{printable(args.formula)} = {out.data!r}")
+    for v in variables.values():
+        print(f"  d/d{v.label} = {v.grad!r}")
     try:
-        written = render(out, args.output, ("svg", "png") if args.png else ("svg",),
-                         rankdir=args.rankdir)
+        written = render(out, args.output, formats, rankdir=args.rankdir)
     except (RuntimeError, ImportError, OSError, ValueError) as e:
-        print(f"error: {e}", file=sys.stderr)
+        _error(e)
         return 1
-    print("wrote " + ", ".join(written))
+    print("wrote " + ", ".join(map(printable, written)))
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # a terminal that cannot show a character prints its escape instead of failing
+    if isinstance(sys.stdout, io.TextIOWrapper):
+        sys.stdout.reconfigure(errors="backslashreplace")
+    try:
+        status = main()
+        sys.stdout.flush()
+    except BrokenPipeError:  # the reader left (| head -1); as the Python docs advise:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no flush error at exit
+        _error("standard output was closed before everything was printed")
+        status = 1
+    sys.exit(status)

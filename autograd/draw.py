@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import html
 import os
+import secrets
 from collections.abc import Iterable, Sequence
+from contextlib import suppress
 from typing import Any
 
 from autograd.engine import Value
@@ -20,11 +22,21 @@ COLOURS = {"leaf": "#cfe8ff", "const": "#eeeeee", "param": "#ffe0a8", "result": 
 INSTALL_DOT = ("the Graphviz 'dot' program is not installed: install it with "
                "'sudo apt-get install graphviz' (Debian, Ubuntu), 'brew install graphviz' "
                "(macOS), or run 'bash dev.sh demo', which installs it")
+FORMATS = ("svg", "png", "pdf")
+# characters of a label drawn: Graphviz refuses a label over 16 KB, and a box must stay readable
+MAX_LABEL = 60
+
+
+def printable(s: str, keep: str = "") -> str:
+    """``s`` with non-printable characters (except those in ``keep``) as Python escapes."""
+    return "".join(c if c.isprintable() or c in keep else repr(c)[1:-1] for c in s)
 
 
 def _text(s: str) -> str:
-    """Text for an HTML-like Graphviz label: markup escaped, control characters shown."""
-    shown = "".join(c if c.isprintable() or c == "\n" else repr(c)[1:-1] for c in s)
+    """Text for an HTML-like Graphviz label: shortened, markup escaped, control characters shown."""
+    if len(s) > MAX_LABEL:
+        s = s[:MAX_LABEL - 1] + "…"
+    shown = printable(s, keep="\n")
     return "<br/>".join(html.escape(line, quote=True) for line in shown.split("\n"))
 
 
@@ -95,23 +107,74 @@ def draw(root: Value | Sequence[Value], rankdir: str = "LR", show_grad: bool = T
     return dot
 
 
+def output_files(path: str | os.PathLike[str], formats: Sequence[str] = ("svg",)) -> list[str]:
+    """The files render writes: ``path`` with its extension replaced by each format, checked."""
+    for fmt in formats:
+        if fmt not in FORMATS:
+            raise ValueError(f"format must be {', '.join(FORMATS)}, not {fmt!r}")
+    text = os.fspath(path)
+    folder, name = os.path.split(text)
+    if not name:
+        raise ValueError(f"the output {text!r} names no file: give a file name such as graph.svg")
+    if os.path.isdir(text):
+        raise IsADirectoryError(f"the output {text!r} is a directory: give a file name in it")
+    if os.path.exists(text) and not os.path.isfile(text):
+        raise ValueError(f"the output {text!r} exists and is not a regular file")
+    # "graph.svg" and "graph" both name the stem "graph"; ".svg" names an empty one
+    stem, dot, extension = name.rpartition(".")
+    if not dot:
+        stem = name
+    elif extension not in formats:
+        raise ValueError(f"the output {text!r} must end in "
+                         f"{' or '.join('.' + f for f in formats)} or have no extension")
+    if not stem:
+        raise ValueError(f"the output {text!r} has an empty file name")
+    if folder and not os.path.isdir(folder):
+        missing = FileNotFoundError if not os.path.exists(folder) else NotADirectoryError
+        raise missing(f"the output's folder {folder!r} is not an existing directory")
+    targets = [os.path.join(folder, f"{stem}.{fmt}") for fmt in formats]
+    for target in targets:
+        if os.path.exists(target) and not os.path.isfile(target):
+            raise ValueError(f"{target!r} exists and is not a regular file")
+    return targets
+
+
 def render(root: Value | Sequence[Value], path: str | os.PathLike[str],
            formats: Sequence[str] = ("svg",), **options: Any) -> list[str]:
-    """Draw the graph below ``root`` into ``path`` (its extension replaced per format)."""
+    """Draw ``root``'s graph into ``path``, its extension replaced per format: g.svg, g.png."""
+    targets = output_files(path, formats)
     digraph = draw(root, **options)
     import graphviz
 
-    stem = os.path.splitext(os.fspath(path))[0]
-    written = []
+    images = []
     for fmt in formats:
-        if fmt not in ("svg", "png", "pdf"):
-            raise ValueError(f"format must be svg, png or pdf, not {fmt!r}")
         try:
-            image = digraph.pipe(format=fmt)
+            images.append(digraph.pipe(format=fmt))
         except graphviz.ExecutableNotFound:
             raise RuntimeError(INSTALL_DOT) from None
-        target = f"{stem}.{fmt}"
-        with open(target, "wb") as f:
-            f.write(image)
-        written.append(target)
-    return written
+        except (graphviz.CalledProcessError, BrokenPipeError) as e:
+            said = (getattr(e, "stderr", None) or b"").decode(errors="replace").strip()
+            detail = said.splitlines()[0] if said else str(e)
+            raise RuntimeError(f"Graphviz failed: {printable(detail)}") from e
+    _write_all(dict(zip(targets, images)))
+    return targets
+
+
+def _write_all(files: dict[str, bytes]) -> None:
+    """Write all files or none: each goes to a temporary file beside it, renamed at the end."""
+    temporaries: list[str] = []
+    try:
+        for target, data in files.items():
+            temporary = f"{target}.{secrets.token_hex(4)}.tmp"
+            # 0o666 less the umask, as open() gives; tempfile would make it 0o600
+            fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+            temporaries.append(temporary)
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+        for temporary, target in zip(temporaries, files):
+            os.replace(temporary, target)
+    except BaseException:
+        for temporary in temporaries:
+            with suppress(OSError):  # renamed already, or the folder went read-only
+                os.remove(temporary)
+        raise

@@ -1,5 +1,7 @@
 """Drawing: the nodes, edges and labels that were drawn, read back from DOT and SVG."""
 
+import errno
+import os
 import re
 import xml.etree.ElementTree as ET
 
@@ -8,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autograd import Value, neuron
-from autograd.draw import COLOURS, draw, render
+from autograd.draw import COLOURS, MAX_LABEL, draw, printable, render
 
 graphviz = pytest.importorskip("graphviz")
 SVG = "{http://www.w3.org/2000/svg}"
@@ -126,3 +128,82 @@ def test_any_label_keeps_the_dot_source_to_three_values(label):
     assert len(value_nodes(source)) == 3 and len(op_nodes(source)) == 1
     assert len(edges(source)) == 3
     graphviz.Source(source).pipe(format="svg")  # dot accepts it
+
+
+def test_labels_over_16_kb_are_shortened_in_the_picture_only(tmp_path):
+    v = Value(1.0, label="x" * 17_000)
+    (path,) = render(v * 2.0, tmp_path / "g.svg")
+    assert "x" * (MAX_LABEL - 1) + "…" in svg_texts(path)
+    assert v.label == "x" * 17_000
+    lines = Value(1.0, label="a\n" * 20_000)  # 20,000 line breaks would be 100 KB of <br/>
+    render(lines * 2.0, tmp_path / "lines.svg")
+    assert lines.label == "a\n" * 20_000
+
+
+def test_printable_escapes_what_a_terminal_would_act_on():
+    assert printable("a\x1b[31m\r\u202e\tb ü 𝑥") == "a\\x1b[31m\\r\\u202e\\tb ü 𝑥"
+    assert printable("a\nb", keep="\n") == "a\nb" and printable("a\nb") == "a\\nb"
+
+
+def test_render_into_an_existing_directory_is_refused(tmp_path):
+    (tmp_path / "d").mkdir()
+    with pytest.raises(IsADirectoryError, match="is a directory"):
+        render(Value(1.0) * 2.0, tmp_path / "d")
+    assert not (tmp_path / "d.svg").exists()
+
+
+@pytest.mark.parametrize(("path", "error"), [
+    ("", ValueError), ("d/", ValueError), ("nowhere/g.svg", FileNotFoundError),
+    ("f.txt/g.svg", NotADirectoryError), ("g.txt", ValueError), ("g.png", ValueError),
+    (".svg", ValueError), ("pipe", ValueError)])
+def test_bad_render_paths_raise_a_clear_error_and_write_nothing(path, error, tmp_path,
+                                                                monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "d").mkdir()
+    (tmp_path / "f.txt").write_text("")
+    os.mkfifo(tmp_path / "pipe")
+    before = set(tmp_path.rglob("*"))
+    with pytest.raises(error) as info:
+        render(Value(1.0) * 2.0, path)
+    assert str(info.value) and "\n" not in str(info.value)
+    assert set(tmp_path.rglob("*")) == before
+
+
+def test_the_extension_may_be_any_format_drawn(tmp_path):
+    assert render(Value(1.0) * 2.0, tmp_path / "g.png", ("svg", "png")) == [
+        str(tmp_path / "g.svg"), str(tmp_path / "g.png")]
+    assert render(Value(1.0) * 2.0, tmp_path / "h") == [str(tmp_path / "h.svg")]
+
+
+def test_a_failed_format_writes_no_file_at_all(tmp_path, monkeypatch):
+    pipe = graphviz.Digraph.pipe
+
+    def no_png(self, *args, **kwargs):
+        if kwargs.get("format") == "png":
+            raise graphviz.CalledProcessError(1, ["dot"], stderr=b"Error: no png\nmore")
+        return pipe(self, *args, **kwargs)
+
+    monkeypatch.setattr(graphviz.Digraph, "pipe", no_png)
+    with pytest.raises(RuntimeError, match=r"Graphviz failed: Error: no png$"):
+        render(Value(1.0) * 2.0, tmp_path / "g.svg", ("svg", "png"))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_write_error_keeps_the_old_file_and_leaves_no_temporary_one(tmp_path, monkeypatch):
+    (tmp_path / "g.svg").write_text("old")
+
+    def full(src, dst):
+        raise OSError(errno.ENOSPC, "No space left on device", dst)
+
+    monkeypatch.setattr(os, "replace", full)
+    with pytest.raises(OSError, match="No space"):
+        render(Value(1.0) * 2.0, tmp_path / "g.svg")
+    assert [p.name for p in tmp_path.iterdir()] == ["g.svg"]
+    assert (tmp_path / "g.svg").read_text() == "old"
+
+
+def test_written_files_get_the_usual_permissions(tmp_path):
+    umask = os.umask(0o022)
+    os.umask(umask)
+    (path,) = render(Value(1.0) * 2.0, tmp_path / "g.svg")
+    assert os.stat(path).st_mode & 0o777 == 0o666 & ~umask
