@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import html
 import os
-import secrets
 from collections.abc import Iterable, Sequence
-from contextlib import suppress
 from typing import Any
 
 from autograd.engine import Value
+from autograd.files import check_writable, write_atomically
 from autograd.graph import toposort
 from autograd.ops import CONST, LEAF, NEURON
 
@@ -133,15 +132,18 @@ def output_files(path: str | os.PathLike[str], formats: Sequence[str] = ("svg",)
         missing = FileNotFoundError if not os.path.exists(folder) else NotADirectoryError
         raise missing(f"the output's folder {folder!r} is not an existing directory")
     targets = [os.path.join(folder, f"{stem}.{fmt}") for fmt in formats]
-    for target in targets:
-        if os.path.exists(target) and not os.path.isfile(target):
-            raise ValueError(f"{target!r} exists and is not a regular file")
+    for target in targets:  # refused now, before drawing, as render would refuse it later
+        check_writable(target)
     return targets
 
 
 def render(root: Value | Sequence[Value], path: str | os.PathLike[str],
            formats: Sequence[str] = ("svg",), **options: Any) -> list[str]:
-    """Draw ``root``'s graph into ``path``, its extension replaced per format: g.svg, g.png."""
+    """Draw ``root``'s graph into ``path``, its extension replaced per format: g.svg, g.png.
+
+    The files are written as ``Module.save`` writes: all or none, through a symlink, an
+    existing file keeping its permission bits (see ``autograd.files``).
+    """
     targets = output_files(path, formats)
     digraph = draw(root, **options)
     import graphviz
@@ -156,25 +158,6 @@ def render(root: Value | Sequence[Value], path: str | os.PathLike[str],
             said = (getattr(e, "stderr", None) or b"").decode(errors="replace").strip()
             detail = said.splitlines()[0] if said else str(e)
             raise RuntimeError(f"Graphviz failed: {printable(detail)}") from e
-    _write_all(dict(zip(targets, images)))
+    write_atomically(zip(targets, images))
     return targets
 
-
-def _write_all(files: dict[str, bytes]) -> None:
-    """Write all files or none: each goes to a temporary file beside it, renamed at the end."""
-    temporaries: list[str] = []
-    try:
-        for target, data in files.items():
-            temporary = f"{target}.{secrets.token_hex(4)}.tmp"
-            # 0o666 less the umask, as open() gives; tempfile would make it 0o600
-            fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-            temporaries.append(temporary)
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-        for temporary, target in zip(temporaries, files):
-            os.replace(temporary, target)
-    except BaseException:
-        for temporary in temporaries:
-            with suppress(OSError):  # renamed already, or the folder went read-only
-                os.remove(temporary)
-        raise

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import contextlib
-import errno
 import json
 import math
 import numbers
 import os
 import random
-import stat
-import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from autograd import Value, dot, neuron
 from autograd.engine import FUSABLE
+from autograd.files import regular_file_mode, write_atomically
 
 Input = Sequence[Value | float]
 Output = Value | list[Value]
@@ -50,27 +47,6 @@ def _choice(kind: str, name: str, table: Mapping[str, Any]) -> Any:
     if name not in table:
         raise ValueError(f"unknown {kind} {name!r}; choose one of {', '.join(table)}")
     return table[name]
-
-
-def _new_file_mode() -> int:
-    """The permissions open() gives a new file: 0666 less the process's umask."""
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
-def _regular_file_mode(path: str) -> int | None:
-    """The permission bits of the regular file at path, None if nothing is there; else raise."""
-    try:
-        mode = os.stat(path).st_mode
-    except FileNotFoundError:
-        return None
-    if stat.S_ISDIR(mode):
-        raise IsADirectoryError(errno.EISDIR, "is a directory, not a model file", path)
-    if not stat.S_ISREG(mode):
-        raise ValueError(f"{path} is not a regular file (a fifo, device or socket); "
-                         f"models are saved to and loaded from regular files only")
-    return stat.S_IMODE(mode)
 
 
 def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -157,24 +133,7 @@ class Module:
                              f"finite: {', '.join(bad[:10])}{' ...' if len(bad) > 10 else ''}")
         document = {"format": FORMAT, "version": 1, "module": type(self).__name__,
                     "parameters": state}
-        target = os.path.realpath(path)  # replace a link's target, not the link itself
-        mode = _regular_file_mode(target)
-        directory = os.path.dirname(target)
-        if not os.path.isdir(directory):  # else mkstemp would name its random temporary file
-            raise FileNotFoundError(errno.ENOENT, "no directory to save into", directory)
-        fd, tmp = tempfile.mkstemp(prefix=".chainrule-", suffix=".json", dir=directory)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                # mkstemp's 0600 would hide a new file from others, or widen an existing 0400
-                os.fchmod(f.fileno(), _new_file_mode() if mode is None else mode)
-                json.dump(document, f, indent=1, allow_nan=False)
-                f.flush()
-                os.fsync(f.fileno())  # the data is on disk before the rename that publishes it
-            os.replace(tmp, target)
-        except BaseException:
-            with contextlib.suppress(OSError):  # never hide the error that got us here
-                os.unlink(tmp)
-            raise
+        write_atomically([(path, json.dumps(document, indent=1, allow_nan=False))])
 
     def load(self, path: str | os.PathLike[str]) -> None:
         """Read parameters written by ``save``; a bad file raises and changes nothing.
@@ -183,7 +142,7 @@ class Module:
         too large for a float, no duplicate keys), else ValueError; a directory raises
         IsADirectoryError and a missing file FileNotFoundError.
         """
-        _regular_file_mode(os.fspath(path))  # a fifo would block open(), /dev/zero never end
+        regular_file_mode(path)  # a fifo would block open(), /dev/zero never end
         try:
             with open(path, encoding="utf-8") as f:
                 document = json.load(f, object_pairs_hook=_json_object)

@@ -1,5 +1,8 @@
 """Shared test settings: reproducible hypothesis runs, topological order checked everywhere."""
 
+import signal
+from collections.abc import Iterator
+
 import pytest
 from hypothesis import HealthCheck, settings
 
@@ -15,3 +18,17 @@ settings.load_profile("chainrule")
 def check_every_toposort(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every backward pass in the tests verifies that parents come before children."""
     monkeypatch.setattr(graph, "debug", True)
+
+
+@pytest.fixture
+def no_blocking() -> Iterator[None]:
+    """Fail with TimeoutError, not hang, if the test blocks 5 s (a fifo waiting for a peer)."""
+    def hang(signum: int, frame: object) -> None:
+        raise TimeoutError("blocked for 5 s: a fifo opened, waiting for its other end?")
+    previous = signal.signal(signal.SIGALRM, hang)
+    signal.alarm(5)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)

@@ -207,3 +207,18 @@ def test_written_files_get_the_usual_permissions(tmp_path):
     os.umask(umask)
     (path,) = render(Value(1.0) * 2.0, tmp_path / "g.svg")
     assert os.stat(path).st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_render_writes_through_a_symlink_and_keeps_the_files_permissions(tmp_path):
+    (tmp_path / "real").mkdir()
+    target = tmp_path / "real" / "picture.svg"
+    target.write_text("old")
+    target.chmod(0o600)
+    link = tmp_path / "g.svg"
+    link.symlink_to(os.path.join("real", "picture.svg"))  # relative, as links often are
+    assert render(Value(1.0, label="x") * 2.0, link) == [str(link)]
+    assert link.is_symlink() and os.readlink(link) == os.path.join("real", "picture.svg")
+    assert "x" in svg_texts(target)
+    assert target.stat().st_mode & 0o777 == 0o600
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["g.svg", "real"]
+    assert [p.name for p in (tmp_path / "real").iterdir()] == ["picture.svg"]
