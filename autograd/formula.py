@@ -11,18 +11,23 @@ import operator
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from autograd.engine import Value
+from autograd.engine import Value, _const
+from autograd.ops import OPS
 
+# every one-argument op of the table that Value has as a method, and abs()
 FUNCTIONS: dict[str, Callable[..., Value]] = {
-    "exp": Value.exp, "log": Value.log, "sqrt": Value.sqrt, "tanh": Value.tanh,
-    "sigmoid": Value.sigmoid, "relu": Value.relu, "leaky_relu": Value.leaky_relu,
-    "softplus": Value.softplus, "sin": Value.sin, "cos": Value.cos, "abs": Value.__abs__,
-}
+    op.name: getattr(Value, op.name) for op in OPS
+    if op.arity == 1 and callable(getattr(Value, op.name, None))} | {"abs": Value.__abs__}
 BINARY: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
     ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
     ast.Div: operator.truediv, ast.Pow: operator.pow,
 }
 MAX_DEPTH = 200
+SHOWN = 60  # characters of a formula repeated in an error message
+
+
+def _shown(formula: str) -> str:
+    return repr(formula if len(formula) <= SHOWN else formula[:SHOWN] + "...")
 
 
 class FormulaError(ValueError):
@@ -34,13 +39,13 @@ def evaluate(formula: str, variables: Mapping[str, Value]) -> Value:
     try:
         tree = ast.parse(formula.strip(), mode="eval")
     except SyntaxError as e:
-        raise FormulaError(f"syntax error in {formula!r}: {e.msg}") from None
+        raise FormulaError(f"syntax error in {_shown(formula)}: {e.msg}") from None
     except (RecursionError, MemoryError):
-        raise FormulaError(f"the formula {formula[:40]!r}... is nested too deeply") from None
+        raise FormulaError(f"the formula {_shown(formula)} is nested too deeply") from None
     except ValueError as e:  # a null byte, on Python 3.11
         raise FormulaError(f"cannot read the formula: {e}") from None
     result = _eval(tree.body, variables, 0)
-    return result if isinstance(result, Value) else Value(result)
+    return result if isinstance(result, Value) else _const(result)
 
 
 def _eval(node: ast.AST, variables: Mapping[str, Value], depth: int) -> Value | float:
@@ -58,22 +63,24 @@ def _eval(node: ast.AST, variables: Mapping[str, Value], depth: int) -> Value | 
     if isinstance(node, ast.BinOp) and type(node.op) in BINARY:
         left = _eval(node.left, variables, depth + 1)
         right = _eval(node.right, variables, depth + 1)
-        if not isinstance(left, Value):
-            left = Value(left)  # so that even 2 ** 3 is a node of the graph
+        if not isinstance(left, Value) and not isinstance(right, Value):
+            # numbers alone are folded into a number, checked by the engine's op
+            return BINARY[type(node.op)](_const(left), right).data  # type: ignore[no-any-return]
         return BINARY[type(node.op)](left, right)  # type: ignore[no-any-return]
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
         operand = _eval(node.operand, variables, depth + 1)
         return -operand if isinstance(node.op, ast.USub) else operand
     if isinstance(node, ast.Call):
         if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
-            shown = ast.unparse(node.func)
-            raise FormulaError(f"unknown function {shown!r}; the functions are "
+            shown = _shown(ast.unparse(node.func))
+            raise FormulaError(f"unknown function {shown}; the functions are "
                                f"{', '.join(FUNCTIONS)}")
         if node.keywords or not node.args or len(node.args) > 2:
             raise FormulaError(f"{node.func.id}() takes one argument "
                                "(leaky_relu also a slope)")
         args = [_eval(a, variables, depth + 1) for a in node.args]
-        first = args[0] if isinstance(args[0], Value) else Value(args[0])
-        return FUNCTIONS[node.func.id](first, *args[1:])
+        if not isinstance(args[0], Value):  # folded, as above
+            return FUNCTIONS[node.func.id](_const(args[0]), *args[1:]).data
+        return FUNCTIONS[node.func.id](*args)
     raise FormulaError(f"{type(node).__name__} is not allowed in a formula: "
-                       f"{ast.unparse(node)[:60]!r}")
+                       f"{_shown(ast.unparse(node))}")

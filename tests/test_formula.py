@@ -6,11 +6,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autograd import Value
+from autograd import Value, ops
 from autograd.formula import FUNCTIONS, FormulaError, evaluate
 
 # each function of the formula language with the math it must compute
-MATH = {"exp": math.exp, "log": math.log, "sqrt": math.sqrt, "tanh": math.tanh,
+MATH = {"exp": math.exp, "expm1": math.expm1, "log": math.log, "sqrt": math.sqrt, "tanh": math.tanh,
         "sigmoid": lambda a: 1 / (1 + math.exp(-a)), "relu": lambda a: max(a, 0.0),
         "leaky_relu": lambda a: a if a > 0 else 0.01 * a,
         "softplus": lambda a: math.log1p(math.exp(a)), "sin": math.sin, "cos": math.cos,
@@ -98,3 +98,18 @@ def test_random_junk_never_escapes_as_another_error(text):
     except (FormulaError, ArithmeticError, ValueError):
         return
     assert isinstance(result, Value)
+
+
+def test_numbers_are_constants_not_leaves():
+    y = Value(0.5, label="y")
+    out = evaluate("0 ** y + 0 ** 0.5", {"y": y})  # d/d(base) is never needed, nor taken
+    out.backward()
+    assert out.data == 0.0 and y.grad == 0.0
+    assert evaluate("2 ** 3", {}).op is ops.CONST
+
+
+def test_error_messages_do_not_repeat_a_huge_formula():
+    for text in ("x +" * 50_000, "f" * 100_000 + "(x)", "x." + "a" * 100_000):
+        with pytest.raises(FormulaError) as info:
+            evaluate(text, {"x": Value(1.0)})
+        assert len(str(info.value)) < 300
