@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from autograd.engine import Value, _backprop, apply, enable_grad
+from autograd.engine import Value, apply, enable_grad, grad
 from autograd.graph import toposort
 from autograd.kernels import FLOAT_KERNELS, numpy_kernels
 from autograd.ops import Code, literal
@@ -258,11 +258,12 @@ class _Graph:
             for v in self.order:
                 if v not in new:
                     new[v] = apply(v.op, [new[q] for q in v.parents], v.param)
+            # outputs weighted 0 are left out, as the generated code leaves them out
             roots = [(new[o], s) for o, s in zip(self.outputs, self.seeds) if s != 0.0]
-            grads = _backprop([r for r, _ in roots], [s for _, s in roots], False)
-        return ([new[o].data for o in self.outputs],
-                [float(grads.get(new[v], 0.0)) for v in self.inputs],
-                [float(grads.get(new[v], 0.0)) for v in self.params])
+            grads = grad([r for r, _ in roots], [new[v] for v in self.inputs + self.params],
+                         [s for _, s in roots], allow_unused=True)
+        n = len(self.inputs)
+        return [new[o].data for o in self.outputs], grads[:n], grads[n:]  # type: ignore[return-value]
 
 
 class _Writer:
