@@ -1,7 +1,9 @@
 """Shared test settings: reproducible hypothesis runs, topological order checked everywhere."""
 
+import os
+import pathlib
 import signal
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -32,3 +34,14 @@ def no_blocking() -> Iterator[None]:
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
+
+
+@pytest.fixture
+def odd_paths(tmp_path: pathlib.Path,
+              monkeypatch: pytest.MonkeyPatch) -> Callable[[], set[pathlib.Path]]:
+    """A working folder holding 'folder/', 'file.txt' and a fifo 'pipe'; returns a listing."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "file.txt").write_text("")
+    os.mkfifo(tmp_path / "pipe")
+    return lambda: set(tmp_path.rglob("*"))
