@@ -190,7 +190,10 @@ class Value:
         grads = _backprop((self,), (seed,), create_graph)
         for v, g in grads.items():
             # grads are added, as in PyTorch; a graph-carrying gradient replaces a plain 0.0
-            v.grad = v.grad + g if v.grad or type(g) is float else g
+            if type(g) is not float and type(v.grad) is float and v.grad == 0.0:
+                v.grad = g
+            else:
+                v.grad = v.grad + g
 
     def detach(self) -> Value:
         """A new leaf with the same data and label, cut off from this value's graph."""
@@ -206,6 +209,27 @@ class Value:
             "a Value does not turn into a float by itself: that would leave the graph and "
             "lose its gradient (math.exp(v) would be a constant). Use the Value's own "
             "operations, e.g. v.exp(), v.log(), v.sin(), or v.item() for the plain number")
+
+    # --- PyTorch's 0-d tensor habits: order, truth and format read the data; == is identity,
+    # as Values hash by identity (a == b is True only for the same Value) ---
+
+    def __lt__(self, other: Value | Number) -> bool:
+        return self.data < _data(other)
+
+    def __le__(self, other: Value | Number) -> bool:
+        return self.data <= _data(other)
+
+    def __gt__(self, other: Value | Number) -> bool:
+        return self.data > _data(other)
+
+    def __ge__(self, other: Value | Number) -> bool:
+        return self.data >= _data(other)
+
+    def __bool__(self) -> bool:
+        return self.data != 0.0  # NaN is true, as in PyTorch and Python
+
+    def __format__(self, spec: str) -> str:
+        return format(self.data, spec) if spec else str(self)
 
     def __repr__(self) -> str:
         label = "" if self.label is None else f", label={self.label!r}"
@@ -228,6 +252,15 @@ def _to_float(x: object) -> float:
     if not _is_real(x):
         raise TypeError(f"Value needs a real number (int or float), not {type(x).__name__}: {x!r}")
     return float(x)  # type: ignore[arg-type]
+
+
+def _data(x: object) -> float:
+    if isinstance(x, Value):
+        return x.data
+    if not _is_real(x):
+        raise TypeError(f"a Value compares with Values and real numbers, not "
+                        f"{type(x).__name__}")
+    return x  # type: ignore[return-value]
 
 
 def as_number(x: Value | Number) -> float:

@@ -416,3 +416,23 @@ def test_a_derivative_that_overflows_is_infinite_as_with_division():
     (x**-1).backward()
     (1 / y).backward()
     assert x.grad == y.grad == -INF
+
+
+def test_order_truth_and_format_read_the_data_as_pytorch_does():
+    a, b = Value(1.0), Value(2.5)
+    assert a < b and a <= b and b > a and b >= a and a < 2 and 3 > a and not a > 1.0  # noqa: SIM300
+    assert max(a, b) is b and min(a, b) is a and sorted([b, a]) == [a, b]
+    assert a == a and a != Value(1.0)  # identity: Values hash by identity
+    assert bool(a) and not Value(0.0) and not Value(-0.0) and bool(Value(math.nan))
+    assert f"{b:.3f}" == "2.500" and f"{b:e}" == "2.500000e+00" and f"{b}" == repr(b)
+    with pytest.raises(TypeError, match="compares with Values and real numbers, not str"):
+        a < "b"  # noqa: B015
+
+
+def test_create_graph_gradients_accumulate_even_when_zero():
+    x = Value(0.0)
+    (x * x).backward(create_graph=True)  # d/dx = 2x: a Value whose data is 0.0
+    first = x.grad
+    assert isinstance(first, Value) and first.data == 0.0
+    (x * x).backward(create_graph=True)
+    assert x.grad is not first and grad(x.grad, [x]) == [4.0]  # both 2x terms, kept
