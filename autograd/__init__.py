@@ -8,6 +8,8 @@ from autograd.engine import (
                              enable_grad,
                              grad,
                              is_grad_enabled,
+                             maximum,
+                             minimum,
                              neuron,
                              no_grad,
                              zero_grad,
@@ -16,5 +18,5 @@ from autograd.engine import sum as sum  # noqa: A004 (autograd.sum, like torch.s
 from autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck, numerical_grad
 
 __all__ = ["Compiled", "GradcheckError", "Value", "compile", "dot", "enable_grad", "grad",
-           "gradcheck", "gradgradcheck", "is_grad_enabled", "neuron", "no_grad",
-           "numerical_grad", "ops", "zero_grad"]
+           "gradcheck", "gradgradcheck", "is_grad_enabled", "maximum", "minimum", "neuron",
+           "no_grad", "numerical_grad", "ops", "zero_grad"]

@@ -12,9 +12,14 @@ from typing import Any, Union
 from autograd import graph
 from autograd.ops import (
     ABS,
+    ACOS,
     ADD,
+    ASIN,
+    ATAN,
+    CLAMP,
     CONST,
     COS,
+    COSH,
     DIV,
     DOT,
     EXP,
@@ -23,6 +28,9 @@ from autograd.ops import (
     LEAF,
     LEAKY_RELU,
     LOG,
+    LOG1P,
+    MAXIMUM,
+    MINIMUM,
     MUL,
     NEG,
     NEURON,
@@ -33,9 +41,11 @@ from autograd.ops import (
     RPOW,
     SIGMOID,
     SIN,
+    SINH,
     SOFTPLUS,
     SQRT,
     SUM,
+    TAN,
     TANH,
     VARIADIC,
     Op,
@@ -148,6 +158,10 @@ class Value:
         """Natural logarithm (needs a positive value)."""
         return _unary(LOG, self)
 
+    def log1p(self) -> Value:
+        """log(1 + x), accurate near 0 (needs x > -1)."""
+        return _unary(LOG1P, self)
+
     def sqrt(self) -> Value:
         """Square root (needs a non-negative value)."""
         return _unary(SQRT, self)
@@ -181,6 +195,40 @@ class Value:
     def cos(self) -> Value:
         """Cosine."""
         return _unary(COS, self)
+
+    def tan(self) -> Value:
+        """Tangent."""
+        return _unary(TAN, self)
+
+    def asin(self) -> Value:
+        """Arcsine (needs -1 <= x <= 1)."""
+        return _unary(ASIN, self)
+
+    def acos(self) -> Value:
+        """Arccosine (needs -1 <= x <= 1)."""
+        return _unary(ACOS, self)
+
+    def atan(self) -> Value:
+        """Arctangent."""
+        return _unary(ATAN, self)
+
+    def sinh(self) -> Value:
+        """Hyperbolic sine."""
+        return _unary(SINH, self)
+
+    def cosh(self) -> Value:
+        """Hyperbolic cosine."""
+        return _unary(COSH, self)
+
+    def clamp(self, min: float | None = None, max: float | None = None) -> Value:  # noqa: A002
+        """min(max(x, min), max), as torch.clamp; a bound left out is no bound."""
+        if min is None and max is None:
+            raise ValueError("clamp needs at least one of min and max")
+        low, high = (-math.inf if min is None else _to_float(_operand(CLAMP, min)),
+                     math.inf if max is None else _to_float(_operand(CLAMP, max)))
+        if low != low or high != high:
+            raise ValueError(f"clamp bounds must not be NaN, got min={min!r}, max={max!r}")
+        return _unary(CLAMP, self, (low, high))
 
     # --- gradients ---
 
@@ -319,14 +367,21 @@ def _checked(op: Op, out: float, args: Sequence[float]) -> float:
     return out
 
 
+def _with(x: float, param: Any) -> tuple[float, ...]:
+    """An argument and the numbers of a fixed parameter (k, a slope, bounds), for checks."""
+    if type(param) is float:
+        return (x, param)
+    return (x, *param) if type(param) is tuple else (x,)  # no parameter, or an Op
+
+
 def _unary(op: Op, a: Value, param: Any = None) -> Value:
     x = a.data
     try:
         out = op.forward(x) if param is None else op.forward(x, param)
     except (ArithmeticError, ValueError) as e:
-        out = _invalid(op, (x,) if param is None else (x, param), e)
+        out = _invalid(op, _with(x, param), e)
     if out - out != 0.0:
-        _checked(op, out, (x,) if param is None else (x, param))
+        _checked(op, out, _with(x, param))
     return _node(out, op, a, param)
 
 
@@ -376,6 +431,16 @@ def apply(op: Op, args: Sequence[Value], param: Any = None) -> Value:
     if op.arity == 2:
         return _binary(op, args[0], args[1])
     return _variadic(op, args, param)
+
+
+def maximum(a: Value | Number, b: Value | Number) -> Value:
+    """The larger of a and b (NaN if either is), as torch.maximum; a tie splits the gradient."""
+    return _binary(MAXIMUM, a, b)
+
+
+def minimum(a: Value | Number, b: Value | Number) -> Value:
+    """The smaller of a and b (NaN if either is), as torch.minimum."""
+    return _binary(MINIMUM, a, b)
 
 
 def dot(ws: Sequence[Value | Number], xs: Sequence[Value | Number],
@@ -429,6 +494,9 @@ class _ValueMath:
     sigmoid = staticmethod(Value.sigmoid)
 
     expm1 = staticmethod(Value.expm1)
+    sinh = staticmethod(Value.sinh)
+    cosh = staticmethod(Value.cosh)
+    sqrt = staticmethod(Value.sqrt)
     pow = staticmethod(Value.__pow__)
 
     @staticmethod
@@ -475,8 +543,7 @@ def _backprop(roots: Sequence[Value], seeds: Sequence[Grad],
             # at a finite point the derivative has no value; with NaN or infinity among the
             # arguments it is NaN, as IEEE 754 makes an invalid operation
             xs = [p.data for p in parents]
-            k = v.param
-            if _finite([*xs, k] if type(k) is float else xs):
+            if _finite([*xs, *_with(0.0, v.param)]):
                 raise _domain_error(op, xs, type(e)(f"no finite derivative here ({e})")) from None
             ds = (math.nan,) * len(parents)
         # chain rule: d(root)/d(p) += d(root)/d(v) * d(v)/d(p); a value used several times

@@ -7,17 +7,21 @@ and the op table's functions are accepted: nothing is ever passed to ``eval``.
 from __future__ import annotations
 
 import ast
+import inspect
 import operator
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from autograd import engine
 from autograd.engine import Value, _const
 from autograd.ops import OPS
 
-# every one-argument op of the table that Value has as a method, and abs()
+# every op of the table that Value has as a method (exp, clamp, ...) or the engine as a
+# function of two arguments (maximum), and abs()
 FUNCTIONS: dict[str, Callable[..., Value]] = {
-    op.name: getattr(Value, op.name) for op in OPS
-    if op.arity == 1 and callable(getattr(Value, op.name, None))} | {"abs": Value.__abs__}
+    op.name: getattr(Value if op.arity == 1 else engine, op.name) for op in OPS
+    if op.arity in (1, 2) and callable(getattr(Value if op.arity == 1 else engine, op.name,
+                                               None))} | {"abs": Value.__abs__}
 BINARY: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
     ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
     ast.Div: operator.truediv, ast.Pow: operator.pow,
@@ -32,6 +36,13 @@ def _shown(formula: str) -> str:
 
 class FormulaError(ValueError):
     """The formula cannot be read: a syntax error, an unknown name or a forbidden construct."""
+
+
+def _usage(name: str, function: Callable[..., Value]) -> str:
+    """How a function is called in a formula: 'leaky_relu(x, slope=0.01)'."""
+    shown = ["x" if p.name == "self" else p.name if p.default is p.empty
+             else f"{p.name}={p.default}" for p in inspect.signature(function).parameters.values()]
+    return f"{name}({', '.join(shown)})"
 
 
 def evaluate(formula: str, variables: Mapping[str, Value]) -> Value:
@@ -75,9 +86,14 @@ def _eval(node: ast.AST, variables: Mapping[str, Value], depth: int) -> Value | 
             shown = _shown(ast.unparse(node.func))
             raise FormulaError(f"unknown function {shown}; the functions are "
                                f"{', '.join(FUNCTIONS)}")
-        if node.keywords or not node.args or len(node.args) > 2:
-            raise FormulaError(f"{node.func.id}() takes one argument "
-                               "(leaky_relu also a slope)")
+        function = FUNCTIONS[node.func.id]
+        try:
+            if node.keywords or not node.args:
+                raise TypeError("takes its arguments by position, at least one")
+            inspect.signature(function).bind(*node.args)
+        except TypeError as e:
+            raise FormulaError(f"{node.func.id}(): {e}; it is "
+                               f"{_usage(node.func.id, function)}") from None
         args = [_eval(a, variables, depth + 1) for a in node.args]
         if not isinstance(args[0], Value):  # folded, as above
             return FUNCTIONS[node.func.id](_const(args[0]), *args[1:]).data

@@ -14,14 +14,15 @@ from typing import Any
 
 from autograd.ops import (
     ABS,
+    CLAMP,
     FLOAT_MATH,
     LEAKY_RELU,
+    OPS,
     RELU,
-    SIGMOID,
-    SOFTPLUS,
     _dot,
     _pow,
     _pow_db,
+    tie_step,
 )
 
 
@@ -29,11 +30,16 @@ def _dot_kernel(b: float, ws: Sequence[float], xs: Sequence[float]) -> float:
     return _dot((b, *ws, *xs))  # the op table's own sum, in its order
 
 
-FLOAT_KERNELS: dict[str, Any] = {
-    "exp": math.exp, "log": math.log, "sqrt": math.sqrt, "tanh": math.tanh,
-    "sin": math.sin, "cos": math.cos, "expm1": math.expm1, "abs": abs, "fsum": math.fsum,
-    "sigmoid": SIGMOID.forward, "softplus": SOFTPLUS.forward, "relu": RELU.forward,
-    "leaky_relu": LEAKY_RELU.forward, "pow_": _pow, "dot_": _dot_kernel,
+# ops whose code calls a function of the op's own name on the op's own arguments (exp(a),
+# leaky_relu(a, k), maximum(a, b)): that function is the op's forward, from the table
+NAMED = [op for op in OPS if op.code is not None and op.param in (None, "slope")
+         and op.code("o", ["a", "b"][:op.arity], 0.5).forward.startswith(op.name + "(")]
+
+FLOAT_KERNELS: dict[str, Any] = {op.name: op.forward for op in NAMED} | {
+    "fsum": math.fsum, "pow_": _pow, "dot_": _dot_kernel,
+    "clamp": lambda a, low, high: CLAMP.forward(a, (low, high)),
+    "clamp_step": lambda a, low, high: CLAMP.partials(FLOAT_MATH, None, a, (low, high)),
+    "tie_step": tie_step,
     # derivatives of the piecewise ops, straight from their rules in the op table
     "step": lambda out: RELU.partials(FLOAT_MATH, out, None),
     "leaky_step": lambda a, k: LEAKY_RELU.partials(FLOAT_MATH, None, a, k),
@@ -42,6 +48,9 @@ FLOAT_KERNELS: dict[str, Any] = {
     "inf": math.inf, "nan": math.nan,
     "_sum": sum,  # of every forward value: finite only if each one is
 }
+
+
+NUMPY_NAMES = {"asin": "arcsin", "acos": "arccos", "atan": "arctan"}  # where NumPy differs
 
 
 def numpy_kernels() -> dict[str, Any]:
@@ -82,10 +91,13 @@ def numpy_kernels() -> dict[str, Any]:
             total = total + x
         return total
 
-    return {
-        "exp": np.exp, "log": np.log, "sqrt": np.sqrt, "tanh": np.tanh, "sin": np.sin,
-        "cos": np.cos, "expm1": np.expm1, "abs": np.abs, "fsum": fsum, "sigmoid": sigmoid,
+    return {op.name: getattr(np, NUMPY_NAMES.get(op.name, op.name), None) for op in NAMED} | {
+        "fsum": fsum, "sigmoid": sigmoid,
         "softplus": softplus, "relu": lambda a: np.where(a <= 0.0, 0.0, a),
+        "clamp": lambda a, low, high: np.where(np.isnan(a), a, np.minimum(np.maximum(a, low),
+                                                                          high)),
+        "clamp_step": lambda a, low, high: np.where((a >= low) & (a <= high), 1.0, 0.0),
+        "tie_step": lambda a, b: np.where(a == b, 0.5, np.where(a < b, 0.0, 1.0)),
         "leaky_relu": lambda a, k: np.where(a > 0.0, a, k * a), "pow_": pow_, "dot_": dot_,
         "step": lambda out: np.where(out > 0.0, 1.0, 0.0),
         "leaky_step": lambda a, k: np.where(a > 0.0, 1.0, k),

@@ -58,7 +58,9 @@ class Op:
     partials: Callable[..., Any]
     symbol: str = ""  # how a drawing or formula shows it
     param: str | None = None  # name of a fixed (non-differentiated) parameter, if any
-    kink: float | None = None  # where the derivative jumps (property tests keep away)
+    # how far the arguments (and parameter) are from where the derivative jumps; property
+    # tests keep away from kinks
+    kink: Callable[[Sequence[float], Any], float] | None = None
     # True when the derivative is a function of the output alone (tanh' = 1 - tanh^2):
     # such an op can be fused behind a weighted sum (see NEURON)
     from_output: bool = False
@@ -68,6 +70,11 @@ class Op:
         return f"Op({self.name})"
 
 
+def at(x: float) -> Callable[[Sequence[float], Any], float]:
+    """A kink where the first argument equals x."""
+    return lambda args, k: abs(args[0] - x)
+
+
 class FloatMath:
     """The functions derivative rules use, on plain floats."""
 
@@ -75,6 +82,9 @@ class FloatMath:
     log = staticmethod(math.log)
     sin = staticmethod(math.sin)
     cos = staticmethod(math.cos)
+    sinh = staticmethod(math.sinh)
+    cosh = staticmethod(math.cosh)
+    sqrt = staticmethod(math.sqrt)
     expm1 = staticmethod(math.expm1)
 
     @staticmethod
@@ -117,6 +127,37 @@ def _div(a: float, b: float) -> float:
         if a - a == 0.0:
             raise
         return a * math.copysign(math.inf, b)
+
+
+def _maximum(a: float, b: float) -> float:
+    return a if a >= b or a != a else b  # NaN wins, as in torch.maximum
+
+
+def _minimum(a: float, b: float) -> float:
+    return a if a <= b or a != a else b
+
+
+def tie_step(a: Any, b: Any) -> float:
+    """d max(a, b)/da as PyTorch takes it: 1 where a > b, 0 where a < b, 1/2 at a tie."""
+    x, y = a if isinstance(a, float) else a.data, b if isinstance(b, float) else b.data
+    return 0.5 if x == y else (0.0 if x < y else 1.0)
+
+
+def _clamp(a: float, bounds: tuple[float, float]) -> float:
+    # min(max(a, lo), hi), as torch.clamp (hi wins if lo > hi); NaN stays NaN
+    low, high = bounds
+    out = low if a < low else a
+    return high if out > high else out
+
+
+def _clamp_step(a: Any, bounds: tuple[float, float]) -> float:
+    x = a if isinstance(a, float) else a.data
+    return 1.0 if bounds[0] <= x <= bounds[1] else 0.0  # 1 on the bounds, as PyTorch
+
+
+def _clamp_code(out: str, args: Sequence[str], bounds: tuple[float, float]) -> Code:
+    k = f"{literal(bounds[0])}, {literal(bounds[1])}"
+    return Code(f"clamp({args[0]}, {k})", (f"clamp_step({args[0]}, {k})",))
 
 
 def _softplus(a: float) -> float:
@@ -212,7 +253,7 @@ RPOW = Op("rpow", 1, lambda a, k: _pow(k, a), lambda m, out, a, k: _pow_db(m, ou
 # d|a|/da = sign(a), taken as 0 at the kink (as PyTorch does)
 ABS = Op("abs", 1, abs,
          lambda m, out, a: 1.0 if m.val(a) > 0 else (-1.0 if m.val(a) < 0 else 0.0), "abs",
-         kink=0.0, code=template("abs({a})", "sign({a})"))
+         kink=at(0.0), code=template("abs({a})", "sign({a})"))
 # d e^a/da = e^a
 EXP = Op("exp", 1, math.exp, lambda m, out, a: out, "exp", from_output=True,
          code=template("exp({a})", "{out}"))
@@ -233,12 +274,12 @@ SIGMOID = Op("sigmoid", 1, FloatMath.sigmoid, lambda m, out, a: out * (1.0 - out
              from_output=True, code=template("sigmoid({a})", "{out} * (1.0 - {out})"))
 # d relu(a)/da = 1 for a > 0 (where relu(a) > 0), else 0 (0 at the kink, as PyTorch)
 RELU = Op("relu", 1, lambda a: 0.0 if a <= 0.0 else a,
-          lambda m, out, a: 1.0 if m.val(out) > 0 else 0.0, "relu", kink=0.0, from_output=True,
+          lambda m, out, a: 1.0 if m.val(out) > 0 else 0.0, "relu", kink=at(0.0), from_output=True,
           code=template("relu({a})", "step({out})"))
 # d/da = 1 for a > 0, else the slope k
 LEAKY_RELU = Op("leaky_relu", 1, lambda a, k: a if a > 0.0 else k * a,
                 lambda m, out, a, k: 1.0 if m.val(a) > 0 else k, "leaky_relu", param="slope",
-                kink=0.0, code=template("leaky_relu({a}, {k})", "leaky_step({a}, {k})"))
+                kink=at(0.0), code=template("leaky_relu({a}, {k})", "leaky_step({a}, {k})"))
 # d log(1 + e^a)/da = sigmoid(a) = e^a / (1 + e^a) = 1 - e^-out, as out = log(1 + e^a)
 SOFTPLUS = Op("softplus", 1, _softplus, lambda m, out, a: -m.expm1(-out), "softplus",
               from_output=True, code=template("softplus({a})", "-expm1(-{out})"))
@@ -248,6 +289,39 @@ SIN = Op("sin", 1, math.sin, lambda m, out, a: m.cos(a), "sin",
 # d cos(a)/da = -sin(a)
 COS = Op("cos", 1, math.cos, lambda m, out, a: -m.sin(a), "cos",
          code=template("cos({a})", "-sin({a})"))
+# d tan(a)/da = 1 + tan(a)^2
+TAN = Op("tan", 1, math.tan, lambda m, out, a: 1.0 + out * out, "tan", from_output=True,
+         code=template("tan({a})", "1.0 + {out} * {out}"))
+# d atan(a)/da = 1 / (1 + a^2)
+ATAN = Op("atan", 1, math.atan, lambda m, out, a: 1.0 / (1.0 + a * a), "atan",
+          code=template("atan({a})", "1.0 / (1.0 + {a} * {a})"))
+# d asin(a)/da = 1 / sqrt(1 - a^2), written (1 - a)(1 + a) so that it stays exact near |a| = 1
+ASIN = Op("asin", 1, math.asin, lambda m, out, a: 1.0 / m.sqrt((1.0 - a) * (1.0 + a)), "asin",
+          code=template("asin({a})", "1.0 / sqrt((1.0 - {a}) * (1.0 + {a}))"))
+# d acos(a)/da = -1 / sqrt(1 - a^2)
+ACOS = Op("acos", 1, math.acos, lambda m, out, a: -1.0 / m.sqrt((1.0 - a) * (1.0 + a)), "acos",
+          code=template("acos({a})", "-1.0 / sqrt((1.0 - {a}) * (1.0 + {a}))"))
+# d sinh(a)/da = cosh(a)
+SINH = Op("sinh", 1, math.sinh, lambda m, out, a: m.cosh(a), "sinh",
+          code=template("sinh({a})", "cosh({a})"))
+# d cosh(a)/da = sinh(a)
+COSH = Op("cosh", 1, math.cosh, lambda m, out, a: m.sinh(a), "cosh",
+          code=template("cosh({a})", "sinh({a})"))
+# d log(1 + a)/da = 1 / (1 + a)
+LOG1P = Op("log1p", 1, math.log1p, lambda m, out, a: 1.0 / (1.0 + a), "log1p",
+           code=template("log1p({a})", "1.0 / (1.0 + {a})"))
+# d max(a, b)/da = 1 where a > b, 0 where a < b, 1/2 each at a tie (PyTorch's convention)
+MAXIMUM = Op("maximum", 2, _maximum, lambda m, out, a, b: (tie_step(a, b), tie_step(b, a)),
+             "max", kink=lambda args, k: abs(args[0] - args[1]),
+             code=template("maximum({a}, {b})", "tie_step({a}, {b})", "tie_step({b}, {a})"))
+# d min(a, b)/da = 1 where a < b, 0 where a > b, 1/2 each at a tie
+MINIMUM = Op("minimum", 2, _minimum, lambda m, out, a, b: (tie_step(b, a), tie_step(a, b)),
+             "min", kink=lambda args, k: abs(args[0] - args[1]),
+             code=template("minimum({a}, {b})", "tie_step({b}, {a})", "tie_step({a}, {b})"))
+# d clamp(a, lo, hi)/da = 1 for lo <= a <= hi (bounds included, as PyTorch), else 0
+CLAMP = Op("clamp", 1, _clamp, lambda m, out, a, k: _clamp_step(a, k), "clamp",
+           param="bounds", kink=lambda args, k: min(abs(args[0] - k[0]), abs(args[0] - k[1])),
+           code=_clamp_code)
 # b + sum_i w_i x_i over arguments (b, w_1..w_n, x_1..x_n): d/db = 1, d/dw_i = x_i, d/dx_i = w_i
 DOT = Op("dot", VARIADIC, _dot, _dot_partials, "b+w·x", code=_dot_code)
 # act(b + sum_i w_i x_i): a whole neuron as one node, for an activation act whose derivative
@@ -258,5 +332,6 @@ NEURON = Op("neuron", VARIADIC, lambda args, act: act.forward(_dot(args)), _neur
 SUM = Op("sum", VARIADIC, math.fsum, lambda m, out, args: [1.0] * len(args), "sum",
          code=lambda out, args, k: Code(f"fsum(({', '.join(args)},))", ("1.0",) * len(args)))
 
-OPS: tuple[Op, ...] = (ADD, MUL, DIV, POW, NEG, POWC, RPOW, ABS, EXP, EXPM1, LOG, SQRT, TANH,
-                       SIGMOID, RELU, LEAKY_RELU, SOFTPLUS, SIN, COS, DOT, NEURON, SUM)
+OPS: tuple[Op, ...] = (ADD, MUL, DIV, POW, NEG, POWC, RPOW, ABS, EXP, EXPM1, LOG, LOG1P, SQRT,
+                       TANH, SIGMOID, RELU, LEAKY_RELU, SOFTPLUS, SIN, COS, TAN, ASIN, ACOS,
+                       ATAN, SINH, COSH, MAXIMUM, MINIMUM, CLAMP, DOT, NEURON, SUM)

@@ -2,7 +2,7 @@
 
 from hypothesis import strategies as st
 
-from autograd import Value, dot, neuron, ops
+from autograd import Value, dot, maximum, minimum, neuron, ops
 from autograd import sum as vsum
 
 
@@ -35,6 +35,16 @@ APPLY = {
     ops.NEURON: lambda a, b, k: neuron([a, b], [b, a], a, ("tanh", "sigmoid", "softplus")[
         int(abs(k)) % 3]),
     ops.SUM: lambda a, b, k: vsum([a, b, a]),
+    ops.TAN: lambda a, b, k: a.tanh().tan(),
+    ops.ATAN: lambda a, b, k: a.atan(),
+    ops.ASIN: lambda a, b, k: (0.9 * a.tanh()).asin(),
+    ops.ACOS: lambda a, b, k: (0.9 * a.tanh()).acos(),
+    ops.SINH: lambda a, b, k: a.tanh().sinh(),
+    ops.COSH: lambda a, b, k: a.tanh().cosh(),
+    ops.LOG1P: lambda a, b, k: guard(a).log1p(),
+    ops.MAXIMUM: lambda a, b, k: maximum(a, b),
+    ops.MINIMUM: lambda a, b, k: minimum(a, b),
+    ops.CLAMP: lambda a, b, k: a.clamp(-0.5, 1.0),
 }
 KINKED = [op for op in ops.OPS if op.kink is not None]
 
@@ -58,7 +68,7 @@ def well_behaved(point, plan):
         nodes = build(plan, [Value(x) for x in point])
     except (ArithmeticError, ValueError):
         return False
-    kinks = [n.parents[0].data - n.op.kink for n in nodes if n.op in KINKED]
+    kinks = [n.op.kink([p.data for p in n.parents], n.param) for n in nodes if n.op in KINKED]
     return all(abs(n.data) < 50 for n in nodes) and all(abs(d) > 1e-3 for d in kinks)
 
 
