@@ -27,10 +27,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from autograd.engine import Value, apply, enable_grad, grad
+from autograd.engine import Value, _const, _finite, apply, enable_grad, grad
 from autograd.graph import toposort
 from autograd.kernels import FLOAT_KERNELS, numpy_kernels
-from autograd.ops import Code, literal
+from autograd.ops import CONST, POW, POWC, RPOW, Code, literal
 
 CHUNK = 2000  # beyond this many lines, the code is split into functions of this size
 _ATOM = re.compile(r"[\w.]+|\(-?[\w.]+\)|\w+\([^()]*\)")  # needs no parentheses
@@ -101,15 +101,15 @@ class Compiled:
 
     def _sample(self, x: list[float], p: list[float]) -> Sample:
         """One sample: the generated code where it can vouch for its numbers, else the engine."""
-        if _finite(x) and _finite(p):
-            try:
-                out, gx, gp, forward_sum = self._float(x, p)
-            except (ArithmeticError, ValueError):
-                pass  # the engine raises its own error, naming the op, or follows IEEE 754
-            else:
-                # a sum of floats is finite only if every term is: then no op overflowed
-                if forward_sum - forward_sum == 0.0:
-                    return list(out), list(gx), list(gp)
+        try:
+            out, gx, gp, forward_sum = self._float(x, p)
+        except (ArithmeticError, ValueError):
+            pass  # the engine raises its own error, naming the op, or follows IEEE 754
+        else:
+            # the sum of every input, param and value is finite only if each one is: then
+            # nothing non-finite was put in and no op overflowed
+            if forward_sum - forward_sum == 0.0:
+                return list(out), list(gx), list(gp)
         return self.graph.evaluate(x, p)
 
     def _call_lists(self, values: list[Any], p: list[float]) -> tuple[Result, int]:
@@ -126,18 +126,25 @@ class Compiled:
         if self._numpy is None:
             self._numpy = self._load(numpy_kernels())
         if _finite(p) and all(np.isfinite(c).all() for c in columns):
-            try:  # every op that leaves the finite floats raises, as in the engine
+            try:  # every op on arrays that leaves the finite floats raises, as in the engine
                 with np.errstate(over="raise", invalid="raise", divide="raise"):
-                    out, gx, gp, _ = self._numpy(columns, p)
+                    out, gx, gp, float_sum = self._numpy(columns, p)
             except (ArithmeticError, ValueError):
                 pass
             else:
+                if float_sum - float_sum != 0.0:  # plain floats (params alone) overflowed
+                    return self._call_engine(columns, p, size)
                 per_sample = [np.array(np.broadcast_to(a, (size,)), dtype=float)
                               for a in (*out, *gx)]
                 # a parameter gradient that does not depend on the sample counts once each
                 sums = [float(np.sum(g)) if np.ndim(g) else float(g) * size for g in gp]
                 return Result(per_sample[:len(out)], per_sample[len(out):], sums), size
-        # the engine, one sample at a time: its numbers or its error
+        return self._call_engine(columns, p, size)
+
+    def _call_engine(self, columns: list[Any], p: list[float], size: int) -> tuple[Result, int]:
+        """A batch one sample at a time, each vouched for or the engine's: as arrays."""
+        import numpy as np
+
         result = _stack([self._sample([float(c[k]) for c in columns], p) for k in range(size)])
         result.outputs = [np.array(c, dtype=float) for c in result.outputs]
         result.input_grads = [np.array(c, dtype=float) for c in result.input_grads]
@@ -150,10 +157,6 @@ def _stack(samples: list[Sample]) -> Result:
     input_grads = [list(c) for c in zip(*(s[1] for s in samples))]
     sums = [math.fsum(c) for c in zip(*(s[2] for s in samples))]
     return Result(outputs, input_grads, sums)
-
-
-def _finite(xs: Sequence[float]) -> bool:
-    return all(x - x == 0.0 for x in xs)
 
 
 def _is_number(v: Any) -> bool:
@@ -251,19 +254,35 @@ class _Graph:
         return bool(v.parents) and v not in self.free
 
     def evaluate(self, x: list[float], p: list[float]) -> Sample:
-        """The engine's outputs and gradients at these values (or the engine's error)."""
+        """The engine's outputs and gradients at these values (or the engine's error).
+
+        Other leaves are constants here, as in the generated code: what is computed from
+        constants alone is a constant too, and a constant side of ``a ** b`` is a fixed
+        parameter (POWC, RPOW), so no derivative is taken with respect to a constant.
+        """
         with enable_grad():
             new = {v: Value(d) for v, d in zip(self.inputs + self.params, x + p)}
-            new.update((v, Value(d)) for v, d in self.constants.items())
+            new.update((v, _const(d)) for v, d in self.constants.items())
             for v in self.order:
                 if v not in new:
-                    new[v] = apply(v.op, [new[q] for q in v.parents], v.param)
+                    new[v] = _replay(v, [new[q] for q in v.parents])
             # outputs weighted 0 are left out, as the generated code leaves them out
             roots = [(new[o], s) for o, s in zip(self.outputs, self.seeds) if s != 0.0]
             grads = grad([r for r, _ in roots], [new[v] for v in self.inputs + self.params],
                          [s for _, s in roots], allow_unused=True)
         n = len(self.inputs)
         return [new[o].data for o in self.outputs], grads[:n], grads[n:]  # type: ignore[return-value]
+
+
+def _replay(v: Value, args: list[Value]) -> Value:
+    """v's op on new arguments; a constant where every argument is, pow(x, c) as x ** c."""
+    constant = [a.op is CONST for a in args]
+    if all(constant):
+        return _const(apply(v.op, args, v.param).data)
+    if v.op is POW and any(constant):
+        a, b = args
+        return apply(POWC, [a], b.data) if constant[1] else apply(RPOW, [b], a.data)
+    return apply(v.op, args, v.param)
 
 
 class _Writer:
@@ -300,30 +319,34 @@ class _Writer:
                     self.ref[v], self.grad[v] = name, f"g_{name}"
 
     def source(self) -> str:
+        """The whole program: the passes below, assembled."""
         graph = self.graph
-        forward, backward = self._forward(), self._backward()
-        gx = [self.grad[v] if v in self.assigned else "0.0" for v in graph.inputs]
-        gp = [self.grad[v] if v in self.assigned else "0.0" for v in graph.params]
+        codes = self._rules()
+        forward = self._forward(codes)
+        backward, assigned = self._backward(codes)
+        gx = [self.grad[v] if v in assigned else "0.0" for v in graph.inputs]
+        gp = [self.grad[v] if v in assigned else "0.0" for v in graph.params]
         ret = (f"return {_tuple(self.ref[o] for o in graph.outputs)}, {_tuple(gx)}, "
                f"{_tuple(gp)}, _s")
         head = (f"def backprop(inputs, params):\n    \"\"\"{len(graph.order)} values; inputs "
                 f"{_tuple(self.ref[v] for v in graph.inputs)}, params "
                 f"{_tuple(self.ref[v] for v in graph.params)}.\"\"\"\n")
-        computed = [self.ref[v] for v in graph.order if graph.computed(v)]
         if not self.big:
+            checked = dict.fromkeys(self.ref[v] for v in (*graph.inputs, *graph.params,
+                                                          *codes))
             unpack = [f"{_targets(graph.inputs, self.ref)} = inputs",
                       f"{_targets(graph.params, self.ref)} = params"]
             lines = [*unpack, "# forward: one line per operation",
                      *(line for unit in forward for line in unit),
-                     "# every value finite? (a sum of floats is finite only if each term is)",
-                     f"_s = _sum({_tuple(computed)})",
+                     "# all finite? (a sum of floats is finite only if each term is)",
+                     f"_s = _sum({_tuple(checked)})",
                      "# backward: the chain rule, last operation first; g = g + ... accumulates",
                      *(line for unit in backward for line in unit), ret]
             return head + "".join(f"    {line}\n" for line in lines)
         parts: list[str] = []
         calls: list[str] = []
         for chunk in itertools.chain(_chunks(forward), [None], _chunks(backward)):
-            if chunk is None:
+            if chunk is None:  # every input, param and value is in _v by now
                 calls.append("    _s = _sum(_v)\n")
                 continue
             k = len(parts)
@@ -334,54 +357,60 @@ class _Writer:
                 + f"    _v = [0.0] * {self.size}\n    _g = [0.0] * {self.size}\n"
                 + "".join(calls) + f"    {ret}\n")
 
-    def _forward(self) -> list[list[str]]:
+    def _rules(self) -> dict[Value, Code]:
+        """Each computed value's op as code, asked of its rule once, in topological order."""
+        codes = {}
+        for v in self.graph.order:
+            if self.graph.computed(v):
+                rule = v.op.code
+                assert rule is not None
+                codes[v] = rule(self.ref[v], [self.ref[p] for p in v.parents], v.param)
+        return codes
+
+    def _forward(self, codes: dict[Value, Code]) -> list[list[str]]:
+        """One line per op (a unit each); in the split layout, inputs and params first."""
         units = []
         if self.big:  # inputs and params into their slots; locals are unpacked instead
             units = [[f"{self.ref[v]} = {k}[{i}]"] for k, vs in (
                 ("inputs", self.graph.inputs), ("params", self.graph.params))
                 for i, v in enumerate(vs)]
-        self.code: dict[Value, Code] = {}  # each op's rule, asked once, read again backward
-        for v in self.graph.order:
-            if self.graph.computed(v):
-                rule = v.op.code
-                assert rule is not None
-                code = self.code[v] = rule(self.ref[v], [self.ref[p] for p in v.parents],
-                                           v.param)
-                units.append([f"{self.ref[v]} = {code.forward}"])
-        return units
+        return units + [[f"{self.ref[v]} = {code.forward}"] for v, code in codes.items()]
 
-    def _backward(self) -> list[list[str]]:
-        """One unit of lines per op: a unit's local names are defined and used within it."""
+    def _backward(self, codes: dict[Value, Code]) -> tuple[list[list[str]], set[Value]]:
+        """One unit of lines per op (its locals defined and used within), and the values
+        whose gradient was written."""
         units: list[list[str]] = []
-        self.assigned: set[Value] = set()
+        assigned: set[Value] = set()
 
         def add(lines: list[str], v: Value, term: str) -> None:
             # g = g + term, not g += term: with arrays, += would also change every
             # gradient that is the same array object (g_a = g_b shares it)
             g = self.grad[v]
-            lines.append(f"{g} = {g} + {term}" if v in self.assigned else f"{g} = {term}")
-            self.assigned.add(v)
+            lines.append(f"{g} = {g} + {term}" if v in assigned else f"{g} = {term}")
+            assigned.add(v)
 
         seeds: list[str] = []
         for o, seed in zip(self.graph.outputs, self.graph.seeds):
             if o in self.needs and seed != 0.0:
                 add(seeds, o, literal(seed))
         units.append(seeds)
-        for v in reversed(self.graph.order):
-            if v not in self.assigned or not self.graph.computed(v):
+        for v in reversed(list(codes)):
+            if v not in assigned:
                 continue
-            code = self.code[v]
+            code, g = codes[v], self.grad[v]
             lines = [] if self.big else [f"# {self.ref[v]} = {code.forward}"]
-            g = self.grad[v]
-            if code.factor is not None:
-                g = f"gz_{self.ref[v]}" if not self.big else "gz"
-                lines.append(f"{g} = {self.grad[v]} * {_wrap(code.factor)}")
+            factor = None
+            if code.factor is not None:  # the slope, multiplied into each partial first,
+                factor = f"gz_{self.ref[v]}" if not self.big else "gz"  # as the engine does
+                lines.append(f"{factor} = {code.factor}")
             for p, partial in zip(v.parents, code.partials):
                 if p in self.needs:
-                    add(lines, p, g if partial == "1.0" else f"-{g}" if partial == "-1.0"
-                        else f"{g} * {_wrap(partial)}")
+                    d = partial if factor is None else factor if partial == "1.0" else \
+                        f"{factor} * {_wrap(partial)}"
+                    add(lines, p, g if d == "1.0" else f"-{g}" if d == "-1.0"
+                        else f"{g} * {_wrap(d)}")
             units.append(lines)
-        return units
+        return units, assigned
 
 
 def _chunks(units: list[list[str]]) -> list[list[str]]:

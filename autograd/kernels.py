@@ -85,11 +85,17 @@ def numpy_kernels() -> dict[str, Any]:
             total = total + w * x
         return total
 
+    def exact_sum(terms: Sequence[float]) -> float:
+        try:
+            return math.fsum(terms)
+        except ValueError:  # inf + -inf: IEEE's NaN, as the engine gives
+            return math.nan
+
     def fsum(xs: Sequence[Any]) -> Any:
-        total = xs[0]
-        for x in xs[1:]:
-            total = total + x
-        return total
+        # rounded once per sample, as math.fsum rounds the engine's sum
+        columns = np.broadcast_arrays(*xs)
+        return np.array([exact_sum(terms) for terms in zip(*(c.ravel() for c in columns))]
+                        ).reshape(columns[0].shape)
 
     return {op.name: getattr(np, NUMPY_NAMES.get(op.name, op.name), None) for op in NAMED} | {
         "fsum": fsum, "sigmoid": sigmoid,
@@ -102,5 +108,7 @@ def numpy_kernels() -> dict[str, Any]:
         "step": lambda out: np.where(out > 0.0, 1.0, 0.0),
         "leaky_step": lambda a, k: np.where(a > 0.0, 1.0, k),
         "sign": np.sign, "pow_db": pow_db, "inf": math.inf, "nan": math.nan,
-        "_sum": lambda values: 0.0,  # no need: errstate makes every overflow raise
+        # errstate makes every overflow on arrays raise; plain floats (params alone) are
+        # checked as on the float path
+        "_sum": lambda values: sum(v for v in values if type(v) is float),
     }

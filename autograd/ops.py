@@ -10,6 +10,7 @@ a graph (``create_graph=True``), so the derivatives can themselves be differenti
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -179,6 +180,8 @@ def _pow_db(m: Any, out: Any, a: Any, b: Any) -> Any:
         return out * (math.log(a) if constant else m.log(a))
     if base == 0.0 and m.val(b) > 0.0:
         return 0.0
+    if base - base != 0.0 or m.val(b) - m.val(b) != 0.0:  # NaN or -inf: log a is NaN (IEEE)
+        return math.nan
     raise ValueError(f"the derivative of a**b with respect to b does not exist at a={base!r}")
 
 
@@ -205,7 +208,10 @@ def _powc_code(out: str, args: Sequence[str], k: float) -> Code:
     return Code(forward, ("0.0" if k == 0 else f"{literal(k)} * {a} ** {literal(k - 1)}",))
 
 
-DOT_INLINE = 32  # longer weighted sums call dot_, keeping every line short
+# longer weighted sums call dot_, keeping every line short. Inline, b + w1 * x1 + ... adds
+# left to right; so does the engine's sum() before Python 3.12, which compensates rounding
+# from 3.12 on: there compiled code always calls dot_, the engine's own sum
+DOT_INLINE = 32 if sys.version_info < (3, 12) else 0
 
 
 def _dot_code(out: str, args: Sequence[str], k: Any = None) -> Code:

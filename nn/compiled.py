@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import itertools
 import math
+import random
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -80,7 +80,7 @@ class CompiledLoss:
         self.fn = compile([loss, *shown], [*xs, y], self.params,
                           grad_outputs=[1.0] + [0.0] * len(shown))
         self.reduction = _reduction(loss_fn, len(shown) if self.multi else 0, targets)
-        _check_faithful(self.fn, model, loss_fn, inputs, targets, self.params)
+        _check_faithful(self.fn, model, loss_fn, inputs, targets, self.params, self.reduction)
 
     def __call__(self, inputs: Sequence[Sequence[float]],
                  targets: Sequence[Any]) -> tuple[float, list[Any]]:
@@ -104,24 +104,32 @@ def _refuse(why: str) -> TypeError:
 
 def _reduction(loss_fn: Callable[[list[Any], list[Any]], Value], outputs: int,
                targets: Sequence[Any]) -> str:
-    """'mean' or 'sum': how loss_fn makes one loss of a batch, asked at probe predictions."""
-    t1, t2 = targets[0], next((t for t in targets if t != targets[0]), targets[0])
+    """'mean' or 'sum': how loss_fn makes one loss of a batch, asked at probe predictions.
+
+    Batches of 2 and of 3 are asked, so that a median (the mean of 2) is not taken for a
+    mean; the loss and its gradient with respect to the first prediction must both agree.
+    """
+    distinct = list(dict.fromkeys(targets))
+    ts = [distinct[k % len(distinct)] for k in range(3)]
 
     def prediction(x: float) -> Any:
         return [Value(x + i) for i in range(outputs)] if outputs else Value(x)
 
-    for a, b in itertools.pairwise(PROBES):
-        q1, q2 = prediction(a), prediction(b)
-        one, two = loss_fn([q1], [t1]), loss_fn([q2], [t2])
-        both = loss_fn([q1, q2], [t1, t2])
-        # d(both)/d(q1) is half of d(one)/d(q1) for a mean, equal to it for a sum
-        leaves = q1 if outputs else [q1]
-        g_one = grad(one, leaves, allow_unused=True)
-        g_both = grad(both, leaves, allow_unused=True)
-        mean = _close(both.data, (one.data + two.data) / 2) and all(
-            _close(gb, g / 2) for gb, g in zip(g_both, g_one))
-        summed = _close(both.data, one.data + two.data) and all(
-            _close(gb, g) for gb, g in zip(g_both, g_one))
+    for start in range(len(PROBES) - 2):
+        qs = [prediction(x) for x in PROBES[start:start + 3]]
+        ones = [loss_fn([q], [t]) for q, t in zip(qs, ts)]
+        leaves = qs[0] if outputs else [qs[0]]
+        g_one = grad(ones[0], leaves, allow_unused=True)
+        mean = summed = True
+        for n in (2, 3):
+            batch = loss_fn(qs[:n], ts[:n])
+            g_batch = grad(batch, leaves, allow_unused=True)
+            total = math.fsum(o.data for o in ones[:n])
+            # d(batch)/d(q1) is d(one)/d(q1) / n for a mean, equal to it for a sum
+            mean &= _close(batch.data, total / n) and all(
+                _close(gb, g / n) for gb, g in zip(g_batch, g_one))
+            summed &= _close(batch.data, total) and all(
+                _close(gb, g) for gb, g in zip(g_batch, g_one))
         if mean != summed:
             return "mean" if mean else "sum"
         if not mean:
@@ -133,25 +141,45 @@ def _reduction(loss_fn: Callable[[list[Any], list[Any]], Value], outputs: int,
 
 def _check_faithful(fn: Any, model: Any, loss_fn: Callable[[list[Any], list[Any]], Value],
                     inputs: Sequence[Sequence[float]], targets: Sequence[Any],
-                    params: list[Value]) -> None:
-    """Compiled and eager loss and gradients agree on a few real samples, or refuse."""
+                    params: list[Value], reduction: str) -> None:
+    """Compiled and eager losses and gradients agree on real samples and batches, or refuse.
+
+    Checked with the parameters moved a little away from their values (and put back
+    exactly), so that a term that happens to be 0 now, such as the penalty of biases at
+    0, still shows how it enters the loss.
+    """
     first_of_each: dict[Any, int] = {}
     for i, t in enumerate(targets):
         first_of_each.setdefault(t, i)
-    chosen = sorted({*list(first_of_each.values())[:CHECKED], *range(min(CHECKED, len(targets)))})
-    for i in chosen:
-        try:
-            eager = loss_fn([model(list(inputs[i]))], [targets[i]])
-            expected = grad(eager, params, allow_unused=True)
-        except (ArithmeticError, ValueError):
-            continue  # the compiled code raises the same error there, when training meets it
-        result = fn([*map(float, inputs[i]), float(targets[i])])
-        if not (_close(result.outputs[0], eager.data) and all(
-                _close(g, as_number(e)) for g, e in zip(result.param_grads, expected))):
-            raise _refuse(f"on sample {i} the compiled loss is {result.outputs[0]!r} but the "
-                          f"loss computed with Values is {eager.data!r} (or their gradients "
-                          "differ): the loss probably reads a number out of the graph (.data, "
-                          ".item()) or branches on one, which tracing freezes")
+    singles = sorted({*list(first_of_each.values())[:CHECKED],
+                      *range(min(CHECKED, len(targets)))})
+    cases = [[i] for i in singles] + [singles[:n] for n in (2, 3) if len(singles) >= n]
+    saved = [p.data for p in params]
+    shift = random.Random(0)
+    try:
+        for p in params:
+            p.data += shift.uniform(-0.1, 0.1)
+        for case in cases:
+            try:
+                eager = loss_fn([model(list(inputs[i])) for i in case],
+                                [targets[i] for i in case])
+                expected = grad(eager, params, allow_unused=True)
+            except (ArithmeticError, ValueError):
+                continue  # the compiled code raises the same error there, when training meets it
+            columns = [[float(inputs[i][k]) for i in case] for k in range(len(inputs[0]))]
+            result = fn([*columns, [float(targets[i]) for i in case]], reduction=reduction)
+            total = math.fsum(result.outputs[0])
+            loss = total / len(case) if reduction == "mean" else total
+            if not (_close(loss, eager.data) and all(
+                    _close(g, as_number(e)) for g, e in zip(result.param_grads, expected))):
+                raise _refuse(
+                    f"on samples {case} the compiled loss is {loss!r} but the loss computed "
+                    f"with Values is {eager.data!r} (or their gradients differ): the loss "
+                    "probably reads a number out of the graph (.data, .item()) or branches on "
+                    "one, which tracing freezes, or combines its samples in another way")
+    finally:
+        for p, x in zip(params, saved):
+            p.data = x
 
 
 def _close(a: Any, b: Any) -> bool:

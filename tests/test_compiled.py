@@ -5,6 +5,7 @@ import random
 import pytest
 
 import nn
+from autograd import sum as vsum
 from nn.compiled import CompiledLoss
 from nn.losses import (
     binary_cross_entropy_with_logits,
@@ -139,6 +140,33 @@ def test_a_loss_that_is_no_mean_or_sum_over_samples_is_refused(loss_fn):
     X, y = moons()
     with pytest.raises(TypeError, match=r"neither the mean nor the sum.*compiled=False"):
         CompiledLoss(MODEL, loss_fn, X, y, "python")
+
+
+def median(p, t):
+    """The median of the squared errors: the mean of two, but of no more."""
+    errors = sorted((q - s) ** 2 for q, s in zip(p, t))
+    n = len(errors)
+    return errors[n // 2] if n % 2 else (errors[n // 2 - 1] + errors[n // 2]) / 2
+
+
+def bias_penalty(p, t):
+    """A sum over samples plus a penalty of the biases, which is 0 while they are."""
+    return mse_loss(p, t, reduction="sum") + vsum(n.b * n.b for n in MODEL.layers[0].neurons)
+
+
+def penalty_per_sample(p, t):
+    """A mean plus an L2 penalty divided by the batch size: no per-sample loss gives it."""
+    return mse_loss(p, t) + l2_penalty(MODEL.parameters(), 0.1) / len(p)
+
+
+@pytest.mark.parametrize("loss_fn", [median, bias_penalty, penalty_per_sample])
+def test_losses_that_two_samples_or_zero_biases_would_hide_are_refused(loss_fn):
+    X, y = moons()
+    assert all(n.b.data == 0.0 for n in MODEL.layers[0].neurons)
+    before = MODEL.state_dict()
+    with pytest.raises(TypeError, match="compiled=False"):
+        CompiledLoss(MODEL, loss_fn, X, y, "python")
+    assert MODEL.state_dict() == before  # the check moves the parameters and puts them back
 
 
 @pytest.mark.parametrize("width", [32, 64, 128])

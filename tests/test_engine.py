@@ -436,3 +436,9 @@ def test_create_graph_gradients_accumulate_even_when_zero():
     assert isinstance(first, Value) and first.data == 0.0
     (x * x).backward(create_graph=True)
     assert x.grad is not first and grad(x.grad, [x]) == [4.0]  # both 2x terms, kept
+
+
+def test_one_undefined_partial_leaves_the_others_alone():
+    a, b = Value(-math.inf), Value(2.0)
+    (da, db) = grad(a**b, [a, b])
+    assert da == -math.inf and math.isnan(db)  # 2 a, and a^2 log a (log -inf is NaN)
