@@ -165,6 +165,8 @@ def _is_number(v: Any) -> bool:
 
 def _float(v: Any, what: str) -> float:
     """A real number as a plain float (NumPy scalars and Fractions included)."""
+    if type(v) is float:  # nearly always: the slower checks below only for the rest
+        return v
     if not _is_number(v):
         raise TypeError(f"{what}: expected a real number, got {type(v).__name__}")
     try:

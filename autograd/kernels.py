@@ -92,7 +92,9 @@ def numpy_kernels() -> dict[str, Any]:
             return math.nan
 
     def fsum(xs: Sequence[Any]) -> Any:
-        # rounded once per sample, as math.fsum rounds the engine's sum
+        # rounded once per sample, as math.fsum rounds the engine's sum (one + is: exact)
+        if len(xs) <= 2:
+            return xs[0] if len(xs) == 1 else xs[0] + xs[1]
         columns = np.broadcast_arrays(*xs)
         return np.array([exact_sum(terms) for terms in zip(*(c.ravel() for c in columns))]
                         ).reshape(columns[0].shape)
