@@ -20,14 +20,18 @@ import itertools
 import keyword
 import linecache
 import math
-import numbers
 import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from autograd.engine import Value, _const, _finite, apply, enable_grad, grad
+from autograd.backward import grad
+from autograd.checks import is_real, real
+from autograd.engine import Value, _const
+from autograd.errors import finite as _finite
+from autograd.functions import apply
+from autograd.grad_mode import enable_grad
 from autograd.graph import toposort
 from autograd.kernels import FLOAT_KERNELS, numpy_kernels
 from autograd.ops import CONST, POW, POWC, RPOW, Code, literal
@@ -88,9 +92,9 @@ class Compiled:
             raise ValueError(f"expected {len(self.inputs)} input values, got {len(values)}")
         if reduction not in ("mean", "sum"):
             raise ValueError(f"reduction must be 'mean' or 'sum', got {reduction!r}")
-        p = [_float(q.data, f"param {i}") for i, q in enumerate(self.params)]
-        if all(_is_number(v) for v in values):
-            return Result(*self._sample([_float(v, f"input {i}") for i, v in enumerate(values)],
+        p = [real(f"param {i}", q.data) for i, q in enumerate(self.params)]
+        if all(is_real(v) for v in values):
+            return Result(*self._sample([real(f"input {i}", v) for i, v in enumerate(values)],
                                         p))
         batch = (self._call_numpy if any(type(v).__module__ == "numpy" for v in values)
                  else self._call_lists)
@@ -159,29 +163,13 @@ def _stack(samples: list[Sample]) -> Result:
     return Result(outputs, input_grads, sums)
 
 
-def _is_number(v: Any) -> bool:
-    return isinstance(v, numbers.Real) and not isinstance(v, bool)
-
-
-def _float(v: Any, what: str) -> float:
-    """A real number as a plain float (NumPy scalars and Fractions included)."""
-    if type(v) is float:  # nearly always: the slower checks below only for the rest
-        return v
-    if not _is_number(v):
-        raise TypeError(f"{what}: expected a real number, got {type(v).__name__}")
-    try:
-        return float(v)
-    except OverflowError:
-        raise ValueError(f"{what}: {v!r:.40} is too large for a float") from None
-
-
 def _numbers(column: Any, i: int, inputs: list[Value]) -> list[float]:
     if isinstance(column, (str, bytes)) or not isinstance(column, Sequence):
         raise TypeError(f"input {i} ({inputs[i].label or 'unlabelled'}): expected a number, "
                         f"a list of numbers or a NumPy array, got {type(column).__name__}")
-    if not all(_is_number(x) for x in column):
+    if not all(is_real(x) for x in column):
         raise TypeError(f"input {i}: a batch must hold only numbers")
-    return [_float(x, f"input {i}") for x in column]
+    return [real(f"input {i}", x) for x in column]
 
 
 def _array(np: Any, v: Any, i: int, inputs: list[Value]) -> Any:
@@ -222,7 +210,7 @@ def compile(outputs: Value | Sequence[Value], inputs: Sequence[Value],  # noqa: 
     if len(set(ins + ps)) != len(ins) + len(ps):
         raise ValueError("compile: a Value appears twice among the inputs and params")
     seeds = ([1.0] * len(outs) if grad_outputs is None
-             else [_float(s, "grad_outputs") for s in grad_outputs])
+             else [real("grad_outputs", s) for s in grad_outputs])
     if len(seeds) != len(outs):
         raise ValueError(f"compile: {len(outs)} outputs but {len(seeds)} grad_outputs")
     graph = _Graph(outs, ins, ps, seeds)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from autograd.engine import Value, as_number, grad
+from autograd.backward import grad
+from autograd.checks import at_least
+from autograd.engine import Value, as_number
 
 Function = Callable[..., Any]  # takes Values, returns a Value, a number or a sequence of them
 
@@ -15,16 +16,9 @@ class GradcheckError(RuntimeError):
     """Raised when an analytic derivative disagrees with its numerical estimate."""
 
 
-def _check_eps(eps: float) -> None:
-    if isinstance(eps, bool) or not isinstance(eps, (int, float)) or not 0.0 < eps < math.inf:
-        raise ValueError(f"eps must be a finite number > 0 (the step of the central "
-                         f"differences), got {eps!r}")
-
-
-def _check_tolerances(atol: float, rtol: float) -> None:
-    for name, tol in (("atol", atol), ("rtol", rtol)):
-        if isinstance(tol, bool) or not isinstance(tol, (int, float)) or not tol >= 0.0:
-            raise ValueError(f"{name} must be a number >= 0, got {tol!r}")
+def _check_eps(eps: float) -> float:
+    return at_least("eps (the step of the central differences)", eps, 0.0, strict=True,
+                    finite=True)
 
 
 def _as_values(inputs: Sequence[Value | float]) -> list[Value]:
@@ -53,7 +47,7 @@ def _numerical_jacobian(f: Function, xs: Sequence[Value], eps: float) -> list[li
 
 def numerical_grad(f: Function, inputs: Sequence[Value | float], eps: float = 1e-6) -> list[float]:
     """Central-difference estimate of the gradient of scalar ``f`` at ``inputs``."""
-    _check_eps(eps)
+    eps = _check_eps(eps)
     xs = _as_values(inputs)
     rows = _numerical_jacobian(f, xs, eps)
     if not rows:
@@ -76,8 +70,7 @@ def _analytic_jacobian(f: Function, xs: Sequence[Value]) -> list[list[float]]:
 def gradcheck(f: Function, inputs: Sequence[Value | float], eps: float = 1e-6,
               atol: float = 1e-5, rtol: float = 1e-3, raise_exception: bool = True) -> bool:
     """Check every d(output)/d(input) of ``f`` against central differences."""
-    _check_eps(eps)
-    _check_tolerances(atol, rtol)
+    eps, atol, rtol = _check_eps(eps), at_least("atol", atol, 0.0), at_least("rtol", rtol, 0.0)
     xs = _as_values(inputs)
     analytic = _analytic_jacobian(f, xs)
     numeric = _numerical_jacobian(f, xs, eps)

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from autograd import Value
+from autograd import Value, checks
 
 
 def parser(module: str, doc: str, training: bool = True,
@@ -31,31 +31,30 @@ def parser(module: str, doc: str, training: bool = True,
     return p
 
 
-def at_least(low: int) -> Any:
+def _argument_type(read: Callable[[str], Any], kind: str,
+                   check: Callable[[Any], Any]) -> Callable[[str], Any]:
+    """An argparse type: the text read as ``kind`` by ``read``, then checked by ``check``."""
+    def parse(text: str) -> Any:
+        try:
+            value = read(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {kind}") from None
+        try:
+            return check(value)
+        except ValueError as e:  # argparse shows this message after the option's name
+            raise argparse.ArgumentTypeError(str(e)) from None
+    return parse
+
+
+def at_least(low: int) -> Callable[[str], int]:
     """An argparse type: an integer >= low."""
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
-        if value < low:
-            raise argparse.ArgumentTypeError(f"must be >= {low}, got {value}")
-        return value
-    return parse
+    return _argument_type(int, "an integer", lambda x: checks.integer("the value", x, low))
 
 
-def real_above(low: float, inclusive: bool = False) -> Any:
+def real_above(low: float, inclusive: bool = False) -> Callable[[str], float]:
     """An argparse type: a finite number > low (>= low when inclusive)."""
-    def parse(text: str) -> float:
-        try:
-            value = float(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-        if not (low <= value if inclusive else low < value) or value == float("inf"):
-            raise argparse.ArgumentTypeError(
-                f"must be a finite number {'>=' if inclusive else '>'} {low:g}, got {text}")
-        return value
-    return parse
+    return _argument_type(float, "a number", lambda x: checks.at_least(
+        "the value", x, low, strict=not inclusive, finite=True))
 
 
 def output_folder(path: Path) -> Path:

@@ -5,17 +5,12 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
-from autograd import Value
+from autograd import Value, checks
 from autograd.engine import as_number
 
 
 def _as_list(parameters: Value | Iterable[Value]) -> list[Value]:
     return [parameters] if isinstance(parameters, Value) else list(parameters)
-
-
-def _non_negative(name: str, value: float) -> None:
-    if not value >= 0:  # NaN fails too
-        raise ValueError(f"{name} must be >= 0, got {value!r}")
 
 
 def _total_norm(grads: Iterable[float], norm_type: float = 2.0) -> float:
@@ -35,9 +30,9 @@ def _total_norm(grads: Iterable[float], norm_type: float = 2.0) -> float:
 def clip_grad_norm_(parameters: Value | Iterable[Value], max_norm: float,
                     norm_type: float = 2.0, error_if_nonfinite: bool = False) -> float:
     """Scale the gradients so that their joint norm is at most max_norm; return the norm."""
-    _non_negative("max_norm", max_norm)
-    if not norm_type > 0:
-        raise ValueError(f"norm_type must be > 0 (or math.inf), got {norm_type!r}")
+    max_norm = checks.at_least("max_norm", max_norm, 0.0)
+    norm_type = checks.at_least("norm_type (p of the p-norm, or math.inf)", norm_type, 0.0,
+                                strict=True)
     params = _as_list(parameters)
     norm = _total_norm((as_number(p.grad) for p in params), norm_type)
     if error_if_nonfinite and not math.isfinite(norm):
@@ -55,10 +50,10 @@ def clip_grad_norm_(parameters: Value | Iterable[Value], max_norm: float,
 
 def clip_grad_value_(parameters: Value | Iterable[Value], clip_value: float) -> None:
     """Clamp every gradient into [-clip_value, clip_value] (NaN stays NaN)."""
-    _non_negative("clip_value", clip_value)
+    clip_value = checks.at_least("clip_value", clip_value, 0.0)
     for p in _as_list(parameters):
         g = as_number(p.grad)
         if g > clip_value:
-            p.grad = float(clip_value)
+            p.grad = clip_value
         elif g < -clip_value:
-            p.grad = -float(clip_value)
+            p.grad = -clip_value

@@ -7,6 +7,8 @@ import random
 from collections.abc import Iterator, Sequence
 from typing import Generic, TypeVar
 
+from autograd import checks
+
 X = TypeVar("X")
 Y = TypeVar("Y")
 
@@ -26,11 +28,9 @@ class DataLoader(Generic[X, Y]):
             raise ValueError(f"{len(inputs)} inputs but {len(targets)} targets")
         if not inputs:
             raise ValueError("no samples to load")
-        if batch_size is not None and (isinstance(batch_size, bool)
-                                       or not isinstance(batch_size, int) or batch_size < 1):
-            raise ValueError(f"batch_size must be None or an integer >= 1, got {batch_size!r}")
         self.inputs, self.targets = list(inputs), list(targets)
-        self.batch_size = len(self.inputs) if batch_size is None else batch_size
+        self.batch_size = len(self.inputs) if batch_size is None else checks.integer(
+            "batch_size (None: the full batch)", batch_size, 1)
         if drop_last and self.batch_size > len(self.inputs):
             raise ValueError(f"drop_last with batch_size {self.batch_size} > "
                              f"{len(self.inputs)} samples would leave no batch")

@@ -5,14 +5,9 @@ from __future__ import annotations
 import math
 import random
 
+from autograd import checks
+
 Points = list[list[float]]
-
-
-def _check(n_samples: int, noise: float, minimum: int = 2) -> None:
-    if isinstance(n_samples, bool) or not isinstance(n_samples, int) or n_samples < minimum:
-        raise ValueError(f"n_samples must be an integer >= {minimum}, got {n_samples!r}")
-    if not noise >= 0:
-        raise ValueError(f"noise must be >= 0, got {noise!r}")
 
 
 def _jitter(points: list[tuple[list[float], int]], noise: float,
@@ -30,7 +25,8 @@ def _arc(n: int, start: float, stop: float) -> list[float]:
 def make_moons(n_samples: int = 100, noise: float = 0.1,
                rng: random.Random | None = None) -> tuple[Points, list[int]]:
     """Two interleaving half circles (as scikit-learn's make_moons), labels 0 and 1."""
-    _check(n_samples, noise)
+    n_samples = checks.integer("n_samples", n_samples, 2)
+    noise = checks.at_least("noise", noise, 0.0)
     n_out = n_samples // 2
     upper = [([math.cos(t), math.sin(t)], 0) for t in _arc(n_out, 0.0, math.pi)]
     lower = [([1.0 - math.cos(t), 0.5 - math.sin(t)], 1)
@@ -41,9 +37,9 @@ def make_moons(n_samples: int = 100, noise: float = 0.1,
 def make_circles(n_samples: int = 100, noise: float = 0.05, factor: float = 0.5,
                  rng: random.Random | None = None) -> tuple[Points, list[int]]:
     """A circle of radius 1 (label 0) around one of radius ``factor`` (label 1)."""
-    _check(n_samples, noise)
-    if not 0.0 < factor < 1.0:
-        raise ValueError(f"factor must be in (0, 1), got {factor!r}")
+    n_samples = checks.integer("n_samples", n_samples, 2)
+    noise = checks.at_least("noise", noise, 0.0)
+    factor = checks.in_range("factor", factor, 0.0, 1.0, strict=True)
     n_out = n_samples // 2
     # angles of a full turn, the endpoint left out so that no point appears twice
     outer = [([math.cos(t), math.sin(t)], 0)
@@ -57,9 +53,10 @@ def make_circles(n_samples: int = 100, noise: float = 0.05, factor: float = 0.5,
 def make_blobs(n_samples: int = 100, centers: int = 3, std: float = 0.5, dim: int = 2,
                rng: random.Random | None = None) -> tuple[Points, list[int]]:
     """Gaussian clusters around ``centers`` random centres in [-5, 5]^dim, labels 0..k-1."""
-    _check(n_samples, std)
-    if centers < 1 or dim < 1:
-        raise ValueError(f"centers and dim must be >= 1, got {centers} and {dim}")
+    n_samples = checks.integer("n_samples", n_samples, 2)
+    std = checks.at_least("std", std, 0.0)
+    centers = checks.integer("centers", centers, 1)
+    dim = checks.integer("dim", dim, 1)
     rng = rng or random.Random(0)
     middles = [[rng.uniform(-5.0, 5.0) for _ in range(dim)] for _ in range(centers)]
     points = [(list(middles[i % centers]), i % centers) for i in range(n_samples)]
@@ -69,9 +66,9 @@ def make_blobs(n_samples: int = 100, centers: int = 3, std: float = 0.5, dim: in
 def make_spirals(n_samples: int = 100, classes: int = 2, noise: float = 0.1,
                  rng: random.Random | None = None) -> tuple[Points, list[int]]:
     """Interleaved spiral arms, one per class (the CS231n spiral), labels 0..classes-1."""
-    _check(n_samples, noise)
-    if classes < 2:
-        raise ValueError(f"classes must be >= 2, got {classes}")
+    n_samples = checks.integer("n_samples", n_samples, 2)
+    noise = checks.at_least("noise", noise, 0.0)
+    classes = checks.integer("classes", classes, 2)
     points = []
     for i in range(n_samples):
         k = i % classes
@@ -84,7 +81,8 @@ def make_spirals(n_samples: int = 100, classes: int = 2, noise: float = 0.1,
 def make_xor(n_samples: int = 100, noise: float = 0.1,
              rng: random.Random | None = None) -> tuple[Points, list[int]]:
     """Points in the four quadrants of [-1, 1]^2; label 1 where the signs differ."""
-    _check(n_samples, noise)
+    n_samples = checks.integer("n_samples", n_samples, 2)
+    noise = checks.at_least("noise", noise, 0.0)
     rng = rng or random.Random(0)
     points = []
     for i in range(n_samples):
@@ -97,7 +95,8 @@ def make_xor(n_samples: int = 100, noise: float = 0.1,
 def make_regression_curve(n_samples: int = 100, noise: float = 0.1,
                           rng: random.Random | None = None) -> tuple[Points, list[float]]:
     """y = sin(x) + x/4 + Gaussian noise for x spread over [-3, 3]; X holds [x] rows."""
-    _check(n_samples, noise)
+    n_samples = checks.integer("n_samples", n_samples, 2)
+    noise = checks.at_least("noise", noise, 0.0)
     rng = rng or random.Random(0)
     xs = sorted(rng.uniform(-3.0, 3.0) for _ in range(n_samples))
     return [[x] for x in xs], [math.sin(x) + x / 4 + rng.gauss(0.0, noise) for x in xs]

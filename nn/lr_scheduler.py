@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Callable
 from typing import Protocol
+
+from autograd import checks
 
 
 class HasLr(Protocol):
@@ -37,27 +38,12 @@ class LRScheduler:
         return [self._last_lr]
 
 
-def _positive_int(name: str, value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
-    return value
-
-
-def _number(name: str, value: object, low: float, strict: bool) -> float:
-    x = float(value) if isinstance(value, numbers.Real) and not isinstance(value, bool) \
-        else math.nan  # not a number: fails the test below
-    if not (x > low if strict else x >= low):
-        raise ValueError(f"{name} must be a number {'>' if strict else '>='} {low:g}, "
-                         f"got {value!r}")
-    return x
-
-
 class StepLR(LRScheduler):
     """Multiply the learning rate by gamma every step_size epochs."""
 
     def __init__(self, optimizer: HasLr, step_size: int, gamma: float = 0.1) -> None:
-        self.step_size = _positive_int("step_size", step_size)
-        self.gamma = _number("gamma", gamma, 0.0, strict=True)
+        self.step_size = checks.integer("step_size", step_size, 1)
+        self.gamma = checks.at_least("gamma", gamma, 0.0, strict=True)
         super().__init__(optimizer)
 
     def lr_at(self, epoch: int) -> float:
@@ -69,7 +55,7 @@ class ExponentialLR(LRScheduler):
     """Multiply the learning rate by gamma every epoch."""
 
     def __init__(self, optimizer: HasLr, gamma: float) -> None:
-        self.gamma = _number("gamma", gamma, 0.0, strict=True)
+        self.gamma = checks.at_least("gamma", gamma, 0.0, strict=True)
         super().__init__(optimizer)
 
     def lr_at(self, epoch: int) -> float:
@@ -81,8 +67,8 @@ class CosineAnnealingLR(LRScheduler):
     """Half a cosine wave from base_lr down to eta_min over T_max epochs (then back up)."""
 
     def __init__(self, optimizer: HasLr, T_max: int, eta_min: float = 0.0) -> None:
-        self.T_max = _positive_int("T_max", T_max)
-        self.eta_min = _number("eta_min", eta_min, 0.0, strict=False)
+        self.T_max = checks.integer("T_max", T_max, 1)
+        self.eta_min = checks.at_least("eta_min", eta_min, 0.0)
         super().__init__(optimizer)
 
     def lr_at(self, epoch: int) -> float:

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import json
 import math
-import numbers
 import os
 import random
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
-from autograd import Value, dot, neuron
-from autograd.engine import FUSABLE
+from autograd import Value, checks, dot, neuron
 from autograd.files import regular_file_mode, write_atomically
+from autograd.functions import FUSABLE
 
 Input = Sequence[Value | float]
 Output = Value | list[Value]
@@ -103,12 +102,11 @@ class Module:
         for name, value in state.items():
             if name not in params:
                 continue
-            if isinstance(value, bool) or not isinstance(value, numbers.Real):
-                problems.append(f"not a number: {name} = {value!r:.60}")
-                continue
             try:
-                values[name] = float(value)
-            except OverflowError:  # an int or Fraction beyond 1.8e308; not shown: 401 digits
+                values[name] = checks.real(name, value)
+            except checks.NumberTypeError:
+                problems.append(f"not a number: {name} = {value!r:.60}")
+            except ValueError:  # an int or Fraction beyond 1.8e308; not shown: 401 digits
                 problems.append(f"too large for a float: {name}")
         if problems:
             shown = "; ".join(problems[:10]) + (f"; and {len(problems) - 10} more"
@@ -197,8 +195,7 @@ class Neuron(Module):
     def __init__(self, nin: int, activation: str | None = None, init: str = "uniform",
                  fused: bool = True, rng: random.Random | None = None, fan_out: int = 1,
                  nonlin: bool | None = None) -> None:
-        if nin < 1:
-            raise ValueError(f"a neuron needs at least one input, got nin={nin}")
+        nin = checks.integer("nin (the neuron's inputs)", nin, 1)
         if activation is None:  # micrograd's Neuron(nin, nonlin=True) is a ReLU neuron
             activation = "linear" if nonlin is False else "relu"
         elif nonlin is not None:
@@ -235,8 +232,7 @@ class Layer(Module):
     def __init__(self, nin: int, nout: int, activation: str | None = None,
                  init: str = "uniform", fused: bool = True, rng: random.Random | None = None,
                  nonlin: bool | None = None) -> None:
-        if nout < 1:
-            raise ValueError(f"a layer needs at least one neuron, got nout={nout}")
+        nout = checks.integer("nout (the layer's neurons)", nout, 1)
         self.neurons = [Neuron(nin, activation, init, fused, rng, fan_out=nout, nonlin=nonlin)
                         for _ in range(nout)]
 

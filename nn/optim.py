@@ -3,36 +3,11 @@
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Iterable, Mapping
-from typing import Any, TypeGuard
+from typing import Any
 
-from autograd import Value
+from autograd import Value, checks
 from autograd.engine import as_number
-
-
-def _is_real(value: object) -> TypeGuard[numbers.Real]:
-    return isinstance(value, numbers.Real) and not isinstance(value, bool)
-
-
-def _real(name: str, value: object) -> float:
-    if not _is_real(value):
-        raise TypeError(f"{name} must be a real number, got {value!r}")
-    return float(value)
-
-
-def _at_least_zero(name: str, value: object) -> float:
-    x = _real(name, value)
-    if not x >= 0.0:  # NaN fails too
-        raise ValueError(f"{name} must be >= 0, got {value!r}")
-    return x
-
-
-def _below_one(name: str, value: object) -> float:
-    x = _real(name, value)
-    if not 0.0 <= x < 1.0:
-        raise ValueError(f"{name} must be in [0, 1), got {value!r}")
-    return x
 
 
 def _sqrt(x: float) -> float:
@@ -61,8 +36,8 @@ class Optimizer:
                 raise TypeError(f"optimizer parameters must be Values, not {type(p).__name__}")
         if len(set(self.params)) != len(self.params):
             raise ValueError("a parameter appears more than once in the list of parameters")
-        self.lr = _at_least_zero("lr", lr)
-        self.weight_decay = _at_least_zero("weight_decay", weight_decay)
+        self.lr = checks.at_least("lr", lr, 0.0)
+        self.weight_decay = checks.at_least("weight_decay", weight_decay, 0.0)
         self.maximize = bool(maximize)
         self.step_count = 0  # t, the number of steps taken
         # name -> one float per parameter, in params order; created by the first step
@@ -126,11 +101,9 @@ class Optimizer:
                 count = len(values) if isinstance(values, list) else "not a list of"
                 raise ValueError(f"state {name!r} has {count} values, but the optimizer has "
                                  f"{n} parameters")
-            if not all(_is_real(v) for v in values):
+            if not all(checks.is_real(v) for v in values):
                 raise ValueError(f"state {name!r} must hold numbers, got {values!r:.200}")
-        step = state_dict.get("step")
-        if isinstance(step, bool) or not isinstance(step, int) or step < 0:
-            raise ValueError(f"the step count must be an integer >= 0, got {step!r}")
+        step = checks.integer("the step count", state_dict.get("step"), 0)
         hyper = state_dict.get("hyperparameters")
         if not isinstance(hyper, Mapping) or set(hyper) != set(self.hyperparameter_names):
             raise ValueError(f"the hyperparameters must be {', '.join(self.hyperparameter_names)}"
@@ -156,8 +129,8 @@ class SGD(Optimizer):
                  dampening: float = 0.0, weight_decay: float = 0.0, nesterov: bool = False,
                  maximize: bool = False) -> None:
         super().__init__(params, lr, weight_decay, maximize)
-        self.momentum = _at_least_zero("momentum", momentum)
-        self.dampening = _real("dampening", dampening)
+        self.momentum = checks.at_least("momentum", momentum, 0.0)
+        self.dampening = checks.real("dampening", dampening)
         if nesterov and (self.momentum <= 0.0 or self.dampening != 0.0):
             raise ValueError("nesterov needs momentum > 0 and dampening == 0, got "
                              f"momentum={momentum!r}, dampening={dampening!r}")
@@ -188,8 +161,9 @@ class Adam(Optimizer):
         super().__init__(params, lr, weight_decay, maximize)
         if isinstance(betas, (str, bytes)) or len(betas) != 2:
             raise ValueError(f"betas must be a pair (beta1, beta2), got {betas!r}")
-        self.betas = (_below_one("betas[0]", betas[0]), _below_one("betas[1]", betas[1]))
-        self.eps = _at_least_zero("eps", eps)
+        self.betas = (checks.in_range("betas[0]", betas[0], 0.0, 1.0),
+                      checks.in_range("betas[1]", betas[1], 0.0, 1.0))
+        self.eps = checks.at_least("eps", eps, 0.0)
         self.amsgrad = bool(amsgrad)
 
     def _update(self, i: int, theta: float, g: float) -> float:
@@ -235,9 +209,9 @@ class RMSprop(Optimizer):
                  eps: float = 1e-8, weight_decay: float = 0.0, momentum: float = 0.0,
                  centered: bool = False, maximize: bool = False) -> None:
         super().__init__(params, lr, weight_decay, maximize)
-        self.alpha = _at_least_zero("alpha", alpha)
-        self.eps = _at_least_zero("eps", eps)
-        self.momentum = _at_least_zero("momentum", momentum)
+        self.alpha = checks.at_least("alpha", alpha, 0.0)
+        self.eps = checks.at_least("eps", eps, 0.0)
+        self.momentum = checks.at_least("momentum", momentum, 0.0)
         self.centered = bool(centered)
 
     def _update(self, i: int, theta: float, g: float) -> float:

@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from autograd import Value
+from autograd import Value, checks
 from autograd.engine import as_number
 from nn.compiled import CompiledLoss
 from nn.data import DataLoader
@@ -77,8 +77,7 @@ def fit(model: Callable[[Any], Any], loss_fn: LossFn, optimizer: Optimizer,
     once for several fits): much faster, for a loss that is a mean over samples of a graph
     whose shape is the same for every sample.
     """
-    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
-        raise ValueError(f"epochs must be an integer >= 1, got {epochs!r}")
+    epochs = checks.integer("epochs", epochs, 1)
     if isinstance(data, DataLoader):
         if batch_size is not None:
             raise ValueError("give batch_size to the DataLoader, not to fit")

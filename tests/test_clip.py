@@ -127,12 +127,17 @@ def test_clip_value():
     assert single.grad == -2.5
 
 
+NORM_TYPE = r"norm_type \(p of the p-norm, or math\.inf\) must be a real number > 0, got"
+
+
 @pytest.mark.parametrize(("call", "words"), [
-    (lambda: clip_grad_norm_(params(1.0), -1.0), "max_norm must be >= 0, got -1.0"),
-    (lambda: clip_grad_norm_(params(1.0), math.nan), "max_norm must be >= 0, got nan"),
-    (lambda: clip_grad_value_(params(1.0), -0.5), "clip_value must be >= 0, got -0.5"),
-    (lambda: clip_grad_norm_(params(1.0), 1.0, norm_type=0), "norm_type must be > 0"),
-    (lambda: clip_grad_norm_(params(1.0), 1.0, norm_type=-math.inf), "norm_type must be > 0"),
+    (lambda: clip_grad_norm_(params(1.0), -1.0), "max_norm must be a real number >= 0, got -1.0"),
+    (lambda: clip_grad_norm_(params(1.0), math.nan),
+     "max_norm must be a real number >= 0, got nan"),
+    (lambda: clip_grad_value_(params(1.0), -0.5),
+     "clip_value must be a real number >= 0, got -0.5"),
+    (lambda: clip_grad_norm_(params(1.0), 1.0, norm_type=0), NORM_TYPE),
+    (lambda: clip_grad_norm_(params(1.0), 1.0, norm_type=-math.inf), NORM_TYPE),
 ])
 def test_bad_arguments(call, words):
     with pytest.raises(ValueError, match=words):

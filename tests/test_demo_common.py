@@ -19,12 +19,12 @@ def test_parser_has_the_shared_options_and_a_module_name():
 
 
 @pytest.mark.parametrize(("parse", "text", "words"), [
-    (at_least(1), "0", "must be >= 1, got 0"),
+    (at_least(1), "0", "must be an integer >= 1, got 0"),
     (at_least(1), "2.5", "'2.5' is not an integer"),
-    (real_above(0.0), "0", "must be a finite number > 0, got 0"),
-    (real_above(0.0), "nan", "must be a finite number > 0, got nan"),
-    (real_above(0.0), "inf", "must be a finite number > 0, got inf"),
-    (real_above(0.0, inclusive=True), "-0.1", "must be a finite number >= 0, got -0.1"),
+    (real_above(0.0), "0", r"must be a finite real number > 0, got 0\.0"),
+    (real_above(0.0), "nan", "must be a finite real number > 0, got nan"),
+    (real_above(0.0), "inf", "must be a finite real number > 0, got inf"),
+    (real_above(0.0, inclusive=True), "-0.1", "must be a finite real number >= 0, got -0.1"),
     (real_above(0.0), "x", "'x' is not a number"),
 ])
 def test_argument_types_refuse_bad_values_by_name(parse, text, words):

@@ -85,7 +85,7 @@ def test_the_schedule_drives_the_optimizer():
     (lambda o: StepLR(o, step_size=1.5), ValueError, r"step_size.*got 1\.5"),
     (lambda o: StepLR(o, step_size=True), ValueError, "step_size.*got True"),
     (lambda o: StepLR(o, step_size=2, gamma=0.0), ValueError,
-     r"gamma must be a number > 0, got 0\.0"),
+     r"gamma must be a real number > 0, got 0\.0"),
     (lambda o: ExponentialLR(o, gamma=-0.5), ValueError, r"gamma.*got -0\.5"),
     (lambda o: ExponentialLR(o, gamma=math.nan), ValueError, "gamma.*got nan"),
     (lambda o: ExponentialLR(o, gamma="0.5"), ValueError, "gamma.*got '0.5'"),

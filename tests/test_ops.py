@@ -20,7 +20,8 @@ from autograd import (
     ops,
 )
 from autograd import sum as vsum
-from autograd.engine import apply, as_number
+from autograd.engine import as_number
+from autograd.functions import apply
 from autograd.kernels import numpy_kernels
 
 INF, NAN = math.inf, math.nan

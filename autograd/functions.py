@@ -1,0 +1,63 @@
+"""Functions of several Values: fused weighted sums and neurons, sums, maximum and minimum.
+
+Each makes one node of one op of the table, checked as the operators check theirs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from autograd.engine import Number, Value, _binary, _unary, _variadic
+from autograd.ops import DOT, MAXIMUM, MINIMUM, NEURON, OPS, SUM, Op
+
+
+def apply(op: Op, args: Sequence[Value], param: Any = None) -> Value:
+    """A new node of ``op`` on ``args`` (and its fixed parameter), checked as operators are."""
+    if op.arity == 1:
+        return _unary(op, args[0], param)
+    if op.arity == 2:
+        return _binary(op, args[0], args[1])
+    return _variadic(op, args, param)
+
+
+def maximum(a: Value | Number, b: Value | Number) -> Value:
+    """The larger of a and b (NaN if either is), as torch.maximum; a tie splits the gradient."""
+    return _binary(MAXIMUM, a, b)
+
+
+def minimum(a: Value | Number, b: Value | Number) -> Value:
+    """The smaller of a and b (NaN if either is), as torch.minimum."""
+    return _binary(MINIMUM, a, b)
+
+
+def dot(ws: Sequence[Value | Number], xs: Sequence[Value | Number],
+        bias: Value | Number = 0.0) -> Value:
+    """bias + sum_i ws[i] * xs[i] as a single node (a neuron's weighted sum)."""
+    return _weighted(DOT, ws, xs, bias)
+
+
+FUSABLE = {op.name: op for op in OPS if op.arity == 1 and op.from_output}
+
+
+def neuron(ws: Sequence[Value | Number], xs: Sequence[Value | Number],
+           bias: Value | Number = 0.0, activation: str = "relu") -> Value:
+    """activation(bias + sum_i ws[i] * xs[i]) as a single node (a whole neuron)."""
+    if activation not in FUSABLE:
+        raise ValueError(f"neuron fuses the activations {', '.join(FUSABLE)}; "
+                         f"for {activation!r} apply it to dot(...)")
+    return _weighted(NEURON, ws, xs, bias, FUSABLE[activation])
+
+
+def sum(values: Iterable[Value | Number]) -> Value:  # noqa: A001 (autograd.sum, like torch.sum)
+    """The sum of many values as a single node, rounded once (math.fsum)."""
+    return _variadic(SUM, tuple(values))
+
+
+def _weighted(op: Op, ws: Sequence[Value | Number], xs: Sequence[Value | Number],
+              bias: Value | Number, param: Op | None = None) -> Value:
+    # arguments in the order DOT and NEURON take them: b, w_1..w_n, x_1..x_n
+    if len(ws) != len(xs):
+        raise ValueError(f"{op.name} needs two sequences of equal length, got {len(ws)} and "
+                         f"{len(xs)}")
+    return _variadic(op, (bias, *ws, *xs), param)

@@ -1,0 +1,34 @@
+"""Grad mode: whether operations record a graph, per thread and per asyncio task."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+enabled: ContextVar[bool] = ContextVar("grad_enabled", default=True)
+
+
+@contextmanager
+def no_grad() -> Iterator[None]:
+    """Inside, operations compute values but record no graph (per thread and task)."""
+    token = enabled.set(False)
+    try:
+        yield
+    finally:
+        enabled.reset(token)
+
+
+@contextmanager
+def enable_grad() -> Iterator[None]:
+    """Record graphs again inside a ``no_grad`` block."""
+    token = enabled.set(True)
+    try:
+        yield
+    finally:
+        enabled.reset(token)
+
+
+def is_grad_enabled() -> bool:
+    """Whether operations currently record a graph."""
+    return enabled.get()
