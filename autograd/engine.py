@@ -32,7 +32,18 @@ def _method(op: Op, doc: str) -> Callable[[Value], Value]:
 
 def _compare(order: Callable[[float, float], bool]) -> Callable[[Value, Value | Number], bool]:
     """An ordering of Values by their data, as for PyTorch's 0-d tensors."""
-    return lambda self, other: order(self.data, _data(other))
+    def compare(self: Value, other: Value | Number) -> bool:
+        _not_tracing()
+        return order(self.data, _data(other))
+    return compare
+
+
+def _not_tracing() -> None:
+    if grad_mode.tracing.get():
+        raise TypeError("the code being traced compares a Value or asks its truth: the branch "
+                        "taken now would be frozen into the compiled code for every sample; "
+                        "compute without branching (relu, maximum, clamp) or train with "
+                        "compiled=False")
 
 
 def _operator(op: Op, reflected: bool = False) -> Callable[[Value, Value | Number], Value]:
@@ -186,6 +197,7 @@ class Value:
     __gt__, __ge__ = _compare(operator.gt), _compare(operator.ge)
 
     def __bool__(self) -> bool:
+        _not_tracing()
         return self.data != 0.0  # NaN is true, as in PyTorch and Python
 
     def __format__(self, spec: str) -> str:

@@ -95,8 +95,9 @@ def _eval(node: ast.AST, variables: Mapping[str, Value], depth: int) -> Value | 
             raise FormulaError(f"{node.func.id}(): {e}; it is "
                                f"{_usage(node.func.id, function)}") from None
         args = [_eval(a, variables, depth + 1) for a in node.args]
-        if not isinstance(args[0], Value):  # folded, as above
-            return FUNCTIONS[node.func.id](_const(args[0]), *args[1:]).data
+        plain = [a for a in args if not isinstance(a, Value)]
+        if len(plain) == len(args):  # numbers alone: folded, as above
+            return FUNCTIONS[node.func.id](_const(plain[0]), *plain[1:]).data
         return FUNCTIONS[node.func.id](*args)
     raise FormulaError(f"{type(node).__name__} is not allowed in a formula: "
                        f"{_shown(ast.unparse(node))}")

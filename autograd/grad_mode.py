@@ -7,6 +7,9 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 enabled: ContextVar[bool] = ContextVar("grad_enabled", default=True)
+# while a graph is traced to be compiled, branching on a Value's data would be frozen into
+# the trace: comparisons and truth of Values refuse then
+tracing: ContextVar[bool] = ContextVar("tracing", default=False)
 
 
 @contextmanager
@@ -27,6 +30,16 @@ def enable_grad() -> Iterator[None]:
         yield
     finally:
         enabled.reset(token)
+
+
+@contextmanager
+def tracing_values() -> Iterator[None]:
+    """Inside, comparing a Value or asking its truth raises TypeError (see ``tracing``)."""
+    token = tracing.set(True)
+    try:
+        yield
+    finally:
+        tracing.reset(token)
 
 
 def is_grad_enabled() -> bool:

@@ -186,9 +186,18 @@ def _pow_db(m: Any, out: Any, a: Any, b: Any) -> Any:
 
 
 def _dot(args: Sequence[float]) -> float:
-    # b + sum_i w_i x_i, added left to right from b (the order micrograd's Neuron uses)
+    # b + sum_i w_i x_i, added left to right from b (the order micrograd's Neuron uses, and
+    # compiled code's b + w1 * x1 + ...)
     n = (len(args) - 1) // 2
-    return sum(map(float.__mul__, args[1 : n + 1], args[n + 1 :]), args[0])
+    if _SUM_IN_ORDER:  # the fast way, with the same numbers
+        return sum(map(float.__mul__, args[1 : n + 1], args[n + 1 :]), args[0])
+    total = args[0]
+    for w, x in zip(args[1 : n + 1], args[n + 1 :]):
+        total += w * x
+    return total
+
+
+_SUM_IN_ORDER = sys.version_info < (3, 12)  # from 3.12, sum() of floats compensates rounding
 
 
 def _dot_partials(m: Any, out: Any, args: Sequence[Any]) -> list[Any]:
@@ -208,10 +217,7 @@ def _powc_code(out: str, args: Sequence[str], k: float) -> Code:
     return Code(forward, ("0.0" if k == 0 else f"{literal(k)} * {a} ** {literal(k - 1)}",))
 
 
-# longer weighted sums call dot_, keeping every line short. Inline, b + w1 * x1 + ... adds
-# left to right; so does the engine's sum() before Python 3.12, which compensates rounding
-# from 3.12 on: there compiled code always calls dot_, the engine's own sum
-DOT_INLINE = 32 if sys.version_info < (3, 12) else 0
+DOT_INLINE = 32  # longer weighted sums call dot_, keeping every line short
 
 
 def _dot_code(out: str, args: Sequence[str], k: Any = None) -> Code:

@@ -9,6 +9,7 @@ from typing import Any
 
 from autograd import Value, compile, grad, no_grad  # noqa: A004
 from autograd.engine import as_number
+from autograd.grad_mode import tracing_values
 
 
 def numpy_or_none() -> Any:
@@ -65,12 +66,14 @@ class CompiledLoss:
                 loss_fn([first], [t])
         xs = [Value(0.0, label=f"x{i}") for i in range(1, len(zeros) + 1)]
         y = Value(0.0, label="target")
-        prediction = model(xs)
         try:
-            loss = loss_fn([prediction], [y])
+            with tracing_values():  # a branch on a Value would be frozen: refused
+                prediction = model(xs)
+                loss = loss_fn([prediction], [y])
         except (TypeError, ValueError, IndexError) as e:
-            raise TypeError(f"compiled training traces the target as a Value, and this loss "
-                            f"does not accept one ({e}); train with compiled=False") from None
+            raise TypeError(f"compiled training traces the model and the loss with Values as "
+                            f"the inputs and the target, and they refused ({e}); train with "
+                            "compiled=False") from None
         if not isinstance(loss, Value):
             raise TypeError(f"loss_fn must return a Value, got {type(loss).__name__}")
         loss.label = "loss"

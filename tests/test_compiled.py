@@ -5,6 +5,7 @@ import random
 import pytest
 
 import nn
+from autograd import Value
 from autograd import sum as vsum
 from nn.compiled import CompiledLoss
 from nn.losses import (
@@ -67,7 +68,7 @@ def test_number_targets_are_still_checked():
 
 def test_a_loss_that_cannot_take_a_value_target_says_so():
     model = nn.MLP(2, [3], rng=random.Random(0))
-    with pytest.raises(TypeError, match=r"traces the target as a Value.*compiled=False"):
+    with pytest.raises(TypeError, match=r"Values as the inputs and the target.*compiled=False"):
         CompiledLoss(model, lambda p, t: cross_entropy(p, t), [[0.5, 1.0]], [1], "python")
 
 
@@ -179,3 +180,16 @@ def test_wide_networks_train_compiled(width):
                       compiled=compiled)
         runs.append(history.loss)
     assert close(runs[1], runs[0]) and close(runs[2], runs[0])
+
+
+def test_a_model_that_branches_on_a_value_is_refused():
+    class Branching(nn.Module):
+        def __init__(self):
+            self.w = nn.Neuron(1, "linear", rng=random.Random(0)).w
+
+        def __call__(self, x):
+            return x[0] * self.w[0] if x[0] > 0 else x[0] * x[0] * self.w[0]
+
+    with pytest.raises(TypeError, match=r"compares a Value.*compiled=False"):
+        CompiledLoss(Branching(), mse_loss, [[3.0], [-1.0]], [1.0, 2.0], "python")
+    assert Value(2.0) > 1 and Value(2.0)  # outside a trace, comparisons work as before

@@ -118,3 +118,10 @@ def test_error_messages_do_not_repeat_a_huge_formula():
         with pytest.raises(FormulaError) as info:
             evaluate(text, {"x": Value(1.0)})
         assert len(str(info.value)) < 300
+
+
+def test_a_function_with_a_number_first_keeps_the_value_s_gradient():
+    x = Value(3.0)
+    out = evaluate("maximum(1, x) + minimum(5, x * 2)", {"x": x})
+    out.backward()
+    assert out.data == 8.0 and x.grad == 1.0  # d max(1, x) = 1, d min(5, 2x) = 0
