@@ -14,7 +14,7 @@ from typing import Any
 from autograd import grad_mode, graph
 from autograd.engine import Grad, Value, _is_operand, _to_float
 from autograd.errors import domain_error, finite, with_param
-from autograd.ops import FLOAT_MATH
+from autograd.ops import FLOAT_MATH, FloatMath
 
 
 def backward(root: Value, gradient: Grad | None, create_graph: bool) -> None:
@@ -46,18 +46,9 @@ _NOTHING: Any = _Nothing()
 
 
 class _ValueMath:
-    """The functions derivative rules use, on Values (so derivatives form a graph)."""
+    """The functions derivative rules use, on Values (so derivatives form a graph): each of
+    FloatMath's, as the Value method of the same name."""
 
-    exp = staticmethod(Value.exp)
-    log = staticmethod(Value.log)
-    sin = staticmethod(Value.sin)
-    cos = staticmethod(Value.cos)
-    sigmoid = staticmethod(Value.sigmoid)
-
-    expm1 = staticmethod(Value.expm1)
-    sinh = staticmethod(Value.sinh)
-    cosh = staticmethod(Value.cosh)
-    sqrt = staticmethod(Value.sqrt)
     pow = staticmethod(Value.__pow__)
 
     @staticmethod
@@ -66,6 +57,9 @@ class _ValueMath:
         return a.data
 
 
+for _name in vars(FloatMath):
+    if not _name.startswith("_") and not hasattr(_ValueMath, _name):
+        setattr(_ValueMath, _name, staticmethod(getattr(Value, _name)))
 VALUE_MATH = _ValueMath()
 
 

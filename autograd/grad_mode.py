@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 
 enabled: ContextVar[bool] = ContextVar("grad_enabled", default=True)
@@ -13,33 +13,27 @@ tracing: ContextVar[bool] = ContextVar("tracing", default=False)
 
 
 @contextmanager
-def no_grad() -> Iterator[None]:
+def _set(setting: ContextVar[bool], value: bool) -> Iterator[None]:
+    token = setting.set(value)
+    try:
+        yield
+    finally:
+        setting.reset(token)
+
+
+def no_grad() -> AbstractContextManager[None]:
     """Inside, operations compute values but record no graph (per thread and task)."""
-    token = enabled.set(False)
-    try:
-        yield
-    finally:
-        enabled.reset(token)
+    return _set(enabled, False)
 
 
-@contextmanager
-def enable_grad() -> Iterator[None]:
+def enable_grad() -> AbstractContextManager[None]:
     """Record graphs again inside a ``no_grad`` block."""
-    token = enabled.set(True)
-    try:
-        yield
-    finally:
-        enabled.reset(token)
+    return _set(enabled, True)
 
 
-@contextmanager
-def tracing_values() -> Iterator[None]:
+def tracing_values() -> AbstractContextManager[None]:
     """Inside, comparing a Value or asking its truth raises TypeError (see ``tracing``)."""
-    token = tracing.set(True)
-    try:
-        yield
-    finally:
-        tracing.reset(token)
+    return _set(tracing, True)
 
 
 def is_grad_enabled() -> bool:
