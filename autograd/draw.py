@@ -14,7 +14,7 @@ from typing import Any
 from autograd.engine import Value
 from autograd.files import check_writable, write_atomically
 from autograd.graph import toposort
-from autograd.ops import CONST, LEAF, NEURON
+from autograd.ops import CONST, LEAF
 
 # fill colours: inputs you made, constants lifted from numbers, trained parameters, results
 COLOURS = {"leaf": "#cfe8ff", "const": "#eeeeee", "param": "#ffe0a8", "result": "#ffffff"}
@@ -54,12 +54,7 @@ def kind(v: Value, params: set[Value]) -> str:
 
 def op_label(v: Value) -> str:
     """The op as drawn: its symbol, with a fixed parameter where it has one."""
-    op = v.op
-    if op is NEURON:
-        return f"{v.param.name}(b+w·x)"  # type: ignore[union-attr]
-    if op.param is not None:
-        return f"{op.symbol} {v.param!r}" if op.symbol == "**" else f"{op.symbol}({v.param!r})"
-    return op.symbol
+    return v.op.label(v.param)
 
 
 def draw(root: Value | Sequence[Value], rankdir: str = "LR", show_grad: bool = True,

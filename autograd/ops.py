@@ -66,6 +66,14 @@ class Op:
     # such an op can be fused behind a weighted sum (see NEURON)
     from_output: bool = False
     code: CodeRule | None = None  # the same op as source code, for autograd.compile
+    # how a drawing shows the op with its fixed parameter (default: symbol(parameter))
+    show: Callable[[Any], str] | None = None
+
+    def label(self, param: Any) -> str:
+        """The op as drawn: its symbol, with its fixed parameter where it has one."""
+        if self.show is not None:
+            return self.show(param)
+        return f"{self.symbol}({param!r})" if self.param is not None else self.symbol
 
     def __repr__(self) -> str:
         return f"Op({self.name})"
@@ -258,10 +266,11 @@ POW = Op("pow", 2, _pow, lambda m, out, a, b: (_pow_da(m, a, b), _pow_db(m, out,
 NEG = Op("neg", 1, float.__neg__, lambda m, out, a: -1.0, "-", code=template("-{a}", "-1.0"))
 # d(a^k)/da = k a^(k-1), for a fixed number k
 POWC = Op("pow", 1, _pow, lambda m, out, a, k: 0.0 if k == 0 else _pow_da(m, a, k), "**",
-          param="k", code=_powc_code)
+          param="k", code=_powc_code, show=lambda k: f"** {k!r}")
 # d(k^a)/da = k^a log k, for a fixed number k (a constant base needs no derivative of its own)
 RPOW = Op("rpow", 1, lambda a, k: _pow(k, a), lambda m, out, a, k: _pow_db(m, out, k, a),
-          "**", param="base", code=template("pow_({k}, {a})", "pow_db({out}, {k}, {a})"))
+          "**", param="base", code=template("pow_({k}, {a})", "pow_db({out}, {k}, {a})"),
+          show=lambda k: f"{k!r} **")
 # d|a|/da = sign(a), taken as 0 at the kink (as PyTorch does)
 ABS = Op("abs", 1, abs,
          lambda m, out, a: 1.0 if m.val(a) > 0 else (-1.0 if m.val(a) < 0 else 0.0), "abs",
@@ -333,13 +342,14 @@ MINIMUM = Op("minimum", 2, _minimum, lambda m, out, a, b: (tie_step(b, a), tie_s
 # d clamp(a, lo, hi)/da = 1 for lo <= a <= hi (bounds included, as PyTorch), else 0
 CLAMP = Op("clamp", 1, _clamp, lambda m, out, a, k: _clamp_step(a, k), "clamp",
            param="bounds", kink=lambda args, k: min(abs(args[0] - k[0]), abs(args[0] - k[1])),
-           code=_clamp_code)
+           code=_clamp_code, show=lambda k: f"clamp({k[0]!r}, {k[1]!r})")
 # b + sum_i w_i x_i over arguments (b, w_1..w_n, x_1..x_n): d/db = 1, d/dw_i = x_i, d/dx_i = w_i
 DOT = Op("dot", VARIADIC, _dot, _dot_partials, "b+w·x", code=_dot_code)
 # act(b + sum_i w_i x_i): a whole neuron as one node, for an activation act whose derivative
 # is a function of its output: d/d(arg) = act'(out) * d(b + w·x)/d(arg)
 NEURON = Op("neuron", VARIADIC, lambda args, act: act.forward(_dot(args)), _neuron_partials,
-            "act(b+w·x)", param="activation", code=_neuron_code)
+            "act(b+w·x)", param="activation", code=_neuron_code,
+            show=lambda act: f"{act.name}(b+w·x)")
 # d(a_1 + ... + a_n)/da_i = 1
 SUM = Op("sum", VARIADIC, math.fsum, lambda m, out, args: [1.0] * len(args), "sum",
          code=lambda out, args, k: Code(f"fsum(({', '.join(args)},))", ("1.0",) * len(args)))

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autograd import Value, neuron
-from autograd.draw import COLOURS, MAX_LABEL, draw, printable, render
+from autograd.draw import COLOURS, MAX_LABEL, draw, op_label, printable, render
 
 graphviz = pytest.importorskip("graphviz")
 SVG = "{http://www.w3.org/2000/svg}"
@@ -217,3 +217,12 @@ def test_render_writes_through_a_symlink_and_keeps_the_files_permissions(tmp_pat
     assert target.stat().st_mode & 0o777 == 0o600
     assert sorted(p.name for p in tmp_path.iterdir()) == ["g.svg", "real"]
     assert [p.name for p in (tmp_path / "real").iterdir()] == ["picture.svg"]
+
+
+@pytest.mark.parametrize(("make", "shown"), [
+    (lambda x: x**2.0, "** 2.0"), (lambda x: 2.0**x, "2.0 **"),
+    (lambda x: x.leaky_relu(0.1), "leaky_relu(0.1)"),
+    (lambda x: x.clamp(-1, 1), "clamp(-1.0, 1.0)"),
+    (lambda x: neuron([1.0], [x], 0.0, "tanh"), "tanh(b+w·x)"), (lambda x: x * x, "*")])
+def test_each_op_is_drawn_as_its_table_entry_shows_it(make, shown):
+    assert op_label(make(Value(0.5))) == shown  # 2 ** x is not drawn as x ** 2
