@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from autograd.engine import Value
-from autograd.files import check_writable, write_atomically
+from autograd.files import check_writable, regular_file_mode, write_atomically
 from autograd.graph import toposort
 from autograd.ops import CONST, LEAF
 
@@ -110,10 +110,7 @@ def output_files(path: str | os.PathLike[str], formats: Sequence[str] = ("svg",)
     folder, name = os.path.split(text)
     if not name:
         raise ValueError(f"the output {text!r} names no file: give a file name such as graph.svg")
-    if os.path.isdir(text):
-        raise IsADirectoryError(f"the output {text!r} is a directory: give a file name in it")
-    if os.path.exists(text) and not os.path.isfile(text):
-        raise ValueError(f"the output {text!r} exists and is not a regular file")
+    regular_file_mode(text)  # the path given names no directory, fifo or device either
     # "graph.svg" and "graph" both name the stem "graph"; ".svg" names an empty one
     stem, dot, extension = name.rpartition(".")
     if not dot:

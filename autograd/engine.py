@@ -148,15 +148,6 @@ class Value:
             raise TypeError(f"leaky_relu slope must be a real number, not {type(slope).__name__}")
         return _unary(ops.LEAKY_RELU, self, float(slope))
 
-
-
-
-
-
-
-
-
-
     def clamp(self, min: float | None = None, max: float | None = None) -> Value:  # noqa: A002
         """min(max(x, min), max), as torch.clamp; a bound left out is no bound."""
         if min is None and max is None:
