@@ -8,25 +8,34 @@ run on Values, so the gradients are graphs that can be differentiated again.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+import threading
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from autograd import grad_mode, graph
-from autograd.engine import Grad, Value, _is_operand, _to_float
+from autograd.engine import _NODES, Grad, Value, _is_operand, _to_float
 from autograd.errors import domain_error, finite, with_param
-from autograd.ops import FLOAT_MATH, FloatMath
+from autograd.ops import FLOAT_MATH, VARIADIC, FloatMath, Op
+
+# A pass keeps its gradients in the nodes' grad slots (no dictionary): one pass at a time.
+_ONE_PASS = threading.Lock()
 
 
 def backward(root: Value, gradient: Grad | None, create_graph: bool) -> None:
     """Add d(root)/d(v) * gradient (default 1.0) into ``v.grad`` for every v below root."""
     seed = 1.0 if gradient is None else _check_seed(gradient)
-    grads = _backprop((root,), (seed,), create_graph)
-    for v, g in grads.items():
-        # grads are added, as in PyTorch; a graph-carrying gradient replaces a plain 0.0
-        if type(g) is not float and type(v.grad) is float and v.grad == 0.0:
-            v.grad = g
-        else:
-            v.grad = v.grad + g
+    with _ONE_PASS:
+        order, saved = _backprop((root,), (seed,), create_graph, fresh=False)
+        for v, old in zip(order, saved):
+            if create_graph or type(old) is not float or old != 0.0:  # put aside by the pass
+                v.grad = _added(old, v.grad)
+
+
+def _added(old: Grad, g: Grad) -> Grad:
+    # grads are added, as in PyTorch; a graph-carrying gradient replaces a plain 0.0
+    if type(g) is not float and type(old) is float and old == 0.0:
+        return g
+    return old + g
 
 
 def _check_seed(g: object) -> Grad:
@@ -63,49 +72,122 @@ for _name in vars(FloatMath):
 VALUE_MATH = _ValueMath()
 
 
-def _backprop(roots: Sequence[Value], seeds: Sequence[Grad],
-              create_graph: bool) -> dict[Value, Grad]:
-    """d(sum of seed * root)/d(v) for every v below the roots, by the chain rule in reverse."""
+def _backprop(roots: Sequence[Value], seeds: Sequence[Grad], create_graph: bool,
+              fresh: bool) -> tuple[list[Value], list[Grad]]:
+    """Leave d(sum of seed * root)/d(v) in ``v.grad`` for every v below the roots.
+
+    Returns the nodes and the gradients they held before. A node whose gradient was 0.0
+    accumulates on it (0.0 + g1 + g2 + ... rounds as g1 + g2 + ... then + 0.0 would);
+    others, or every node when ``fresh``, start from nothing and are the caller's to combine.
+    If the pass fails, every gradient is put back as it was.
+    """
     if create_graph and not grad_mode.enabled.get():  # derivatives as a graph, even in no_grad
         with grad_mode.enable_grad():
-            return _backprop(roots, seeds, create_graph)
-    grads: dict[Value, Grad] = {}
-    get = grads.get
-    for root, seed in zip(roots, seeds):
-        grads[root] = get(root, _NOTHING) + seed
+            return _backprop(roots, seeds, create_graph, fresh)
     order = graph.toposort(roots)
     if graph.debug:
         graph.check_toposort(order)
-    m = VALUE_MATH if create_graph else FLOAT_MATH
-    for v in reversed(order):
-        op = v._op
-        if op.arity == 0:
-            continue
-        g = grads[v]  # complete: every child of v came earlier in this loop
-        parents = v.parents
-        out, args = (v, parents) if create_graph else (v.data, [p.data for p in parents])
-        ds: Sequence[Any]
-        try:
-            if op.arity == 1:
-                ds = (op.partials(m, out, args[0]) if v._b is None
-                      else op.partials(m, out, args[0], v._b),)
-            elif op.arity == 2:
-                ds = op.partials(m, out, *args)
-            else:
-                ds = (op.partials(m, out, args) if v._b is None
-                      else op.partials(m, out, args, v._b))
-        except (ArithmeticError, ValueError) as e:
-            # at a finite point the derivative has no value; with NaN or infinity among the
-            # arguments it is NaN, as IEEE 754 makes an invalid operation
-            xs = [p.data for p in parents]
-            if finite([*xs, *with_param(0.0, v.param)]):
-                raise domain_error(op, xs, type(e)(f"no finite derivative here ({e})")) from None
-            ds = (math.nan,) * len(parents)
-        # chain rule: d(root)/d(p) += d(root)/d(v) * d(v)/d(p); a value used several times
-        # receives the sum of its contributions
-        for p, d in zip(parents, ds):
-            grads[p] = get(p, _NOTHING) + g * d
-    return grads
+    saved = [v.grad for v in order]
+    # -0.0 is the float that adds as nothing: -0.0 + g is g, for every g
+    start: Any = _NOTHING if create_graph else -0.0
+    for v in order:
+        g = v.grad
+        if fresh or create_graph or type(g) is not float or g != 0.0:
+            v.grad = start
+    chains = _VALUE_CHAINS if create_graph else _FLOAT_CHAINS
+    nodes = reversed(order)
+    try:
+        for root, seed in zip(roots, seeds):
+            root.grad = root.grad + seed
+        while True:
+            try:
+                if create_graph:
+                    for v in nodes:  # every child of v came earlier: v.grad is complete
+                        chains[type(v)](v, v.grad)
+                else:
+                    for v in nodes:
+                        v._chain(v.grad)  # _FLOAT_CHAINS[type(v)], kept on the type
+                break
+            except (ArithmeticError, ValueError) as e:
+                _undefined(v, e)  # then the loop goes on from the next node
+            except KeyError:
+                if type(v) in chains:
+                    raise
+                chains[type(v)] = _chain(v.op, create_graph)  # an op outside the table
+                chains[type(v)](v, v.grad)
+
+    except BaseException:
+        for v, old in zip(order, saved):
+            v.grad = old
+        raise
+    return order, saved
+
+
+def _undefined(v: Value, error: Exception) -> None:
+    """A derivative raised: at a finite point it has no value (an error naming the op);
+    with NaN or infinity among the arguments it is NaN, as IEEE 754 makes an invalid
+    operation."""
+    xs = [p.data for p in v.parents]
+    if finite([*xs, *with_param(0.0, v.param)]):
+        raise domain_error(v.op, xs, type(error)(f"no finite derivative here ({error})")) from None
+    g = v.grad
+    for p in v.parents:
+        p.grad = p.grad + g * math.nan
+
+
+Chain = Callable[[Value, Any], None]
+
+
+def _chain(op: Op, graph: bool) -> Chain:
+    """The chain rule through one node of ``op``: each parent's gradient += g * d(out)/d(parent).
+
+    Every derivative is computed before any gradient changes, so a node whose derivative
+    raises leaves the gradients as they were. With ``graph`` the rule runs on Values.
+    """
+    partials = op.partials
+    m: Any = VALUE_MATH if graph else FLOAT_MATH
+
+    def binary(v: Value, g: Any) -> None:
+        a, b = v._a, v._b
+        da, db = partials(m, v, a, b) if graph else partials(m, v.data, a.data, b.data)
+        a.grad += g * da
+        b.grad += g * db
+
+    def unary(v: Value, g: Any) -> None:
+        a = v._a
+        out, x = (v, a) if graph else (v.data, a.data)
+        a.grad += g * (partials(m, out, x) if op.param is None else partials(m, out, x, v._b))
+
+    def variadic(v: Value, g: Any) -> None:
+        ps = v._a
+        out, xs = (v, ps) if graph else (v.data, [p.data for p in ps])
+        ds = partials(m, out, xs) if v._b is None else partials(m, out, xs, v._b)
+        for p, d in zip(ps, ds):
+            p.grad += g * d
+
+    def leaf(v: Value, g: Any) -> None:
+        return None
+
+    return {2: binary, 1: unary, VARIADIC: variadic}.get(op.arity, leaf)
+
+
+# node type -> its chain rule (a plain dict is the fastest lookup; other ops join on first use)
+_TYPES: list[type[Value]] = [Value, *_NODES.values()]
+_FLOAT_CHAINS = {node: _chain(node._OP, graph=False) for node in _TYPES}
+_VALUE_CHAINS = {node: _chain(node._OP, graph=True) for node in _TYPES}
+
+
+def _first_chain(v: Value, g: Any) -> None:
+    """Value's own _chain: nothing for a leaf; for a node of an op outside the table, its
+    chain rule is made, kept on its type, and applied."""
+    node = type(v)
+    if node._ARITY:
+        node._chain = _FLOAT_CHAINS[node] = _chain(node._OP, graph=False)  # type: ignore[assignment]
+        v._chain(g)
+
+
+for _node, _rule in _FLOAT_CHAINS.items():  # a method on each node type: v._chain(g)
+    _node._chain = _first_chain if _node is Value else _rule  # type: ignore[assignment]
 
 
 def grad(outputs: Value | Sequence[Value], inputs: Value | Sequence[Value],
@@ -125,12 +207,17 @@ def grad(outputs: Value | Sequence[Value], inputs: Value | Sequence[Value],
         seeds = [_check_seed(g) for g in given]
         if len(seeds) != len(outs):
             raise ValueError(f"grad got {len(outs)} outputs but {len(seeds)} grad_outputs")
-    grads = _backprop(outs, seeds, create_graph)
-    for i, x in enumerate(ins):
-        if x not in grads and not allow_unused:
-            raise ValueError(f"input {i} ({x!r}) is not used to compute the outputs; "
+    with _ONE_PASS:
+        order, saved = _backprop(outs, seeds, create_graph, fresh=True)
+        reached = set(order)
+        found = [x.grad if x in reached else None for x in ins]
+        for v, old in zip(order, saved):
+            v.grad = old
+    for i, g in enumerate(found):
+        if g is None and not allow_unused:
+            raise ValueError(f"input {i} ({ins[i]!r}) is not used to compute the outputs; "
                              "pass allow_unused=True to get 0.0 for it")
-    return [grads.get(x, 0.0) for x in ins]
+    return [0.0 if g is None else g for g in found]
 
 
 def zero_grad(values: Iterable[Value]) -> None:

@@ -22,10 +22,93 @@ Number = int | float
 Grad = Union[float, "Value"]
 
 
+_new = object.__new__
+_recording = grad_mode.enabled.get
+
+
+def _unary_maker(op: Op) -> Callable[[Value, Any], Value]:
+    """The function making nodes of a one-argument op, checked as errors.py says."""
+    forward = op.forward
+
+    def unary(a: Value, param: Any) -> Value:
+        x = a.data
+        try:
+            out = forward(x) if param is None else forward(x, param)
+        except (ArithmeticError, ValueError) as e:
+            out = invalid(op, with_param(x, param), e)
+        if out - out != 0.0:
+            checked(op, out, with_param(x, param))
+        if _recording():
+            v = _new(_NODES[op])
+            v._a = a
+            if param is not None:
+                v._b = param
+        else:
+            v = _new(Value)
+        v.data = out
+        v.grad = 0.0
+        return v
+    return unary
+
+
+def _binary_maker(op: Op) -> Callable[[Value, Any], Value]:
+    """The function making nodes of a two-argument op, checked as errors.py says."""
+    forward = op.forward
+
+    def binary(a: Value, b: Value | Number) -> Value:
+        if not isinstance(b, Value):  # a number becomes a constant node
+            b = _const(_operand(op, b))
+        x, y = a.data, b.data
+        try:
+            out = forward(x, y)
+        except (ArithmeticError, ValueError) as e:
+            out = invalid(op, (x, y), e)
+        if out - out != 0.0:
+            checked(op, out, (x, y))
+        if _recording():
+            v = _new(_NODES[op])
+            v._a = a
+            v._b = b
+        else:
+            v = _new(Value)
+        v.data = out
+        v.grad = 0.0
+        return v
+    return binary
+
+
+class PerOp(dict[Any, Any]):
+    """key -> what the engine makes for it, made on first use (for ops outside the table too)."""
+
+    def __init__(self, make: Callable[[Any], Any]) -> None:
+        super().__init__()
+        self.make = make
+
+    def __missing__(self, key: Any) -> Any:
+        self[key] = made = self.make(key)
+        return made
+
+
+def _node_type(op: Op) -> type[Value]:
+    # one subclass of Value per op, adding no slot: a node's type tells its op, as
+    # PyTorch's grad_fn types do
+    _NODES[op] = node = type(op.name, (Value,), {"__slots__": (), "_OP": op, "_ARITY": op.arity,
+                                                 "__module__": __name__})
+    _TYPES.add(node)
+    return node
+
+
+_NODES: dict[Op, type[Value]] = {}  # filled below Value, and by _node_type for other ops
+_TYPES: set[type] = set()  # Value and its node types
+_UNARY: dict[Op, Callable[[Value, Any], Value]] = PerOp(_unary_maker)
+_BINARY: dict[Op, Callable[[Value, Any], Value]] = PerOp(_binary_maker)
+
+
 def _method(op: Op, doc: str) -> Callable[[Value], Value]:
     """A Value method applying a one-argument op of the table."""
+    unary = _UNARY[op]
     def method(self: Value) -> Value:
-        return _unary(op, self)
+        return unary(self, None)
     method.__name__, method.__doc__ = op.name, doc
     return method
 
@@ -48,44 +131,46 @@ def _not_tracing() -> None:
 
 def _operator(op: Op, reflected: bool = False) -> Callable[[Value, Value | Number], Value]:
     """A Value operator applying a two-argument op (``2 * x`` is mul(2, x): reflected)."""
+    binary = _BINARY[op]
     if reflected:
-        return lambda self, other: _binary(op, other, self)
-    return lambda self, other: _binary(op, self, other)
+        return lambda self, other: binary(_const(_operand(op, other)), self)
+    return binary
 
 
 class Value:
     """A scalar that remembers how it was computed, so that gradients can flow back to it."""
 
-    __slots__ = ("_a", "_b", "_op", "data", "grad", "label")
+    # A node's class is its op: Value itself is a leaf, and each op of the table has a
+    # subclass (see _NODES) that adds no slot, so a node costs five slots and its float.
+    # Parents: unary ops keep theirs in _a (and a fixed parameter, if any, in _b); binary
+    # ops in _a and _b; variadic ops keep a tuple in _a. _label is set only when given.
+    __slots__ = ("_a", "_b", "_label", "data", "grad")
     data: float
     grad: Grad
-    label: str | None
-    _op: Op
-    # parents: unary ops keep theirs in _a (and a fixed parameter, if any, in _b); binary
-    # ops in _a and _b; variadic ops keep a tuple in _a. Two slots cost less than a tuple.
     _a: Any
     _b: Any
+    _label: str | None
+    _chain: Callable[[Grad], None]  # the chain rule through this node (autograd/backward.py)
+    _OP: Op = ops.LEAF
+    _ARITY = 0
 
     def __init__(self, data: Number, label: str | None = None) -> None:
-        if label is not None and not isinstance(label, str):
-            raise TypeError(f"Value label must be a str or None, not {type(label).__name__}")
         self.data = _to_float(data)
         self.grad = 0.0
-        self.label = label
-        self._op = ops.LEAF
-        self._a = self._b = None
+        if label is not None:
+            self.label = label
 
     # --- what made this value (read by drawing, checking and compiling) ---
 
     @property
     def op(self) -> Op:
         """The primitive that produced this value (``ops.LEAF`` or ``ops.CONST`` for inputs)."""
-        return self._op
+        return self._OP
 
     @property
     def parents(self) -> tuple[Value, ...]:
         """The values this one was computed from, in argument order."""
-        arity = self._op.arity
+        arity = self._ARITY
         if arity == 2:
             return (self._a, self._b)
         if arity == 1:
@@ -97,7 +182,21 @@ class Value:
     @property
     def param(self) -> float | None:
         """The fixed parameter of a parametrised op (the k of ``x ** k``, a leaky slope)."""
-        return self._b if self._op.param else None
+        return self._b if self._OP.param else None
+
+    @property
+    def label(self) -> str | None:
+        """A name for drawings and compiled code, or None."""
+        try:
+            return self._label
+        except AttributeError:
+            return None
+
+    @label.setter
+    def label(self, label: str | None) -> None:
+        if label is not None and not isinstance(label, str):
+            raise TypeError(f"Value label must be a str or None, not {type(label).__name__}")
+        self._label = label
 
     # --- arithmetic: each operator is one entry of the op table ---
 
@@ -239,59 +338,47 @@ def _operand(op: Op, x: Any) -> Any:
 
 
 def _const(x: Number) -> Value:
-    v = Value(x)
-    v._op = ops.CONST
-    return v
-
-
-def _node(data: float, op: Op, a: Any, b: Any) -> Value:
-    v = object.__new__(Value)
-    v.data = data
+    v = _new(_NODES[ops.CONST])
+    v.data = _to_float(x)
     v.grad = 0.0
-    v.label = None
-    if grad_mode.enabled.get():
-        v._op, v._a, v._b = op, a, b
-    else:
-        v._op, v._a, v._b = ops.LEAF, None, None
     return v
 
 
 def _unary(op: Op, a: Value, param: Any = None) -> Value:
-    x = a.data
-    try:
-        out = op.forward(x) if param is None else op.forward(x, param)
-    except (ArithmeticError, ValueError) as e:
-        out = invalid(op, with_param(x, param), e)
-    if out - out != 0.0:
-        checked(op, out, with_param(x, param))
-    return _node(out, op, a, param)
+    if op not in _NODES:
+        _node_type(op)
+    return _UNARY[op](a, param)
 
 
 def _binary(op: Op, a: Value | Number, b: Value | Number) -> Value:
-    if type(a) is not Value:
-        a = _const(_operand(op, a))
-    if type(b) is not Value:
-        b = _const(_operand(op, b))
-    x, y = a.data, b.data
-    try:
-        out = op.forward(x, y)
-    except (ArithmeticError, ValueError) as e:
-        out = invalid(op, (x, y), e)
-    if out - out != 0.0:
-        checked(op, out, (x, y))
-    return _node(out, op, a, b)
-
-
-_ONLY_VALUES = {Value}
+    if op not in _NODES:
+        _node_type(op)
+    return _BINARY[op](a if isinstance(a, Value) else _const(_operand(op, a)), b)
 
 
 def _variadic(op: Op, args: Sequence[Value | Number], param: Any = None) -> Value:
     nodes: tuple[Value, ...] = tuple(args)  # type: ignore[arg-type]
-    if set(map(type, nodes)) != _ONLY_VALUES:  # numbers become constants
-        nodes = tuple(v if type(v) is Value else _const(_operand(op, v)) for v in args)
+    if not _TYPES.issuperset(map(type, nodes)):  # numbers become constants
+        nodes = tuple(v if isinstance(v, Value) else _const(_operand(op, v)) for v in args)
     xs = [v.data for v in nodes]
     try:
         out = op.forward(xs) if param is None else op.forward(xs, param)
     except (ArithmeticError, ValueError) as e:
         out = invalid(op, xs, e)
-    return _node(checked(op, out, xs), op, nodes, param)
+    checked(op, out, xs)
+    if _recording():
+        v = _new(_NODES[op] if op in _NODES else _node_type(op))
+        v._a, v._b = nodes, param
+    else:
+        v = _new(Value)
+    v.data = out
+    v.grad = 0.0
+    return v
+
+
+# one subclass of Value per op: the node's type tells its op, as PyTorch's grad_fn types do
+
+
+_TYPES.add(Value)
+for _op in (ops.CONST, *ops.OPS):
+    _node_type(_op)

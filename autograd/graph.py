@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Container, Iterable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from autograd.engine import Value
@@ -18,21 +18,27 @@ def toposort(roots: Iterable[Value], cut: Container[Value] | None = None) -> lis
     """
     order: list[Value] = []
     visited: set[Value] = set()
-    # depth-first with an explicit stack; (node, True) marks "its parents are all placed"
-    # (they were pushed after the mark, so they were popped and placed before it)
-    stack = [(root, False) for root in roots]
+    # depth-first with an explicit stack; a node pushed again with None above it is placed
+    # when the None is popped: its parents, pushed after that pair, were all placed by then
+    stack: list[Any] = list(roots)
+    pop, place, seen = stack.pop, order.append, visited.add
     while stack:
-        node, parents_placed = stack.pop()
-        if parents_placed:
-            order.append(node)
-        elif node not in visited:
-            visited.add(node)
-            stack.append((node, True))
-            if cut is not None and node in cut:
-                continue
-            for parent in reversed(node.parents):  # so the first argument is placed first
-                if parent not in visited:
-                    stack.append((parent, False))
+        node = pop()
+        if node is None:
+            place(pop())
+            continue
+        if node in visited:
+            continue
+        seen(node)
+        arity = node._ARITY
+        if arity == 0 or (cut is not None and node in cut):
+            place(node)
+        elif arity == 2:  # the first argument is pushed last, so it is placed first
+            stack += (node, None, node._b, node._a)
+        elif arity == 1:
+            stack += (node, None, node._a)
+        else:
+            stack += (node, None, *reversed(node._a))
     return order
 
 

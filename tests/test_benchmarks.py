@@ -8,9 +8,16 @@ pytest.importorskip("micrograd")
 
 
 def test_same_losses_as_micrograd_from_the_same_weights():
-    r = engine.compare_with_micrograd(steps=3)
-    assert abs(r["loss_ours"] - r["loss_micrograd"]) <= 1e-12
-    assert r["acc_ours"] == r["acc_micrograd"]
+    ours, theirs = engine.run("ours", steps=3), engine.run("micrograd_gc_off", steps=3)
+    assert abs(ours["loss"] - theirs["loss"]) <= 1e-12
+    assert ours["acc"] == theirs["acc"] and len(ours["times"]) == 3
+
+
+def test_microgpt_workload_gives_microgpt_s_losses():
+    from benchmarks import microgpt
+
+    ours, theirs = microgpt.run("chainrule", steps=2), microgpt.run("microgpt, gc off", steps=2)
+    assert max(abs(a - b) for a, b in zip(ours["losses"], theirs["losses"])) <= 1e-12
 
 
 def test_chain_memory_is_measured_per_op():
