@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from autograd import grad_mode, graph
-from autograd.engine import _NODES, Grad, Value, _is_operand, _to_float
+from autograd.engine import _NODES, Grad, PerOp, Value, _is_operand, _to_float
 from autograd.errors import domain_error, finite, with_param
 from autograd.ops import FLOAT_MATH, VARIADIC, FloatMath, Op
 
@@ -94,7 +94,6 @@ def _backprop(roots: Sequence[Value], seeds: Sequence[Grad], create_graph: bool,
         g = v.grad
         if fresh or create_graph or type(g) is not float or g != 0.0:
             v.grad = start
-    chains = _VALUE_CHAINS if create_graph else _FLOAT_CHAINS
     nodes = reversed(order)
     try:
         for root, seed in zip(roots, seeds):
@@ -103,19 +102,13 @@ def _backprop(roots: Sequence[Value], seeds: Sequence[Grad], create_graph: bool,
             try:
                 if create_graph:
                     for v in nodes:  # every child of v came earlier: v.grad is complete
-                        chains[type(v)](v, v.grad)
+                        _VALUE_CHAINS[type(v)](v, v.grad)
                 else:
                     for v in nodes:
-                        v._chain(v.grad)  # _FLOAT_CHAINS[type(v)], kept on the type
+                        v._chain(v.grad)  # the float rule, a method of v's type
                 break
             except (ArithmeticError, ValueError) as e:
                 _undefined(v, e)  # then the loop goes on from the next node
-            except KeyError:
-                if type(v) in chains:
-                    raise
-                chains[type(v)] = _chain(v.op, create_graph)  # an op outside the table
-                chains[type(v)](v, v.grad)
-
     except BaseException:
         for v, old in zip(order, saved):
             v.grad = old
@@ -146,6 +139,7 @@ def _chain(op: Op, graph: bool) -> Chain:
     """
     partials = op.partials
     m: Any = VALUE_MATH if graph else FLOAT_MATH
+    takes_param = op.param is not None
 
     def binary(v: Value, g: Any) -> None:
         a, b = v._a, v._b
@@ -156,7 +150,7 @@ def _chain(op: Op, graph: bool) -> Chain:
     def unary(v: Value, g: Any) -> None:
         a = v._a
         out, x = (v, a) if graph else (v.data, a.data)
-        a.grad += g * (partials(m, out, x) if op.param is None else partials(m, out, x, v._b))
+        a.grad += g * (partials(m, out, x, v._b) if takes_param else partials(m, out, x))
 
     def variadic(v: Value, g: Any) -> None:
         ps = v._a
@@ -171,23 +165,23 @@ def _chain(op: Op, graph: bool) -> Chain:
     return {2: binary, 1: unary, VARIADIC: variadic}.get(op.arity, leaf)
 
 
-# node type -> its chain rule (a plain dict is the fastest lookup; other ops join on first use)
-_TYPES: list[type[Value]] = [Value, *_NODES.values()]
-_FLOAT_CHAINS = {node: _chain(node._OP, graph=False) for node in _TYPES}
-_VALUE_CHAINS = {node: _chain(node._OP, graph=True) for node in _TYPES}
+# node type -> its chain rule on Values (create_graph); other ops' rules are made on first use
+_VALUE_CHAINS: dict[type[Value], Chain] = PerOp(lambda node: _chain(node._OP, graph=True))
 
 
 def _first_chain(v: Value, g: Any) -> None:
     """Value's own _chain: nothing for a leaf; for a node of an op outside the table, its
-    chain rule is made, kept on its type, and applied."""
+    float rule is made, kept on its type, and applied."""
     node = type(v)
     if node._ARITY:
-        node._chain = _FLOAT_CHAINS[node] = _chain(node._OP, graph=False)  # type: ignore[assignment]
+        node._chain = _chain(node._OP, graph=False)  # type: ignore[assignment]
         v._chain(g)
 
 
-for _node, _rule in _FLOAT_CHAINS.items():  # a method on each node type: v._chain(g)
-    _node._chain = _first_chain if _node is Value else _rule  # type: ignore[assignment]
+# each node type carries its float rule as a method, v._chain(g): the quickest dispatch
+Value._chain = _first_chain  # type: ignore[assignment]
+for _node in _NODES.values():
+    _node._chain = _chain(_node._OP, graph=False)  # type: ignore[assignment]
 
 
 def grad(outputs: Value | Sequence[Value], inputs: Value | Sequence[Value],

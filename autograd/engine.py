@@ -41,8 +41,7 @@ def _unary_maker(op: Op) -> Callable[[Value, Any], Value]:
         if _recording():
             v = _new(_NODES[op])
             v._a = a
-            if param is not None:
-                v._b = param
+            v._b = param
         else:
             v = _new(Value)
         v.data = out
@@ -90,11 +89,14 @@ class PerOp(dict[Any, Any]):
 
 
 def _node_type(op: Op) -> type[Value]:
-    # one subclass of Value per op, adding no slot: a node's type tells its op, as
-    # PyTorch's grad_fn types do
-    _NODES[op] = node = type(op.name, (Value,), {"__slots__": (), "_OP": op, "_ARITY": op.arity,
-                                                 "__module__": __name__})
-    _TYPES.add(node)
+    """The node type of ``op``, made on first use (for ops outside the table too)."""
+    node = _NODES.get(op)
+    if node is None:
+        # one subclass of Value per op, adding no slot: a node's type tells its op, as
+        # PyTorch's grad_fn types do
+        _NODES[op] = node = type(op.name, (Value,), {"__slots__": (), "_OP": op,
+                                                     "_ARITY": op.arity, "__module__": __name__})
+        _TYPES.add(node)
     return node
 
 
@@ -142,7 +144,7 @@ class Value:
 
     # A node's class is its op: Value itself is a leaf, and each op of the table has a
     # subclass (see _NODES) that adds no slot, so a node costs five slots and its float.
-    # Parents: unary ops keep theirs in _a (and a fixed parameter, if any, in _b); binary
+    # Parents: unary ops keep theirs in _a (and their fixed parameter, or None, in _b); binary
     # ops in _a and _b; variadic ops keep a tuple in _a. _label is set only when given.
     __slots__ = ("_a", "_b", "_label", "data", "grad")
     data: float
@@ -345,14 +347,12 @@ def _const(x: Number) -> Value:
 
 
 def _unary(op: Op, a: Value, param: Any = None) -> Value:
-    if op not in _NODES:
-        _node_type(op)
+    _node_type(op)  # the operators' closures find it in _NODES
     return _UNARY[op](a, param)
 
 
 def _binary(op: Op, a: Value | Number, b: Value | Number) -> Value:
-    if op not in _NODES:
-        _node_type(op)
+    _node_type(op)
     return _BINARY[op](a if isinstance(a, Value) else _const(_operand(op, a)), b)
 
 
@@ -367,16 +367,13 @@ def _variadic(op: Op, args: Sequence[Value | Number], param: Any = None) -> Valu
         out = invalid(op, xs, e)
     checked(op, out, xs)
     if _recording():
-        v = _new(_NODES[op] if op in _NODES else _node_type(op))
+        v = _new(_node_type(op))
         v._a, v._b = nodes, param
     else:
         v = _new(Value)
     v.data = out
     v.grad = 0.0
     return v
-
-
-# one subclass of Value per op: the node's type tells its op, as PyTorch's grad_fn types do
 
 
 _TYPES.add(Value)

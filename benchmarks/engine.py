@@ -12,7 +12,6 @@ import itertools
 import json
 import random
 import statistics
-import subprocess
 import sys
 import time
 import tracemalloc
@@ -21,14 +20,15 @@ from typing import Any
 
 import autograd
 import nn
+from benchmarks.rounds import in_fresh_processes, without_gc
 
 Targets = {"speedup_gc_off": 10.0, "loss_diff": 1e-9, "bytes_per_op": 100.0}
 
 
-def demo_steps(Value: Any, model: Any, X: list[list[float]], y: list[int],
-               gc_off: bool = False) -> Iterator[tuple[float, float, float]]:
+def demo_steps(Value: Any, model: Any, X: list[list[float]],
+               y: list[int]) -> Iterator[tuple[float, float, float]]:
     """micrograd's demo.ipynb training loop, as a micrograd user writes it: yields
-    (seconds, loss, accuracy) per step; with ``gc_off`` each step runs with the collector off."""
+    (seconds, loss, accuracy) per step."""
 
     def loss() -> tuple[Any, float]:
         inputs = [list(map(Value, xrow)) for xrow in X]
@@ -42,21 +42,14 @@ def demo_steps(Value: Any, model: Any, X: list[list[float]], y: list[int],
         return total_loss, sum(accuracy) / len(accuracy)
 
     for k in itertools.count():
-        if gc_off:
-            gc.disable()
-        try:
-            start = time.perf_counter()
-            total_loss, acc = loss()
-            model.zero_grad()
-            total_loss.backward()
-            learning_rate = 1.0 - 0.9 * k / 100
-            for p in model.parameters():
-                p.data -= learning_rate * p.grad
-            seconds = time.perf_counter() - start
-        finally:
-            if gc_off:
-                gc.enable()
-        yield seconds, total_loss.data, acc
+        start = time.perf_counter()
+        total_loss, acc = loss()
+        model.zero_grad()
+        total_loss.backward()
+        learning_rate = 1.0 - 0.9 * k / 100
+        for p in model.parameters():
+            p.data -= learning_rate * p.grad
+        yield time.perf_counter() - start, total_loss.data, acc
 
 
 def demo_loop(Value: Any, model: Any, X: list[list[float]], y: list[int],
@@ -90,7 +83,9 @@ def run(name: str, steps: int, seed: int = 1337) -> dict[str, Any]:
     """One contender's step times, final loss and accuracy."""
     X, y, models = _models(seed)
     Value, model = models[name.removesuffix("_gc_off")]
-    steps_run = demo_steps(Value, model, X, y, gc_off=name.endswith("_gc_off"))
+    steps_run = demo_steps(Value, model, X, y)
+    if name.endswith("_gc_off"):
+        steps_run = without_gc(steps_run)
     times, losses, accs = zip(*(next(steps_run) for _ in range(steps)))
     return {"times": list(times), "loss": losses[-1], "acc": accs[-1]}
 
@@ -99,16 +94,10 @@ def compare_with_micrograd(steps: int, rounds: int = 1, seed: int = 1337) -> dic
     """Each contender in a fresh interpreter of its own (micrograd's graphs are reference
     cycles: in one process, whoever triggers a collection would pay for the other's
     garbage), one after the other, round after round; medians over all steps."""
-    times: dict[str, list[float]] = {name: [] for name in CONTENDERS}
-    last: dict[str, dict[str, Any]] = {}
-    for _ in range(rounds):
-        for name in CONTENDERS:
-            out = subprocess.run([sys.executable, "-m", "benchmarks.engine", "--worker", name,
-                                  "--steps", str(steps)], check=True, capture_output=True,
-                                 text=True).stdout
-            last[name] = json.loads(out)
-            times[name] += last[name]["times"]
-    result = {f"ms_{name}": 1e3 * statistics.median(t) for name, t in times.items()}
+    runs = in_fresh_processes("benchmarks.engine", CONTENDERS, steps, rounds)
+    result = {f"ms_{name}": 1e3 * statistics.median([t for r in rs for t in r["times"]])
+              for name, rs in runs.items()}
+    last = {name: rs[-1] for name, rs in runs.items()}
     return result | {"loss_ours": last["ours"]["loss"], "loss_micrograd": last["micrograd"]["loss"],
                      "acc_ours": last["ours"]["acc"], "acc_micrograd": last["micrograd"]["acc"]}
 

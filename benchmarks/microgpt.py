@@ -14,12 +14,10 @@ steps of all rounds. Names come from a seeded generator: the benchmark needs no 
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import math
 import random
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -27,6 +25,7 @@ from typing import Any
 
 import autograd
 from benchmarks import microgpt_value
+from benchmarks.rounds import in_fresh_processes, without_gc
 
 TARGET = 3.0  # chainrule at least 3x faster per step than microgpt's own Value
 SYLLABLES = ("a", "an", "ar", "bel", "ca", "da", "el", "em", "ia", "is", "ja", "ka", "la",
@@ -145,17 +144,6 @@ def training(Value: Any, docs: list[str], seed: int = 42) -> Iterator[tuple[floa
         yield elapsed, loss.data
 
 
-def _without_gc(steps: Iterator[tuple[float, float]]) -> Iterator[tuple[float, float]]:
-    """The same steps, each run with the garbage collector off (switched back on after)."""
-    while True:
-        gc.disable()
-        try:
-            result = next(steps)
-        finally:
-            gc.enable()
-        yield result
-
-
 CONTENDERS = {"microgpt": (microgpt_value.Value, False), "chainrule": (autograd.Value, False),
               "microgpt, gc off": (microgpt_value.Value, True),
               "chainrule, gc off": (autograd.Value, True)}
@@ -166,25 +154,17 @@ def run(name: str, steps: int, seed: int = 42) -> dict[str, list[float]]:
     Value, gc_off = CONTENDERS[name]
     run = training(Value, names(1000, seed), seed)
     if gc_off:
-        run = _without_gc(run)
+        run = without_gc(run)
     times, losses = zip(*(next(run) for _ in range(steps)))
     return {"times": list(times), "losses": list(losses)}
 
 
 def compare(steps: int, rounds: int) -> dict[str, dict[str, list[float]]]:
-    """Every contender in a fresh interpreter of its own (the collector's work depends on
-    everything alive in the process), one after the other, round after round."""
-    runs: dict[str, dict[str, list[float]]] = {name: {"times": [], "losses": []}
-                                              for name in CONTENDERS}
-    for _ in range(rounds):
-        for name in CONTENDERS:
-            out = subprocess.run([sys.executable, "-m", "benchmarks.microgpt", "--worker", name,
-                                  "--steps", str(steps)], check=True, capture_output=True,
-                                 text=True).stdout
-            result = json.loads(out)
-            runs[name]["times"] += result["times"]
-            runs[name]["losses"] = result["losses"]
-    return runs
+    """Every contender in a fresh interpreter of its own, round after round
+    (benchmarks/rounds.py); step times of all rounds, losses of the last."""
+    runs = in_fresh_processes("benchmarks.microgpt", CONTENDERS, steps, rounds)
+    return {name: {"times": [t for r in rs for t in r["times"]], "losses": rs[-1]["losses"]}
+            for name, rs in runs.items()}
 
 
 def main(argv: list[str] | None = None) -> int:
