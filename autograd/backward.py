@@ -12,9 +12,10 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from autograd import grad_mode, graph
-from autograd.engine import _NODES, Grad, PerOp, Value, _is_operand, _to_float
+from autograd import grad_mode, graph, ops
+from autograd.engine import Grad, Value
 from autograd.errors import domain_error, finite, with_param
+from autograd.nodes import NODE_TYPES, PerOp, is_operand, to_float
 from autograd.ops import FLOAT_MATH, VARIADIC, FloatMath, Op
 
 # A pass keeps its gradients in the nodes' grad slots (no dictionary): one pass at a time.
@@ -41,7 +42,7 @@ def _added(old: Grad, g: Grad) -> Grad:
 def _check_seed(g: object) -> Grad:
     if isinstance(g, Value):
         return g
-    return _to_float(g)
+    return to_float(g)
 
 
 class _Nothing:
@@ -153,9 +154,9 @@ def _chain(op: Op, graph: bool) -> Chain:
         a.grad += g * (partials(m, out, x, v._b) if takes_param else partials(m, out, x))
 
     def variadic(v: Value, g: Any) -> None:
-        ps = v._a
+        ps = v.parents
         out, xs = (v, ps) if graph else (v.data, [p.data for p in ps])
-        ds = partials(m, out, xs) if v._b is None else partials(m, out, xs, v._b)
+        ds = partials(m, out, xs, v._b) if takes_param else partials(m, out, xs)
         for p, d in zip(ps, ds):
             p.grad += g * d
 
@@ -164,6 +165,20 @@ def _chain(op: Op, graph: bool) -> Chain:
 
     return {2: binary, 1: unary, VARIADIC: variadic}.get(op.arity, leaf)
 
+
+def _sumprod_chain(v: Value, g: float) -> None:
+    """SUMPROD's float rule written out (the hottest node of sums of products): d/db = 1,
+    d/du_i = w_i, d/dw_i = u_i, as its partials say."""
+    terms = v._a
+    terms[0].grad += g
+    pairs = iter(terms[1 : v._b])
+    for u, w in zip(pairs, pairs):
+        u.grad += g * w.data
+        w.grad += g * u.data
+
+
+# float rules written out for speed; tests/test_backward.py checks each against the generic one
+WRITTEN_OUT: dict[Op, Chain] = {ops.SUMPROD: _sumprod_chain}
 
 # node type -> its chain rule on Values (create_graph); other ops' rules are made on first use
 _VALUE_CHAINS: dict[type[Value], Chain] = PerOp(lambda node: _chain(node._OP, graph=True))
@@ -179,9 +194,9 @@ def _first_chain(v: Value, g: Any) -> None:
 
 
 # each node type carries its float rule as a method, v._chain(g): the quickest dispatch
+for _node in NODE_TYPES.values():
+    _node._chain = WRITTEN_OUT.get(_node._OP) or _chain(_node._OP, graph=False)
 Value._chain = _first_chain  # type: ignore[assignment]
-for _node in _NODES.values():
-    _node._chain = _chain(_node._OP, graph=False)  # type: ignore[assignment]
 
 
 def grad(outputs: Value | Sequence[Value], inputs: Value | Sequence[Value],
@@ -196,7 +211,7 @@ def grad(outputs: Value | Sequence[Value], inputs: Value | Sequence[Value],
     if grad_outputs is None:
         seeds: list[Grad] = [1.0] * len(outs)
     else:
-        given = ([grad_outputs] if _is_operand(grad_outputs)
+        given = ([grad_outputs] if is_operand(grad_outputs)
                  else list(grad_outputs))  # type: ignore[arg-type]
         seeds = [_check_seed(g) for g in given]
         if len(seeds) != len(outs):

@@ -28,12 +28,13 @@ from typing import Any
 
 from autograd.backward import grad
 from autograd.checks import is_real, real
-from autograd.engine import Value, _const
+from autograd.engine import Value
 from autograd.errors import finite as _finite
 from autograd.functions import apply
 from autograd.grad_mode import enable_grad
 from autograd.graph import toposort
 from autograd.kernels import FLOAT_KERNELS, numpy_kernels
+from autograd.nodes import const
 from autograd.ops import CONST, POW, POWC, RPOW, Code, literal
 
 CHUNK = 2000  # beyond this many lines, the code is split into functions of this size
@@ -252,7 +253,7 @@ class _Graph:
         """
         with enable_grad():
             new = {v: Value(d) for v, d in zip(self.inputs + self.params, x + p)}
-            new.update((v, _const(d)) for v, d in self.constants.items())
+            new.update((v, const(d)) for v, d in self.constants.items())
             for v in self.order:
                 if v not in new:
                     new[v] = _replay(v, [new[q] for q in v.parents])
@@ -268,7 +269,7 @@ def _replay(v: Value, args: list[Value]) -> Value:
     """v's op on new arguments; a constant where every argument is, pow(x, c) as x ** c."""
     constant = [a.op is CONST for a in args]
     if all(constant):
-        return _const(apply(v.op, args, v.param).data)
+        return const(apply(v.op, args, v.param).data)
     if v.op is POW and any(constant):
         a, b = args
         return apply(POWC, [a], b.data) if constant[1] else apply(RPOW, [b], a.data)

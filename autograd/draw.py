@@ -14,7 +14,7 @@ from typing import Any
 from autograd.engine import Value
 from autograd.files import check_writable, regular_file_mode, write_atomically
 from autograd.graph import toposort
-from autograd.ops import CONST, LEAF
+from autograd.ops import ADD, CONST, LEAF, MUL, SUMPROD, Op
 
 # fill colours: inputs you made, constants lifted from numbers, trained parameters, results
 COLOURS = {"leaf": "#cfe8ff", "const": "#eeeeee", "param": "#ffe0a8", "result": "#ffffff"}
@@ -43,18 +43,48 @@ def _number(x: Any) -> str:
     return f"{float(x):.4g}"
 
 
-def kind(v: Value, params: set[Value]) -> str:
-    """How a value is drawn: 'param', 'leaf', 'const' or 'result'."""
-    if v in params:
+def kind(op: Op, trained: bool) -> str:
+    """How a value made by ``op`` is drawn: 'param', 'leaf', 'const' or 'result'."""
+    if trained:
         return "param"
-    if v.op is LEAF:
+    if op is LEAF:
         return "leaf"
-    return "const" if v.op is CONST else "result"
+    return "const" if op is CONST else "result"
 
 
-def op_label(v: Value) -> str:
-    """The op as drawn: its symbol, with a fixed parameter where it has one."""
-    return v.op.label(v.param)
+class _Unfused:
+    """A product or partial sum that a SUMPROD node took in as it was built, drawn as the
+    node it was written as (see autograd/nodes.py)."""
+
+    label = None
+
+    def __init__(self, data: float, grad: Any) -> None:
+        self.data, self.grad = data, grad
+
+
+Drawn = tuple[Any, Op, Any, Sequence[Any]]  # a value, the op, its parameter and parents drawn
+
+
+def as_written(order: Sequence[Value]) -> list[Drawn]:
+    """Every value with its op, parameter and parents as drawn; a SUMPROD node is drawn as
+    the sums and products it was written as, b + u1 * w1 + ...: each has the float the
+    engine computed on the way, and the gradient of the whole sum (d sum / d term = 1)."""
+    drawn: list[Drawn] = []
+    for v in order:
+        if v.op is not SUMPROD:
+            drawn.append((v, v.op, v.param, v.parents))
+            continue
+        b, *factors = v.parents
+        pairs = list(zip(factors[::2], factors[1::2]))
+        total: Any = b
+        for i, (u, w) in enumerate(pairs):
+            product = _Unfused(u.data * w.data, v.grad)
+            drawn.append((product, MUL, None, (u, w)))
+            last = i == len(pairs) - 1
+            partial = v if last else _Unfused(total.data + product.data, v.grad)
+            drawn.append((partial, ADD, None, (total, product)))
+            total = partial
+    return drawn
 
 
 def draw(root: Value | Sequence[Value], rankdir: str = "LR", show_grad: bool = True,
@@ -70,7 +100,7 @@ def draw(root: Value | Sequence[Value], rankdir: str = "LR", show_grad: bool = T
     roots = [root] if isinstance(root, Value) else list(root)
     if not all(isinstance(r, Value) for r in roots):
         raise TypeError("draw takes a Value or a list of Values")
-    order = toposort(roots)
+    order = as_written(toposort(roots))
     if len(order) > max_nodes:
         raise ValueError(
             f"the graph has {len(order)} values, more than max_nodes={max_nodes}; draw a "
@@ -79,23 +109,23 @@ def draw(root: Value | Sequence[Value], rankdir: str = "LR", show_grad: bool = T
     trained = set(params)
     dot = graphviz.Digraph(graph_attr={"rankdir": rankdir},
                            node_attr={"fontname": "Helvetica", "fontsize": "11"})
-    ids = {v: f"v{i}" for i, v in enumerate(order)}
-    for v in order:
+    ids = {v: f"v{i}" for i, (v, *_) in enumerate(order)}
+    for v, op, param, parents in order:
         cells = [f"<b>{_text(v.label)}</b>"] if v.label else []
         cells.append(f"data {_number(v.data)}")
         if show_grad:
             cells.append(f"grad {_number(v.grad)}")
         row = "".join(f"<td>{c}</td>" for c in cells)
-        colour = COLOURS[kind(v, trained)]
+        colour = COLOURS[kind(op, v in trained)]
         dot.node(ids[v], f'<<table border="0" cellborder="1" cellspacing="0" '
                          f'bgcolor="{colour}"><tr>{row}</tr></table>>', shape="plaintext")
-        if v.parents:
+        if parents:
             op_id = ids[v] + "op"
-            dot.node(op_id, f"<{_text(op_label(v))}>", shape="ellipse", fontsize="10",
+            dot.node(op_id, f"<{_text(op.label(param))}>", shape="ellipse", fontsize="10",
                      width="0", height="0", margin="0.04")
             dot.edge(op_id, ids[v])
-            numbered = len(v.parents) == 2  # which argument is which: a - b, a / b, a ** b
-            for i, p in enumerate(v.parents):
+            numbered = len(parents) == 2  # which argument is which: a - b, a / b, a ** b
+            for i, p in enumerate(parents):
                 dot.edge(ids[p], op_id, **({"label": str(i + 1), "fontsize": "9"}
                                           if numbered else {}))
     return dot

@@ -13,7 +13,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from autograd import functions
-from autograd.engine import Value, _const
+from autograd.engine import Value
+from autograd.nodes import const
 from autograd.ops import OPS
 
 # every op of the table that Value has as a method (exp, clamp, ...) or the engine as a
@@ -56,7 +57,7 @@ def evaluate(formula: str, variables: Mapping[str, Value]) -> Value:
     except ValueError as e:  # a null byte, on Python 3.11
         raise FormulaError(f"cannot read the formula: {e}") from None
     result = _eval(tree.body, variables, 0)
-    return result if isinstance(result, Value) else _const(result)
+    return result if isinstance(result, Value) else const(result)
 
 
 def _eval(node: ast.AST, variables: Mapping[str, Value], depth: int) -> Value | float:
@@ -76,7 +77,7 @@ def _eval(node: ast.AST, variables: Mapping[str, Value], depth: int) -> Value | 
         right = _eval(node.right, variables, depth + 1)
         if not isinstance(left, Value) and not isinstance(right, Value):
             # numbers alone are folded into a number, checked by the engine's op
-            return BINARY[type(node.op)](_const(left), right).data  # type: ignore[no-any-return]
+            return BINARY[type(node.op)](const(left), right).data  # type: ignore[no-any-return]
         return BINARY[type(node.op)](left, right)  # type: ignore[no-any-return]
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
         operand = _eval(node.operand, variables, depth + 1)
@@ -97,7 +98,7 @@ def _eval(node: ast.AST, variables: Mapping[str, Value], depth: int) -> Value | 
         args = [_eval(a, variables, depth + 1) for a in node.args]
         plain = [a for a in args if not isinstance(a, Value)]
         if len(plain) == len(args):  # numbers alone: folded, as above
-            return FUNCTIONS[node.func.id](_const(plain[0]), *plain[1:]).data
+            return FUNCTIONS[node.func.id](const(plain[0]), *plain[1:]).data
         return FUNCTIONS[node.func.id](*args)
     raise FormulaError(f"{type(node).__name__} is not allowed in a formula: "
                        f"{_shown(ast.unparse(node))}")

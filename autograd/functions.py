@@ -8,27 +8,28 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from autograd.engine import Number, Value, _binary, _unary, _variadic
+from autograd.engine import Value
+from autograd.nodes import Number, binary, unary, variadic
 from autograd.ops import DOT, MAXIMUM, MINIMUM, NEURON, OPS, SUM, Op
 
 
 def apply(op: Op, args: Sequence[Value], param: Any = None) -> Value:
     """A new node of ``op`` on ``args`` (and its fixed parameter), checked as operators are."""
     if op.arity == 1:
-        return _unary(op, args[0], param)
+        return unary(op, args[0], param)
     if op.arity == 2:
-        return _binary(op, args[0], args[1])
-    return _variadic(op, args, param)
+        return binary(op, args[0], args[1])
+    return variadic(op, args, param)
 
 
 def maximum(a: Value | Number, b: Value | Number) -> Value:
     """The larger of a and b (NaN if either is), as torch.maximum; a tie splits the gradient."""
-    return _binary(MAXIMUM, a, b)
+    return binary(MAXIMUM, a, b)
 
 
 def minimum(a: Value | Number, b: Value | Number) -> Value:
     """The smaller of a and b (NaN if either is), as torch.minimum."""
-    return _binary(MINIMUM, a, b)
+    return binary(MINIMUM, a, b)
 
 
 def dot(ws: Sequence[Value | Number], xs: Sequence[Value | Number],
@@ -51,7 +52,7 @@ def neuron(ws: Sequence[Value | Number], xs: Sequence[Value | Number],
 
 def sum(values: Iterable[Value | Number]) -> Value:  # noqa: A001 (autograd.sum, like torch.sum)
     """The sum of many values as a single node, rounded once (math.fsum)."""
-    return _variadic(SUM, tuple(values))
+    return variadic(SUM, tuple(values))
 
 
 def _weighted(op: Op, ws: Sequence[Value | Number], xs: Sequence[Value | Number],
@@ -60,4 +61,4 @@ def _weighted(op: Op, ws: Sequence[Value | Number], xs: Sequence[Value | Number]
     if len(ws) != len(xs):
         raise ValueError(f"{op.name} needs two sequences of equal length, got {len(ws)} and "
                          f"{len(xs)}")
-    return _variadic(op, (bias, *ws, *xs), param)
+    return variadic(op, (bias, *ws, *xs), param)

@@ -38,7 +38,7 @@ def toposort(roots: Iterable[Value], cut: Container[Value] | None = None) -> lis
         elif arity == 1:
             stack += (node, None, node._a)
         else:
-            stack += (node, None, *reversed(node._a))
+            stack += (node, None, *reversed(node.parents))
     return order
 
 

@@ -19,16 +19,11 @@ from autograd.ops import (
     LEAKY_RELU,
     OPS,
     RELU,
-    _dot,
     _pow,
     _pow_db,
+    products,
     tie_step,
 )
-
-
-def _dot_kernel(b: float, ws: Sequence[float], xs: Sequence[float]) -> float:
-    return _dot((b, *ws, *xs))  # the op table's own sum, in its order
-
 
 # ops whose code calls a function of the op's own name on the op's own arguments (exp(a),
 # leaky_relu(a, k), maximum(a, b)): that function is the op's forward, from the table
@@ -36,7 +31,7 @@ NAMED = [op for op in OPS if op.code is not None and op.param in (None, "slope")
          and op.code("o", ["a", "b"][:op.arity], 0.5).forward.startswith(op.name + "(")]
 
 FLOAT_KERNELS: dict[str, Any] = {op.name: op.forward for op in NAMED} | {
-    "fsum": math.fsum, "pow_": _pow, "dot_": _dot_kernel,
+    "fsum": math.fsum, "pow_": _pow, "dot_": products,
     "clamp": lambda a, low, high: CLAMP.forward(a, (low, high)),
     "clamp_step": lambda a, low, high: CLAMP.partials(FLOAT_MATH, None, a, (low, high)),
     "tie_step": tie_step,

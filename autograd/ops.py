@@ -194,16 +194,20 @@ def _pow_db(m: Any, out: Any, a: Any, b: Any) -> Any:
     raise ValueError(f"the derivative of a**b with respect to b does not exist at a={base!r}")
 
 
-def _dot(args: Sequence[float]) -> float:
-    # b + sum_i w_i x_i, added left to right from b (the order micrograd's Neuron uses, and
-    # compiled code's b + w1 * x1 + ...)
-    n = (len(args) - 1) // 2
+def products(b: float, ws: Sequence[float], xs: Sequence[float]) -> float:
+    """b + w_1 x_1 + w_2 x_2 + ..., added left to right from b (the order micrograd's Neuron
+    uses, and compiled code's b + w1 * x1 + ...)."""
     if _SUM_IN_ORDER:  # the fast way, with the same numbers
-        return sum(map(float.__mul__, args[1 : n + 1], args[n + 1 :]), args[0])
-    total = args[0]
-    for w, x in zip(args[1 : n + 1], args[n + 1 :]):
+        return sum(map(float.__mul__, ws, xs), b)
+    total = b
+    for w, x in zip(ws, xs):
         total += w * x
     return total
+
+
+def _dot(args: Sequence[float]) -> float:
+    n = (len(args) - 1) // 2
+    return products(args[0], args[1 : n + 1], args[n + 1 :])
 
 
 _SUM_IN_ORDER = sys.version_info < (3, 12)  # from 3.12, sum() of floats compensates rounding
@@ -212,6 +216,12 @@ _SUM_IN_ORDER = sys.version_info < (3, 12)  # from 3.12, sum() of floats compens
 def _dot_partials(m: Any, out: Any, args: Sequence[Any]) -> list[Any]:
     n = (len(args) - 1) // 2
     return [1.0, *args[n + 1 :], *args[1 : n + 1]]
+
+
+def _sumprod_partials(m: Any, out: Any, args: Sequence[Any]) -> list[Any]:
+    ds = [1.0] * len(args)  # d/db = 1, d/du_i = w_i, d/dw_i = u_i
+    ds[1::2], ds[2::2] = args[2::2], args[1::2]
+    return ds
 
 
 def _neuron_partials(m: Any, out: Any, args: Sequence[Any], act: Op) -> list[Any]:
@@ -237,6 +247,12 @@ def _dot_code(out: str, args: Sequence[str], k: Any = None) -> Code:
     else:
         forward = f"dot_({b}, ({', '.join(ws)},), ({', '.join(xs)},))"
     return Code(forward, ("1.0", *xs, *ws))
+
+
+def _sumprod_code(out: str, args: Sequence[str], k: Any = None) -> Code:
+    us, ws = args[1::2], args[2::2]
+    forward = _dot_code(out, [args[0], *us, *ws]).forward  # the same sum, in the same order
+    return Code(forward, ("1.0", *(d for w, u in zip(ws, us) for d in (w, u))))
 
 
 def _neuron_code(out: str, args: Sequence[str], act: Op) -> Code:
@@ -346,6 +362,11 @@ CLAMP = Op("clamp", 1, _clamp, lambda m, out, a, k: _clamp_step(a, k), "clamp",
            code=_clamp_code, show=lambda k: f"clamp({k[0]!r}, {k[1]!r})")
 # b + sum_i w_i x_i over arguments (b, w_1..w_n, x_1..x_n): d/db = 1, d/dw_i = x_i, d/dx_i = w_i
 DOT = Op("dot", VARIADIC, _dot, _dot_partials, "b+w·x", code=_dot_code)
+# b + u_1 w_1 + u_2 w_2 + ... over arguments (b, u_1, w_1, u_2, w_2, ...), added left to right:
+# the sum that a + b builds from products nothing else holds (autograd/nodes.py), e.g.
+# sum(w * x for w, x in zip(ws, xs)); d/db = 1, d/du_i = w_i, d/dw_i = u_i
+SUMPROD = Op("sumprod", VARIADIC, lambda args: products(args[0], args[1::2], args[2::2]),
+             _sumprod_partials, "b+Σu·w", code=_sumprod_code)
 # act(b + sum_i w_i x_i): a whole neuron as one node, for an activation act whose derivative
 # is a function of its output: d/d(arg) = act'(out) * d(b + w·x)/d(arg)
 NEURON = Op("neuron", VARIADIC, lambda args, act: act.forward(_dot(args)), _neuron_partials,
@@ -357,4 +378,4 @@ SUM = Op("sum", VARIADIC, math.fsum, lambda m, out, args: [1.0] * len(args), "su
 
 OPS: tuple[Op, ...] = (ADD, MUL, DIV, POW, NEG, POWC, RPOW, ABS, EXP, EXPM1, LOG, LOG1P, SQRT,
                        TANH, SIGMOID, RELU, LEAKY_RELU, SOFTPLUS, SIN, COS, TAN, ASIN, ACOS,
-                       ATAN, SINH, COSH, MAXIMUM, MINIMUM, CLAMP, DOT, NEURON, SUM)
+                       ATAN, SINH, COSH, MAXIMUM, MINIMUM, CLAMP, DOT, SUMPROD, NEURON, SUM)

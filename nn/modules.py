@@ -189,7 +189,8 @@ def _named(attr: Any, name: str) -> Iterator[tuple[str, Value]]:
 class Neuron(Module):
     """activation(b + sum_i w_i x_i), one ``neuron`` node (or ``dot`` and the activation).
 
-    fused=False builds micrograd's graph instead: 2n small nodes for the weighted sum.
+    fused=False builds the sum as micrograd writes it, b + w_1 x_1 + ..., which the engine
+    keeps as one SUMPROD node (drawn as micrograd's 2n small nodes, see autograd.draw).
     """
 
     def __init__(self, nin: int, activation: str | None = None, init: str = "uniform",
@@ -216,7 +217,7 @@ class Neuron(Module):
     def __call__(self, x: Input) -> Value:
         if len(x) != len(self.w):
             raise ValueError(f"Neuron expects {len(self.w)} inputs, got {len(x)}")
-        if not self.fused:  # micrograd's graph: a chain of 2n small nodes, b + w_1 x_1 + ...
+        if not self.fused:  # micrograd's sum: b + w_1 x_1 + ...
             return self._activate(sum((wi * xi for wi, xi in zip(self.w, x)), self.b))
         if self.activation in FUSABLE:  # the whole neuron as one node
             return neuron(self.w, x, self.b, self.activation)

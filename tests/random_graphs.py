@@ -35,6 +35,7 @@ APPLY = {
     ops.NEURON: lambda a, b, k: neuron([a, b], [b, a], a, ("tanh", "sigmoid", "softplus")[
         int(abs(k)) % 3]),
     ops.SUM: lambda a, b, k: vsum([a, b, a]),
+    ops.SUMPROD: lambda a, b, k: a + b * a + a * b,  # products only the sum holds fuse into it
     ops.TAN: lambda a, b, k: a.tanh().tan(),
     ops.ATAN: lambda a, b, k: a.atan(),
     ops.ASIN: lambda a, b, k: (0.9 * a.tanh()).asin(),

@@ -69,7 +69,8 @@ def test_random_graphs_batched_with_numpy_and_lists(g, shifts, reduction):
 
 def test_source_reads_like_the_chain_rule():
     x, w, b = Value(2.0, label="x"), Value(-3.0, label="w"), Value(1.0, label="b")
-    h = x * w + b
+    xw = x * w  # held by a variable: a node of its own
+    h = xw + b
     h.label = "h"
     o = h.tanh()
     o.label = "o"
@@ -81,6 +82,11 @@ def test_source_reads_like_the_chain_rule():
     assert "g_x = g_t1 * w" in lines and "g_w = g_t1 * x" in lines
     assert "_s = _sum((x, w, b, t1, h, o))" in lines  # the check that all are finite
     assert lines[-1] == "return (o,), (g_x,), (g_w, g_b), _s"
+    h = x * w + b  # the product only the expression holds joins the sum as a term
+    h.label = "h"
+    lines = [line.strip() for line in compile(h.tanh(), [x], [w, b]).source.splitlines()]
+    assert "h = b + x * w" in lines
+    assert {"g_b = g_h", "g_x = g_h * w", "g_w = g_h * x"} <= set(lines)
 
 
 def test_shared_values_accumulate_their_gradient_visibly():
@@ -443,7 +449,8 @@ def test_non_finite_results_agree_on_every_path():
 
 def test_numpy_batches_check_plain_float_arithmetic_too():
     x, p = Value(1.0), Value(1.0)
-    f = compile(x + p * p, [x], [p])  # p * p is a plain float on the NumPy path
+    pp = p * p  # a node of its own (held), a plain float on the NumPy path
+    f = compile(x + pp, [x], [p])
     p.data = 1e200
     for batch in ([[1.0, 2.0]], [np.array([1.0, 2.0])]):
         with pytest.raises(OverflowError, match="mul"):

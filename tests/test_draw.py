@@ -9,8 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from autograd import Value, neuron
-from autograd.draw import COLOURS, MAX_LABEL, draw, op_label, printable, render
+from autograd import Value, neuron, ops
+from autograd.draw import COLOURS, MAX_LABEL, as_written, draw, printable, render
+from autograd.graph import toposort
 
 graphviz = pytest.importorskip("graphviz")
 SVG = "{http://www.w3.org/2000/svg}"
@@ -225,4 +226,22 @@ def test_render_writes_through_a_symlink_and_keeps_the_files_permissions(tmp_pat
     (lambda x: x.clamp(-1, 1), "clamp(-1.0, 1.0)"),
     (lambda x: neuron([1.0], [x], 0.0, "tanh"), "tanh(b+w·x)"), (lambda x: x * x, "*")])
 def test_each_op_is_drawn_as_its_table_entry_shows_it(make, shown):
-    assert op_label(make(Value(0.5))) == shown  # 2 ** x is not drawn as x ** 2
+    v = make(Value(0.5))
+    assert v.op.label(v.param) == shown  # 2 ** x is not drawn as x ** 2
+
+
+def test_a_fused_sum_of_products_is_drawn_as_it_was_written():
+    ws, xs = [Value(0.1 * i) for i in range(1, 4)], [Value(0.7 - i) for i in range(3)]
+    s = sum(w * x for w, x in zip(ws, xs))  # one SUMPROD node: 0 + w1 x1 + w2 x2 + w3 x3
+    assert s.op is ops.SUMPROD
+    s.backward(2.0)
+    drawn = as_written(toposort([s]))
+    ops_drawn = [op for v, op, param, parents in drawn if parents]
+    assert ops_drawn == [ops.MUL, ops.ADD] * 3  # micrograd's picture: products and sums
+    total = 0.0
+    for v, op, _, parents in drawn:
+        if op is ops.ADD:
+            total = total + parents[1].data  # the engine's floats, added in the same order
+            assert v.data == total and v.grad == 2.0  # d sum / d partial sum = 1
+    assert drawn[-1][0] is s
+    assert len(value_nodes(draw(s).source)) == 1 + 6 + 6  # the constant 0, inputs, 6 made

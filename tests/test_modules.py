@@ -74,7 +74,7 @@ def test_fused_neuron_is_one_node_and_equals_the_unfused_chain():
     assert leaky.op is ops.LEAKY_RELU and leaky.parents[0].op is ops.DOT
     assert Neuron(3, "linear", rng=random.Random(1))(x).op is ops.DOT
     slow = plain(x)
-    assert slow.parents[0].op is ops.ADD  # b + w_1 x_1 + ... as 2n small nodes
+    assert slow.parents[0].op is ops.SUMPROD  # b + w_1 x_1 + ..., products fused as built
     assert out.data == slow.data  # same additions, same order, same rounding
     out.backward()
     slow.backward()

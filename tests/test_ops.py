@@ -147,6 +147,18 @@ def test_dot_is_one_node_with_the_right_derivatives():
     assert dot([1.0, 2.0], [3.0, 4.0]).data == 11.0  # plain numbers become constants
 
 
+def test_a_sum_of_products_is_one_node_with_the_right_derivatives():
+    w, x, b = [Value(0.5), Value(-1.5)], [Value(2.0), Value(3.0)], Value(0.25)
+    y = b + w[0] * x[0] + w[1] * x[1]  # the products and the first sum are temporaries
+    args = [b, w[0], x[0], w[1], x[1]]
+    assert y.op is ops.SUMPROD and y.parents == tuple(args)
+    assert y.data == 0.25 + 0.5 * 2.0 - 1.5 * 3.0
+    g, h = derivatives(y, args)
+    assert g == [1.0, 2.0, 0.5, 3.0, -1.5]
+    # d2/du_i dw_i = 1, all other second derivatives 0
+    assert h == [[0] * 5, [0, 0, 1, 0, 0], [0, 1, 0, 0, 0], [0, 0, 0, 0, 1], [0, 0, 0, 1, 0]]
+
+
 def test_dot_rejects_unequal_lengths():
     with pytest.raises(ValueError, match="equal length"):
         dot([Value(1.0)], [Value(1.0), Value(2.0)])
@@ -187,7 +199,7 @@ def test_sum_is_one_node_rounded_once():
 
 
 def test_every_op_of_the_table_is_tested_here():
-    tested = set(UNARY) | set(BINARY) | {ops.DOT, ops.NEURON, ops.SUM}
+    tested = set(UNARY) | set(BINARY) | {ops.DOT, ops.SUMPROD, ops.NEURON, ops.SUM}
     assert tested == set(ops.OPS)
     assert set(APPLY) == set(ops.OPS)
 

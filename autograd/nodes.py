@@ -1,0 +1,365 @@
+"""Making nodes: every op's function from parents to a new node, and products fused into sums.
+
+A node is made in one place: the op's forward on the parents' floats, the checks of
+``errors.py``, then the node itself, recorded only in grad mode. A node's class is its op:
+``Value`` (``autograd/engine.py``) is the leaf, registered here as the node type of
+``ops.LEAF``, and every other op gets a subclass of it that adds no slot.
+"""
+
+from __future__ import annotations
+
+import numbers
+import sys
+import sysconfig
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from autograd import grad_mode, ops
+from autograd.errors import checked, invalid, with_param
+from autograd.ops import VARIADIC, Op
+
+if TYPE_CHECKING:
+    from autograd.engine import Value
+
+Number = int | float
+
+_new: Callable[[type[Any]], Value] = object.__new__
+_recording = grad_mode.enabled.get
+
+
+class Node:
+    """The data of a node: its float, its gradient, its parents and what its op needs."""
+
+    # Parents: unary ops keep theirs in _a (and their fixed parameter, or None, in _b); binary
+    # ops in _a and _b; variadic ops a tuple in _a and their parameter in _b, except SUMPROD,
+    # whose terms are the first _b entries of a list shared with the sums it grew from.
+    # _label is set only when given.
+    __slots__ = ("_a", "_b", "_label", "data", "grad")
+    data: float
+    grad: Any
+    _a: Any
+    _b: Any
+    _label: str | None
+    _OP: Op = ops.LEAF
+    _ARITY = 0
+
+    @property
+    def op(self) -> Op:
+        """The primitive that produced this value (``ops.LEAF`` or ``ops.CONST`` for inputs)."""
+        return self._OP
+
+    @property
+    def parents(self) -> tuple[Any, ...]:
+        """The values this one was computed from, in argument order."""
+        arity = self._ARITY
+        if arity == 2:
+            return (self._a, self._b)
+        if arity == 1:
+            return (self._a,)
+        if arity == VARIADIC:
+            ps = self._a
+            return ps if type(ps) is tuple else tuple(ps[: self._b])
+        return ()
+
+    @property
+    def param(self) -> Any:
+        """The fixed parameter of a parametrised op (the k of ``x ** k``, a leaky slope)."""
+        return self._b if self._OP.param else None
+
+    @property
+    def label(self) -> str | None:
+        """A name for drawings and compiled code, or None."""
+        try:
+            return self._label
+        except AttributeError:
+            return None
+
+    @label.setter
+    def label(self, label: str | None) -> None:
+        if label is not None and not isinstance(label, str):
+            raise TypeError(f"Value label must be a str or None, not {type(label).__name__}")
+        self._label = label
+
+
+class PerOp(dict[Any, Any]):
+    """key -> what the engine makes for it, made on first use (for ops outside the table too)."""
+
+    def __init__(self, make: Callable[[Any], Any]) -> None:
+        super().__init__()
+        self.make = make
+
+    def __missing__(self, key: Any) -> Any:
+        self[key] = made = self.make(key)
+        return made
+
+
+def _make_node_type(op: Op) -> type[Any]:
+    # one subclass of Value per op, adding no slot: a node's type tells its op, as PyTorch's
+    # grad_fn types do
+    node = type(op.name, (NODE_TYPES[ops.LEAF],), {"__slots__": (), "_OP": op,
+                                                   "_ARITY": op.arity, "__module__": __name__})
+    TYPES.add(node)
+    return node
+
+
+NODE_TYPES: dict[Op, type[Any]] = PerOp(_make_node_type)  # op -> its node type
+TYPES: set[type] = set()  # Value and its node types
+
+
+def register_leaf(leaf: type[Node]) -> None:
+    """Make ``leaf`` (Value) the type of leaves and the base of every op's node type."""
+    global _MUL, _SUMPROD
+    NODE_TYPES[ops.LEAF] = leaf
+    TYPES.add(leaf)
+    for op in (ops.CONST, *ops.OPS):
+        NODE_TYPES[op]
+    _MUL, _SUMPROD = NODE_TYPES[ops.MUL], NODE_TYPES[ops.SUMPROD]
+
+
+def _unary_maker(op: Op) -> Callable[[Value, Any], Value]:
+    """The function making nodes of a one-argument op, checked as errors.py says."""
+    forward = op.forward
+
+    def unary(a: Value, param: Any) -> Value:
+        x = a.data
+        try:
+            out = forward(x) if param is None else forward(x, param)
+        except (ArithmeticError, ValueError) as e:
+            out = invalid(op, with_param(x, param), e)
+        if out - out != 0.0:
+            checked(op, out, with_param(x, param))
+        if _recording():
+            v = _new(NODE_TYPES[op])
+            v._a = a
+            v._b = param
+        else:
+            v = _new(NODE_TYPES[ops.LEAF])
+        v.data = out
+        v.grad = 0.0
+        return v
+    return unary
+
+
+def _binary_maker(op: Op) -> Callable[[Value, Any], Value]:
+    """The function making nodes of a two-argument op, checked as errors.py says."""
+    forward = op.forward
+
+    def binary(a: Value, b: Value | Number) -> Value:
+        if not isinstance(b, Node):  # a number becomes a constant node
+            b = const(operand(op, b))
+        x, y = a.data, b.data
+        try:
+            out = forward(x, y)
+        except (ArithmeticError, ValueError) as e:
+            out = invalid(op, (x, y), e)
+        if out - out != 0.0:
+            checked(op, out, (x, y))
+        if _recording():
+            v = _new(NODE_TYPES[op])
+            v._a = a
+            v._b = b
+        else:
+            v = _new(NODE_TYPES[ops.LEAF])
+        v.data = out
+        v.grad = 0.0
+        return v
+    return binary
+
+
+UNARY: dict[Op, Callable[[Value, Any], Value]] = PerOp(_unary_maker)
+BINARY: dict[Op, Callable[[Value, Any], Value]] = PerOp(_binary_maker)
+
+
+def unary(op: Op, a: Value, param: Any = None) -> Value:
+    """A node of the one-argument ``op`` (with its fixed parameter, if any)."""
+    return UNARY[op](a, param)
+
+
+def binary(op: Op, a: Value | Number, b: Value | Number) -> Value:
+    """A node of the two-argument ``op``; a number argument becomes a constant node."""
+    return BINARY[op](a if isinstance(a, Node) else const(operand(op, a)), b)
+
+
+def variadic(op: Op, args: Sequence[Value | Number], param: Any = None) -> Value:
+    """A node of the many-argument ``op``; number arguments become constant nodes."""
+    nodes: tuple[Value, ...] = tuple(args)  # type: ignore[arg-type]
+    if not TYPES.issuperset(map(type, nodes)):  # numbers become constants
+        nodes = tuple(v if isinstance(v, Node) else const(operand(op, v)) for v in args)
+    xs = [v.data for v in nodes]
+    try:
+        out = op.forward(xs) if param is None else op.forward(xs, param)
+    except (ArithmeticError, ValueError) as e:
+        out = invalid(op, xs, e)
+    checked(op, out, xs)
+    if _recording():
+        v = _new(NODE_TYPES[op])
+        v._a, v._b = nodes, param
+    else:
+        v = _new(NODE_TYPES[ops.LEAF])
+    v.data = out
+    v.grad = 0.0
+    return v
+
+
+def const(x: Number) -> Value:
+    """A constant node: a number lifted into the graph (it gets no gradient of its own)."""
+    v = _new(NODE_TYPES[ops.CONST])
+    v.data = to_float(x)
+    v.grad = 0.0
+    return v
+
+
+# --- a + b, with products that nothing else holds fused into one SUMPROD node ---
+#
+# sum(w * x for w, x in zip(ws, xs)) builds n products and n sums. A product that only the
+# expression itself holds (sys.getrefcount tells) can never be seen again, so it need not
+# become a node: the sum takes its two factors as a term, b + u1*w1 + u2*w2 + ..., with the
+# same floats (each product is rounded, then added, as before). A running sum that only the
+# expression holds grows the same way. Anything held elsewhere (a variable, a list) stays a
+# node of its own, parent of the sum. This is NumPy's temporary elision, for graphs.
+
+_ADD = ops.ADD
+_add_plain = BINARY[_ADD]
+_refs = sys.getrefcount
+_MUL: type[Any] = Node  # both set by register_leaf
+_SUMPROD: type[Any] = Node
+
+
+def _temp_count() -> int:
+    """What sys.getrefcount reports, inside an operator, for an operand only the caller holds
+    (a temporary of an expression, sum()'s running total and items); -1, so that nothing
+    fuses, on an interpreter where that differs from an operand held by a variable."""
+    if (sys.implementation.name != "cpython" or sys.version_info >= (3, 14)
+            or sysconfig.get_config_var("Py_GIL_DISABLED")):
+        return -1  # 3.14 pushes borrowed references: a variable's value looks temporary
+    seen: list[tuple[int, int]] = []
+
+    class Probe:
+        def __add__(self, other: Any) -> Probe:
+            seen.append((_refs(self), _refs(other)))
+            return Probe()
+
+    def held() -> None:
+        a, b = Probe(), Probe()
+        a + b
+
+    held()
+    Probe() + Probe()
+    # sum(): after its first addition (whose start the caller holds too), the running total
+    # and the items are temporaries
+    sum((Probe() for _ in range(3)), Probe())
+    (held_a, held_b), temp, _, *temps = seen
+    temps.append(temp)
+    counts = {count for pair in temps for count in pair}
+    if len(counts) != 1 or min(held_a, held_b) <= min(counts):
+        return -1
+    return counts.pop()
+
+
+_TEMP = _temp_count()
+
+
+class NotKept:
+    """The gradient of a value fused into a sum as a temporary, found alive after all."""
+
+    def __add__(self, other: Any) -> NotKept:
+        return self  # a backward pass through the sum adds nothing here
+
+    def __repr__(self) -> str:
+        return ("<gradient not kept: this value was fused into a sum as a temporary (only "
+                "a C extension, such as a NumPy object array, held it); keep it in a Python "
+                "variable or list to get its gradient>")
+
+    def _refuse(self, *args: Any) -> Any:
+        raise TypeError(repr(self))
+
+    __float__ = __mul__ = __rmul__ = __radd__ = __sub__ = __rsub__ = __truediv__ = _refuse
+
+
+NOT_KEPT = NotKept()
+
+
+def add(a: Value, b: Any) -> Value:
+    """a + b (Value.__add__)."""
+    # each operand's count: the caller's reference, this frame's, getrefcount's argument
+    if type(b) is _MUL and _refs(b) == _TEMP and _recording():
+        grow = type(a) is _SUMPROD and _refs(a) == _TEMP and len(a._a) == a._b
+        return _sumprod(a, b, grow)
+    if type(a) is _MUL and _refs(a) == _TEMP and _recording():  # u * w + b = b + u * w
+        base = b if isinstance(b, Node) else const(operand(_ADD, b))
+        return _sumprod(base, a, False)  # type: ignore[arg-type]
+    return _add_plain(a, b)
+
+
+def radd(a: Value, b: Any) -> Value:
+    """b + a for a number b (Value.__radd__): sum() starts from 0 + its first term."""
+    k = const(operand(_ADD, b))
+    if type(a) is _MUL and _refs(a) == _TEMP and _recording():
+        return _sumprod(k, a, False)
+    return _add_plain(k, a)
+
+
+def _sumprod(s: Value, product: Value, grow: bool) -> Value:
+    """s + u * w as a SUMPROD node: s's own terms and (u, w) if ``grow``, else (s, u, w)."""
+    x, y = s.data, product.data
+    out = x + y  # y is u * w, rounded: the float s + u * w has always had
+    if out - out != 0.0:
+        checked(_ADD, out, (x, y))
+    if grow:
+        terms = s._a  # s keeps seeing its first s._b terms only
+        s.grad = NOT_KEPT  # type: ignore[assignment]
+    else:
+        terms = [s]
+    terms += (product._a, product._b)
+    product.grad = NOT_KEPT  # type: ignore[assignment]
+    v = _new(_SUMPROD)
+    v._a = terms
+    v._b = len(terms)
+    v.data = out
+    v.grad = 0.0
+    return v
+
+
+# --- arguments ---
+
+def is_real(x: object) -> bool:
+    """Whether x is a real number an op takes (int, float, or numbers.Real)."""
+    return type(x) is float or type(x) is int or isinstance(x, numbers.Real)
+
+
+def is_operand(x: object) -> bool:
+    """Whether x is a Value or a real number."""
+    return isinstance(x, Node) or is_real(x)
+
+
+def to_float(x: object) -> float:
+    """x as a float; TypeError for anything but a real number."""
+    if isinstance(x, float):
+        return float(x)
+    if not is_real(x):
+        raise TypeError(f"Value needs a real number (int or float), not {type(x).__name__}: {x!r}")
+    return float(x)  # type: ignore[arg-type]
+
+
+def as_number(x: Value | Number) -> float:
+    """The plain float of a Value (its data) or of a real number."""
+    return x.data if isinstance(x, Node) else to_float(x)
+
+
+def operand(op: Op, x: Any) -> Any:
+    """x, if ``op`` can take it (a Value or a real number); else a TypeError naming op."""
+    if not is_operand(x):
+        raise TypeError(f"{op.name} takes Values and real numbers, not {type(x).__name__}: "
+                        f"{x!r:.60}")
+    return x
+
+
+def order_data(x: object) -> float:
+    """The number a Value compares by: its data, or a real number itself."""
+    if isinstance(x, Node):
+        return x.data
+    if not is_real(x):
+        raise TypeError(f"a Value compares with Values and real numbers, not "
+                        f"{type(x).__name__}")
+    return x  # type: ignore[return-value]
+
