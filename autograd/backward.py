@@ -15,7 +15,7 @@ from typing import Any
 from autograd import grad_mode, graph, ops
 from autograd.engine import Grad, Value
 from autograd.errors import domain_error, finite, with_param
-from autograd.nodes import NODE_TYPES, PerOp, is_operand, to_float
+from autograd.nodes import NODE_TYPES, PerOp, as_written, is_operand, to_float
 from autograd.ops import FLOAT_MATH, VARIADIC, FloatMath, Op
 
 # A pass keeps its gradients in the nodes' grad slots (no dictionary): one pass at a time.
@@ -122,8 +122,9 @@ def _undefined(v: Value, error: Exception) -> None:
     with NaN or infinity among the arguments it is NaN, as IEEE 754 makes an invalid
     operation."""
     xs = [p.data for p in v.parents]
+    op, args = (v.op, xs) if len(xs) != 1 else as_written(v.op, xs[0], v.param)
     if finite([*xs, *with_param(0.0, v.param)]):
-        raise domain_error(v.op, xs, type(error)(f"no finite derivative here ({error})")) from None
+        raise domain_error(op, args, type(error)(f"no finite derivative here ({error})")) from None
     g = v.grad
     for p in v.parents:
         p.grad = p.grad + g * math.nan
@@ -177,8 +178,25 @@ def _sumprod_chain(v: Value, g: float) -> None:
         w.grad += g * u.data
 
 
+def _weighted_chain(v: Value, g: float) -> None:
+    """DOT's and NEURON's float rule written out (a neuron's hundreds of edges): d/db = s,
+    d/dw_i = s x_i, d/dx_i = s w_i with s = act'(out) (1 for DOT), as their partials say,
+    multiplied and added in the same order."""
+    args = v._a
+    n = len(args) // 2
+    act = v._b
+    s = 1.0 if act is None else act.partials(FLOAT_MATH, v.data, None)
+    ws, xs = args[1 : n + 1], args[n + 1 :]
+    args[0].grad += g * s
+    for w, x in zip(ws, xs):
+        w.grad += g * (s * x.data)
+    for w, x in zip(ws, xs):
+        x.grad += g * (s * w.data)
+
+
 # float rules written out for speed; tests/test_backward.py checks each against the generic one
-WRITTEN_OUT: dict[Op, Chain] = {ops.SUMPROD: _sumprod_chain}
+WRITTEN_OUT: dict[Op, Chain] = {ops.SUMPROD: _sumprod_chain, ops.DOT: _weighted_chain,
+                                ops.NEURON: _weighted_chain}
 
 # node type -> its chain rule on Values (create_graph); other ops' rules are made on first use
 _VALUE_CHAINS: dict[type[Value], Chain] = PerOp(lambda node: _chain(node._OP, graph=True))

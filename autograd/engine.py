@@ -22,7 +22,6 @@ from autograd.nodes import (
     add,
     as_number,
     binary,
-    const,
     is_real,
     operand,
     order_data,
@@ -63,10 +62,9 @@ def _not_tracing() -> None:
 
 def _operator(op: Op, reflected: bool = False) -> Callable[[Value, Value | Number], Value]:
     """A Value operator applying a two-argument op (``2 / x`` is div(2, x): reflected)."""
-    make = nodes.BINARY[op]
     if reflected:
-        return lambda self, other: make(const(operand(op, other)), self)
-    return make
+        return lambda self, other: binary(op, other, self)
+    return nodes.BINARY[op]
 
 
 class Value(Node):
@@ -99,15 +97,7 @@ class Value(Node):
     def __rsub__(self, other: Number) -> Value:
         return binary(ops.ADD, operand(ops.ADD, other), -self)
 
-    def __pow__(self, other: Value | Number) -> Value:
-        if isinstance(other, Value):
-            return binary(ops.POW, self, other)
-        return unary(ops.POWC, self, to_float(operand(ops.POWC, other)))  # k is a plain float
-
-    def __rpow__(self, other: Number) -> Value:
-        # a number base is a fixed parameter, not a constant node: no derivative is
-        # computed for it (0 ** y has none, yet y's exists)
-        return unary(ops.RPOW, self, to_float(operand(ops.RPOW, other)))
+    __pow__, __rpow__ = _operator(ops.POW), _operator(ops.POW, reflected=True)
 
     exp = _method(ops.EXP, "e to the power of this value.")
     expm1 = _method(ops.EXPM1, "e^x - 1, accurate near 0 (where exp(x) - 1 is not).")

@@ -44,10 +44,11 @@ FUSABLE = {op.name: op for op in OPS if op.arity == 1 and op.from_output}
 def neuron(ws: Sequence[Value | Number], xs: Sequence[Value | Number],
            bias: Value | Number = 0.0, activation: str = "relu") -> Value:
     """activation(bias + sum_i ws[i] * xs[i]) as a single node (a whole neuron)."""
-    if activation not in FUSABLE:
+    act = FUSABLE.get(activation)
+    if act is None:
         raise ValueError(f"neuron fuses the activations {', '.join(FUSABLE)}; "
                          f"for {activation!r} apply it to dot(...)")
-    return _weighted(NEURON, ws, xs, bias, FUSABLE[activation])
+    return _weighted(NEURON, ws, xs, bias, act)
 
 
 def sum(values: Iterable[Value | Number]) -> Value:  # noqa: A001 (autograd.sum, like torch.sum)

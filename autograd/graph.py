@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Container, Iterable, Sequence
+from itertools import filterfalse
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -21,7 +22,8 @@ def toposort(roots: Iterable[Value], cut: Container[Value] | None = None) -> lis
     # depth-first with an explicit stack; a node pushed again with None above it is placed
     # when the None is popped: its parents, pushed after that pair, were all placed by then
     stack: list[Any] = list(roots)
-    pop, place, seen = stack.pop, order.append, visited.add
+    pop, place, seen, push = stack.pop, order.append, visited.add, stack.extend
+    known = visited.__contains__
     while stack:
         node = pop()
         if node is None:
@@ -37,8 +39,9 @@ def toposort(roots: Iterable[Value], cut: Container[Value] | None = None) -> lis
             stack += (node, None, node._b, node._a)
         elif arity == 1:
             stack += (node, None, node._a)
-        else:
-            stack += (node, None, *reversed(node.parents))
+        else:  # parents visited already would be popped and skipped: they are not pushed
+            stack += (node, None)
+            push(filterfalse(known, reversed(node.parents)))  # (filtered in C: a neuron's weights)
     return order
 
 

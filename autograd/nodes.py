@@ -9,6 +9,7 @@ A node is made in one place: the op's forward on the parents' floats, the checks
 from __future__ import annotations
 
 import numbers
+import operator
 import sys
 import sysconfig
 from collections.abc import Callable, Sequence
@@ -25,6 +26,7 @@ Number = int | float
 
 _new: Callable[[type[Any]], Value] = object.__new__
 _recording = grad_mode.enabled.get
+_data = operator.attrgetter("data")
 
 
 class Node:
@@ -125,9 +127,10 @@ def _unary_maker(op: Op) -> Callable[[Value, Any], Value]:
         try:
             out = forward(x) if param is None else forward(x, param)
         except (ArithmeticError, ValueError) as e:
-            out = invalid(op, with_param(x, param), e)
+            out = invalid(*as_written(op, x, param), e)
         if out - out != 0.0:
-            checked(op, out, with_param(x, param))
+            written, args = as_written(op, x, param)
+            checked(written, out, args)
         if _recording():
             v = _new(NODE_TYPES[op])
             v._a = a
@@ -143,9 +146,12 @@ def _unary_maker(op: Op) -> Callable[[Value, Any], Value]:
 def _binary_maker(op: Op) -> Callable[[Value, Any], Value]:
     """The function making nodes of a two-argument op, checked as errors.py says."""
     forward = op.forward
+    with_number = ops.NUMBER_SECOND.get(op)
 
     def binary(a: Value, b: Value | Number) -> Value:
-        if not isinstance(b, Node):  # a number becomes a constant node
+        if not isinstance(b, Node):  # a number is kept in the node (or becomes a constant)
+            if with_number is not None:
+                return UNARY[with_number](a, to_float(operand(op, b)))
             b = const(operand(op, b))
         x, y = a.data, b.data
         try:
@@ -166,6 +172,21 @@ def _binary_maker(op: Op) -> Callable[[Value, Any], Value]:
     return binary
 
 
+# a number kept in the node is named where the user wrote it: x * 2 fails as mul(x, 2.0),
+# 2 / x as div(2.0, x)
+_WRITTEN = ({kept: (op, False) for op, kept in ops.NUMBER_SECOND.items()}
+            | {kept: (op, True) for op, kept in ops.NUMBER_FIRST.items()
+               if kept not in ops.NUMBER_SECOND.values()})
+
+
+def as_written(op: Op, x: float, param: Any) -> tuple[Op, tuple[float, ...]]:
+    """The op and arguments an error names, for a one-argument node of ``op``."""
+    if op in _WRITTEN:
+        binary, number_first = _WRITTEN[op]
+        return binary, (param, x) if number_first else (x, param)
+    return op, with_param(x, param)
+
+
 UNARY: dict[Op, Callable[[Value, Any], Value]] = PerOp(_unary_maker)
 BINARY: dict[Op, Callable[[Value, Any], Value]] = PerOp(_binary_maker)
 
@@ -176,8 +197,14 @@ def unary(op: Op, a: Value, param: Any = None) -> Value:
 
 
 def binary(op: Op, a: Value | Number, b: Value | Number) -> Value:
-    """A node of the two-argument ``op``; a number argument becomes a constant node."""
-    return BINARY[op](a if isinstance(a, Node) else const(operand(op, a)), b)
+    """A node of the two-argument ``op``; a number argument is kept in the node where the
+    table has an op for that (ops.NUMBER_FIRST, NUMBER_SECOND), else a constant node."""
+    if not isinstance(a, Node):
+        first = ops.NUMBER_FIRST.get(op)
+        if first is not None and isinstance(b, Node):
+            return UNARY[first](b, to_float(operand(op, a)))
+        a = const(operand(op, a))
+    return BINARY[op](a, b)
 
 
 def variadic(op: Op, args: Sequence[Value | Number], param: Any = None) -> Value:
@@ -185,12 +212,13 @@ def variadic(op: Op, args: Sequence[Value | Number], param: Any = None) -> Value
     nodes: tuple[Value, ...] = tuple(args)  # type: ignore[arg-type]
     if not TYPES.issuperset(map(type, nodes)):  # numbers become constants
         nodes = tuple(v if isinstance(v, Node) else const(operand(op, v)) for v in args)
-    xs = [v.data for v in nodes]
+    xs = list(map(_data, nodes))
     try:
         out = op.forward(xs) if param is None else op.forward(xs, param)
     except (ArithmeticError, ValueError) as e:
         out = invalid(op, xs, e)
-    checked(op, out, xs)
+    if out - out != 0.0:
+        checked(op, out, xs)
     if _recording():
         v = _new(NODE_TYPES[op])
         v._a, v._b = nodes, param
@@ -293,10 +321,9 @@ def add(a: Value, b: Any) -> Value:
 
 def radd(a: Value, b: Any) -> Value:
     """b + a for a number b (Value.__radd__): sum() starts from 0 + its first term."""
-    k = const(operand(_ADD, b))
     if type(a) is _MUL and _refs(a) == _TEMP and _recording():
-        return _sumprod(k, a, False)
-    return _add_plain(k, a)
+        return _sumprod(const(operand(_ADD, b)), a, False)
+    return _add_plain(a, b)  # a + b: the same float, b kept in the node
 
 
 def _sumprod(s: Value, product: Value, grow: bool) -> Value:

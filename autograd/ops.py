@@ -206,7 +206,7 @@ def products(b: float, ws: Sequence[float], xs: Sequence[float]) -> float:
 
 
 def _dot(args: Sequence[float]) -> float:
-    n = (len(args) - 1) // 2
+    n = len(args) // 2  # of 2n + 1 arguments
     return products(args[0], args[1 : n + 1], args[n + 1 :])
 
 
@@ -279,10 +279,25 @@ DIV = Op("div", 2, _div, lambda m, out, a, b: (1.0 / b, -out / b), "/",
 POW = Op("pow", 2, _pow, lambda m, out, a, b: (_pow_da(m, a, b), _pow_db(m, out, a, b)),
          "**", code=template("pow_({a}, {b})", "{b} * {a} ** ({b} - 1.0)",
                              "pow_db({out}, {a}, {b})"))
+# A number operand is kept in the node as the op's parameter (x * 2, 1 - x, 2 ** x): no
+# constant node is made for it, and no derivative is computed for it.
+# d(a+k)/da = 1
+ADD_SCALAR = Op("add_scalar", 1, operator.add, lambda m, out, a, k: 1.0, "+", param="k",
+                code=template("{a} + {k}", "1.0"), show=lambda k: f"+ {k!r}")
+# d(ak)/da = k
+MUL_SCALAR = Op("mul_scalar", 1, operator.mul, lambda m, out, a, k: k, "*", param="k",
+                code=template("{a} * {k}", "{k}"), show=lambda k: f"* {k!r}")
+# d(a/k)/da = 1/k
+DIV_SCALAR = Op("div_scalar", 1, _div, lambda m, out, a, k: 1.0 / k, "/", param="k",
+                code=template("{a} / {k}", "1.0 / {k}"), show=lambda k: f"/ {k!r}")
+# d(k/a)/da = -k/a^2 = -(k/a)/a
+RDIV = Op("rdiv", 1, lambda a, k: _div(k, a), lambda m, out, a, k: -out / a, "/",
+          param="numerator", code=template("{k} / {a}", "-{out} / {a}"),
+          show=lambda k: f"{k!r} /")
 # d(-a)/da = -1
 NEG = Op("neg", 1, operator.neg, lambda m, out, a: -1.0, "-", code=template("-{a}", "-1.0"))
 # d(a^k)/da = k a^(k-1), for a fixed number k
-POWC = Op("pow", 1, _pow, lambda m, out, a, k: 0.0 if k == 0 else _pow_da(m, a, k), "**",
+POWC = Op("pow_scalar", 1, _pow, lambda m, out, a, k: 0.0 if k == 0 else _pow_da(m, a, k), "**",
           param="k", code=_powc_code, show=lambda k: f"** {k!r}")
 # d(k^a)/da = k^a log k, for a fixed number k (a constant base needs no derivative of its own)
 RPOW = Op("rpow", 1, lambda a, k: _pow(k, a), lambda m, out, a, k: _pow_db(m, out, k, a),
@@ -376,6 +391,11 @@ NEURON = Op("neuron", VARIADIC, lambda args, act: act.forward(_dot(args)), _neur
 SUM = Op("sum", VARIADIC, math.fsum, lambda m, out, args: [1.0] * len(args), "sum",
          code=lambda out, args, k: Code(f"fsum(({', '.join(args)},))", ("1.0",) * len(args)))
 
-OPS: tuple[Op, ...] = (ADD, MUL, DIV, POW, NEG, POWC, RPOW, ABS, EXP, EXPM1, LOG, LOG1P, SQRT,
-                       TANH, SIGMOID, RELU, LEAKY_RELU, SOFTPLUS, SIN, COS, TAN, ASIN, ACOS,
-                       ATAN, SINH, COSH, MAXIMUM, MINIMUM, CLAMP, DOT, SUMPROD, NEURON, SUM)
+# the op that keeps a number operand in the node: second (x * 2) or first (2 * x); a number
+# base needs no derivative of its own (0 ** y has none, yet y's exists)
+NUMBER_SECOND = {ADD: ADD_SCALAR, MUL: MUL_SCALAR, DIV: DIV_SCALAR, POW: POWC}
+NUMBER_FIRST = {ADD: ADD_SCALAR, MUL: MUL_SCALAR, DIV: RDIV, POW: RPOW}
+
+# every primitive of the table, in the order defined above (no list to keep by hand)
+OPS: tuple[Op, ...] = tuple(op for op in list(globals().values())
+                            if isinstance(op, Op) and op.arity != 0)

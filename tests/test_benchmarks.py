@@ -20,9 +20,11 @@ def test_microgpt_workload_gives_microgpt_s_losses():
     assert max(abs(a - b) for a, b in zip(ours["losses"], theirs["losses"])) <= 1e-12
 
 
-def test_chain_memory_is_measured_per_op():
-    ours = engine.bytes_per_op(engine.autograd.Value, 3000, backward=True)
-    assert 50 < ours < 400
+@pytest.mark.parametrize("kind", list(engine.CHAINS))
+def test_chain_memory_is_measured_per_op(kind):
+    graph = engine.bytes_per_op(engine.autograd.Value, 3000, False, kind)
+    with_grads = engine.bytes_per_op(engine.autograd.Value, 3000, True, kind)
+    assert 50 < graph < with_grads < 400
 
 
 def test_hand_written_numpy_step_trains_like_the_compiled_fit():

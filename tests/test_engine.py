@@ -5,7 +5,17 @@ import threading
 
 import pytest
 
-from autograd import Value, dot, enable_grad, grad, is_grad_enabled, no_grad, ops, zero_grad
+from autograd import (
+    Value,
+    dot,
+    enable_grad,
+    grad,
+    is_grad_enabled,
+    maximum,
+    no_grad,
+    ops,
+    zero_grad,
+)
 from autograd import sum as vsum
 
 
@@ -72,14 +82,19 @@ def test_numbers_on_either_side_become_constants():
         assert v.data == expected, name
 
 
-def test_constants_are_marked_and_keep_argument_order():
+def test_numbers_are_kept_in_the_node_and_keep_argument_order():
     x = Value(3.0)
-    d = 2 - x  # 2 + (-x)
-    c, negx = d.parents
-    assert c.op is ops.CONST and c.data == 2.0
+    d = 2 - x  # (-x) + 2: no constant node
+    (negx,) = d.parents
+    assert d.op is ops.ADD_SCALAR and d.param == 2.0 and d.data == -1.0
     assert negx.op is ops.NEG and negx.parents == (x,)
     q = 2 / x
-    assert q.parents[0].data == 2.0 and q.parents[1] is x
+    assert q.op is ops.RDIV and q.parents == (x,) and q.param == 2.0 and q.data == 2 / 3
+    assert (x / 2).op is ops.DIV_SCALAR and (x / 2).data == 1.5
+    assert (x * 2).op is (2 * x).op is ops.MUL_SCALAR
+    assert (x ** 2).op is ops.POWC and (2 ** x).op is ops.RPOW
+    top = maximum(x, 2.0)  # ops without a number form still lift it into a constant node
+    assert top.parents[1].op is ops.CONST and top.parents[1].data == 2.0
 
 
 def test_subtraction_and_division_round_exactly_like_floats():
@@ -295,7 +310,7 @@ def test_no_grad_is_per_thread():
         t.start()
         t.join()
         assert (Value(1.0) * 2.0).parents == ()
-    assert seen == {"enabled": True, "parents": 2}
+    assert seen == {"enabled": True, "parents": 1}
 
 
 def test_detach_cuts_the_graph():

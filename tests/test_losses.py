@@ -100,7 +100,7 @@ def test_l2_penalty_is_one_node():
     ps = values(1.0, -2.0, 3.0)
     penalty = l2_penalty(ps, alpha=0.5)
     assert penalty.data == pytest.approx(7.0)
-    assert penalty.parents[1].op is ops.DOT
+    assert penalty.op is ops.MUL_SCALAR and penalty.parents[0].op is ops.DOT
     penalty.backward()
     assert [p.grad for p in ps] == [1.0, -2.0, 3.0]  # d/dp alpha p^2 = 2 alpha p
 

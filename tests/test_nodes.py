@@ -78,7 +78,7 @@ def test_a_sum_that_overflows_names_the_addition_as_before():
 def test_off_when_the_probe_finds_no_temporaries(unfused):
     w, x = Value(2.0), Value(3.0)
     s = 1.0 + w * x
-    assert s.op is ops.ADD and s.parents[1].op is ops.MUL
+    assert s.op is ops.ADD_SCALAR and s.parents[0].op is ops.MUL
 
 
 def test_a_product_only_a_c_container_held_reports_its_gradient_as_not_kept():

@@ -38,6 +38,14 @@ def sign(x):
 # op: (apply to Values, f(x), f'(x), f''(x), points), all derivatives worked out by hand
 UNARY = {
     ops.NEG: (lambda a: -a, lambda x: -x, lambda x: -1.0, lambda x: 0.0, [-1.5, 0.7]),
+    ops.ADD_SCALAR: (lambda a: a - 2.5, lambda x: x - 2.5, lambda x: 1.0, lambda x: 0.0,
+                     [-1.5, 0.7]),
+    ops.MUL_SCALAR: (lambda a: 3 * a, lambda x: 3 * x, lambda x: 3.0, lambda x: 0.0,
+                     [-1.5, 0.7]),
+    ops.DIV_SCALAR: (lambda a: a / 4, lambda x: x / 4, lambda x: 0.25, lambda x: 0.0,
+                     [-1.5, 0.7]),
+    ops.RDIV: (lambda a: 2 / a, lambda x: 2 / x, lambda x: -2 / x**2, lambda x: 4 / x**3,
+               [-1.5, 0.7]),
     ops.ABS: (abs, abs, sign, lambda x: 0.0, [-1.5, 0.7]),
     ops.EXP: (Value.exp, math.exp, math.exp, math.exp, [-2.0, 0.3, 3.0]),
     ops.EXPM1: (Value.expm1, math.expm1, math.exp, math.exp, [-40.0, -1e-9, 0.0, 2.5]),
@@ -242,7 +250,8 @@ def test_random_graphs_backward_equals_functional_grad(g):
 
 PARAMS = {None: [None], "k": [2.0, 0.5, -1.0, INF, -INF, NAN],
           "bounds": [(-1.0, 1.0), (-INF, 0.5), (0.0, INF)],
-          "base": [2.0, 0.5, 0.0, INF, NAN], "slope": [0.01, INF, NAN],
+          "base": [2.0, 0.5, 0.0, INF, NAN], "numerator": [2.0, -0.5, 0.0, INF, NAN],
+          "slope": [0.01, INF, NAN],
           "activation": [op for op in ops.OPS if op.from_output and op.arity == 1]}
 POINTS = [NAN, INF, -INF, 0.0, -0.0, 2.0, -2.0, 0.5]
 
