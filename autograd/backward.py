@@ -179,19 +179,20 @@ def _sumprod_chain(v: Value, g: float) -> None:
 
 
 def _weighted_chain(v: Value, g: float) -> None:
-    """DOT's and NEURON's float rule written out (a neuron's hundreds of edges): d/db = s,
-    d/dw_i = s x_i, d/dx_i = s w_i with s = act'(out) (1 for DOT), as their partials say,
-    multiplied and added in the same order."""
+    """DOT's and NEURON's float rule written out (a neuron's hundreds of edges): the chain
+    rule through act first, g * act'(out), then through b + w·x (d/db = 1, d/dw_i = x_i,
+    d/dx_i = w_i), in argument order: the numbers of the unfused act(dot(...))."""
     args = v._a
     n = len(args) // 2
     act = v._b
-    s = 1.0 if act is None else act.partials(FLOAT_MATH, v.data, None)
+    if act is not None:
+        g = g * act.partials(FLOAT_MATH, v.data, None)
+    args[0].grad += g
     ws, xs = args[1 : n + 1], args[n + 1 :]
-    args[0].grad += g * s
     for w, x in zip(ws, xs):
-        w.grad += g * (s * x.data)
+        w.grad += g * x.data
     for w, x in zip(ws, xs):
-        x.grad += g * (s * w.data)
+        x.grad += g * w.data
 
 
 # float rules written out for speed; tests/test_backward.py checks each against the generic one

@@ -390,14 +390,12 @@ class _Writer:
                 continue
             code, g = codes[v], self.grad[v]
             lines = [] if self.big else [f"# {self.ref[v]} = {code.forward}"]
-            factor = None
-            if code.factor is not None:  # the slope, multiplied into each partial first,
-                factor = f"gz_{self.ref[v]}" if not self.big else "gz"  # as the engine does
-                lines.append(f"{factor} = {code.factor}")
-            for p, partial in zip(v.parents, code.partials):
+            if code.factor is not None:  # through the activation first, as the engine goes
+                gz = f"gz_{self.ref[v]}" if not self.big else "gz"
+                lines.append(f"{gz} = {g} * {_wrap(code.factor)}")
+                g = gz
+            for p, d in zip(v.parents, code.partials):
                 if p in self.needs:
-                    d = partial if factor is None else factor if partial == "1.0" else \
-                        f"{factor} * {_wrap(partial)}"
                     add(lines, p, g if d == "1.0" else f"-{g}" if d == "-1.0"
                         else f"{g} * {_wrap(d)}")
             units.append(lines)

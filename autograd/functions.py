@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from autograd.engine import Value
-from autograd.nodes import Number, binary, unary, variadic
+from autograd.nodes import Number, binary, unary, variadic, weighted
 from autograd.ops import DOT, MAXIMUM, MINIMUM, NEURON, OPS, SUM, Op
 
 
@@ -62,4 +62,4 @@ def _weighted(op: Op, ws: Sequence[Value | Number], xs: Sequence[Value | Number]
     if len(ws) != len(xs):
         raise ValueError(f"{op.name} needs two sequences of equal length, got {len(ws)} and "
                          f"{len(xs)}")
-    return variadic(op, (bias, *ws, *xs), param)
+    return weighted(op, ws, xs, bias, param)

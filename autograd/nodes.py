@@ -229,6 +229,32 @@ def variadic(op: Op, args: Sequence[Value | Number], param: Any = None) -> Value
     return v
 
 
+def weighted(op: Op, ws: Sequence[Any], xs: Sequence[Any], bias: Any, act: Op | None) -> Value:
+    """A DOT or NEURON node, act(b + w·x): ``variadic`` written out for a neuron's many
+    arguments (tests/test_nodes.py checks it against the table's forward bit for bit)."""
+    args = (bias, *ws, *xs)
+    if not TYPES.issuperset(map(type, args)):
+        return variadic(op, args, act)  # numbers become constants
+    total = bias.data
+    for w, x in zip(ws, xs):  # b + w_1 x_1 + ..., added left to right as ops.products
+        total += w.data * x.data
+    try:
+        out = total if act is None else act.forward(total)
+    except (ArithmeticError, ValueError) as e:
+        out = invalid(op, list(map(_data, args)), e)
+    if out - out != 0.0:
+        checked(op, out, list(map(_data, args)))
+    if _recording():
+        v = _new(NODE_TYPES[op])
+        v._a = args
+        v._b = act
+    else:
+        v = _new(NODE_TYPES[ops.LEAF])
+    v.data = out
+    v.grad = 0.0
+    return v
+
+
 def const(x: Number) -> Value:
     """A constant node: a number lifted into the graph (it gets no gradient of its own)."""
     v = _new(NODE_TYPES[ops.CONST])

@@ -198,7 +198,7 @@ def products(b: float, ws: Sequence[float], xs: Sequence[float]) -> float:
     """b + w_1 x_1 + w_2 x_2 + ..., added left to right from b (the order micrograd's Neuron
     uses, and compiled code's b + w1 * x1 + ...)."""
     if _SUM_IN_ORDER:  # the fast way, with the same numbers
-        return sum(map(float.__mul__, ws, xs), b)
+        return sum(map(operator.mul, ws, xs), b)
     total = b
     for w, x in zip(ws, xs):
         total += w * x

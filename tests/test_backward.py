@@ -26,17 +26,20 @@ def dictionary_pass(root, seed=1.0):
     for v in reversed(toposort([root])):
         if not v.parents:
             continue
-        xs = [p.data for p in v.parents]
+        xs, g = [p.data for p in v.parents], grads[v]
         if v.op.arity == 2:
             ds = v.op.partials(FLOAT_MATH, v.data, *xs)
         elif v.op.arity == 1:
             ds = (v.op.partials(FLOAT_MATH, v.data, *xs) if v.param is None
                   else v.op.partials(FLOAT_MATH, v.data, *xs, v.param),)
+        elif v.op is ops.NEURON:  # act(dot(...)): through act first, then the weighted sum
+            g = g * v.param.partials(FLOAT_MATH, v.data, None)
+            ds = ops.DOT.partials(FLOAT_MATH, v.data, xs)
         else:
             ds = (v.op.partials(FLOAT_MATH, v.data, xs) if v.param is None
                   else v.op.partials(FLOAT_MATH, v.data, xs, v.param))
         for p, d in zip(v.parents, ds):
-            grads[p] = grads[p] + grads[v] * d if p in grads else grads[v] * d
+            grads[p] = grads[p] + g * d if p in grads else g * d
     return grads
 
 

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from autograd import Value, grad, no_grad, nodes, ops
+from autograd import FUSABLE, Value, dot, grad, neuron, no_grad, nodes, ops
 from autograd.graph import toposort
-from autograd.nodes import as_number
+from autograd.nodes import as_number, unary
 
 
 @pytest.fixture
@@ -153,3 +153,25 @@ def test_fused_graphs_equal_the_unfused_engine(plan, seed):
     gb = grad(plain_root, plain_leaves, allow_unused=True)
     assert all(math.isclose(as_number(a), b, rel_tol=1e-12, abs_tol=1e-12 * scale)
                for a, b in zip(ga, gb))
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(st.integers(1, 128), st.sampled_from([None, *FUSABLE.values()]), st.integers(0, 2**32 - 1))
+def test_weighted_nodes_equal_the_table_and_the_unfused_composition(width, act, seed):
+    def made():
+        rng = random.Random(seed)
+        return (Value(rng.uniform(-1, 1)), [Value(rng.gauss(0, 1)) for _ in range(width)],
+                [Value(rng.gauss(0, 1)) for _ in range(width)])
+
+    b, ws, xs = made()
+    fused = dot(ws, xs, b) if act is None else neuron(ws, xs, b, act.name)
+    data = [p.data for p in fused.parents]  # the table's forward, on floats
+    assert fused.data == (ops.DOT.forward(data) if act is None
+                          else ops.NEURON.forward(data, act))
+    fused.backward(0.75)
+    b2, ws2, xs2 = made()
+    weighted = dot(ws2, xs2, b2)
+    unfused = weighted if act is None else unary(act, weighted)
+    assert unfused.data == fused.data
+    unfused.backward(0.75)  # act's rule, then the weighted sum's: the same numbers
+    assert [v.grad for v in (b, *ws, *xs)] == [v.grad for v in (b2, *ws2, *xs2)]
