@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import threading
 from collections.abc import Callable, Iterable, Sequence
+from itertools import islice
 from typing import Any
 
 from autograd import grad_mode, graph, ops
@@ -167,37 +168,29 @@ def _chain(op: Op, graph: bool) -> Chain:
     return {2: binary, 1: unary, VARIADIC: variadic}.get(op.arity, leaf)
 
 
-def _sumprod_chain(v: Value, g: float) -> None:
-    """SUMPROD's float rule written out (the hottest node of sums of products): d/db = 1,
-    d/du_i = w_i, d/dw_i = u_i, as its partials say."""
-    terms = v._a
+def _products(terms: Sequence[Value], g: float) -> None:
+    # b + w_1 x_1 + w_2 x_2 + ...: d/db = 1, d/dw_i = x_i, d/dx_i = w_i, in argument order
     terms[0].grad += g
-    pairs = iter(terms[1 : v._b])
-    for u, w in zip(pairs, pairs):
-        u.grad += g * w.data
-        w.grad += g * u.data
-
-
-def _weighted_chain(v: Value, g: float) -> None:
-    """DOT's and NEURON's float rule written out (a neuron's hundreds of edges): the chain
-    rule through act first, g * act'(out), then through b + w·x (d/db = 1, d/dw_i = x_i,
-    d/dx_i = w_i), in argument order: the numbers of the unfused act(dot(...))."""
-    args = v._a
-    n = len(args) // 2
-    act = v._b
-    if act is not None:
-        g = g * act.partials(FLOAT_MATH, v.data, None)
-    args[0].grad += g
-    ws, xs = args[1 : n + 1], args[n + 1 :]
-    for w, x in zip(ws, xs):
+    pairs = islice(terms, 1, None)
+    for w, x in zip(pairs, pairs):
         w.grad += g * x.data
-    for w, x in zip(ws, xs):
         x.grad += g * w.data
 
 
+def _dot_chain(v: Value, g: float) -> None:
+    """DOT's float rule written out (a weighted sum's many edges), as its partials say; a DOT
+    that + built sees the first v._b terms of its list."""
+    _products(v._a[: v._b], g)
+
+
+def _neuron_chain(v: Value, g: float) -> None:
+    """NEURON's float rule written out: through act first, g act'(out), then DOT's rule: the
+    numbers of the unfused act(dot(...))."""
+    _products(v._a, g * v._b.partials(FLOAT_MATH, v.data, None))
+
+
 # float rules written out for speed; tests/test_backward.py checks each against the generic one
-WRITTEN_OUT: dict[Op, Chain] = {ops.SUMPROD: _sumprod_chain, ops.DOT: _weighted_chain,
-                                ops.NEURON: _weighted_chain}
+WRITTEN_OUT: dict[Op, Chain] = {ops.DOT: _dot_chain, ops.NEURON: _neuron_chain}
 
 # node type -> its chain rule on Values (create_graph); other ops' rules are made on first use
 _VALUE_CHAINS: dict[type[Value], Chain] = PerOp(lambda node: _chain(node._OP, graph=True))

@@ -14,7 +14,7 @@ from typing import Any
 from autograd.engine import Value
 from autograd.files import check_writable, regular_file_mode, write_atomically
 from autograd.graph import toposort
-from autograd.ops import ADD, CONST, LEAF, MUL, SUMPROD, Op
+from autograd.ops import ADD, CONST, LEAF, MUL, Op
 
 # fill colours: inputs you made, constants lifted from numbers, trained parameters, results
 COLOURS = {"leaf": "#cfe8ff", "const": "#eeeeee", "param": "#ffe0a8", "result": "#ffffff"}
@@ -53,8 +53,8 @@ def kind(op: Op, trained: bool) -> str:
 
 
 class _Unfused:
-    """A product or partial sum that a SUMPROD node took in as it was built, drawn as the
-    node it was written as (see autograd/nodes.py)."""
+    """A product or partial sum that a DOT node took in as + built it, drawn as the node it
+    was written as (see autograd/nodes.py)."""
 
     label = None
 
@@ -66,12 +66,12 @@ Drawn = tuple[Any, Op, Any, Sequence[Any]]  # a value, the op, its parameter and
 
 
 def as_written(order: Sequence[Value]) -> list[Drawn]:
-    """Every value with its op, parameter and parents as drawn; a SUMPROD node is drawn as
-    the sums and products it was written as, b + u1 * w1 + ...: each has the float the
-    engine computed on the way, and the gradient of the whole sum (d sum / d term = 1)."""
+    """Every value with its op, parameter and parents as drawn; a DOT node that + built is
+    drawn as the sums and products it was written as, b + u1 * w1 + ...: each has the float
+    the engine computed on the way, and the gradient of the whole sum (d sum / d term = 1)."""
     drawn: list[Drawn] = []
     for v in order:
-        if v.op is not SUMPROD:
+        if not v.fused:
             drawn.append((v, v.op, v.param, v.parents))
             continue
         b, *factors = v.parents

@@ -58,7 +58,6 @@ def sum(values: Iterable[Value | Number]) -> Value:  # noqa: A001 (autograd.sum,
 
 def _weighted(op: Op, ws: Sequence[Value | Number], xs: Sequence[Value | Number],
               bias: Value | Number, param: Op | None = None) -> Value:
-    # arguments in the order DOT and NEURON take them: b, w_1..w_n, x_1..x_n
     if len(ws) != len(xs):
         raise ValueError(f"{op.name} needs two sequences of equal length, got {len(ws)} and "
                          f"{len(xs)}")

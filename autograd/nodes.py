@@ -13,6 +13,7 @@ import operator
 import sys
 import sysconfig
 from collections.abc import Callable, Sequence
+from itertools import chain
 from typing import TYPE_CHECKING, Any
 
 from autograd import grad_mode, ops
@@ -33,9 +34,9 @@ class Node:
     """The data of a node: its float, its gradient, its parents and what its op needs."""
 
     # Parents: unary ops keep theirs in _a (and their fixed parameter, or None, in _b); binary
-    # ops in _a and _b; variadic ops a tuple in _a and their parameter in _b, except SUMPROD,
-    # whose terms are the first _b entries of a list shared with the sums it grew from.
-    # _label is set only when given.
+    # ops in _a and _b; variadic ops a tuple in _a and their parameter in _b, except a DOT that
+    # + built (see add below): its terms are the first _b entries of a list shared with the
+    # sums it grew from. _label is set only when given.
     __slots__ = ("_a", "_b", "_label", "data", "grad")
     data: float
     grad: Any
@@ -62,6 +63,11 @@ class Node:
             ps = self._a
             return ps if type(ps) is tuple else tuple(ps[: self._b])
         return ()
+
+    @property
+    def fused(self) -> bool:
+        """Whether ``+`` built this node from temporaries: a DOT drawn as it was written."""
+        return self._ARITY == VARIADIC and type(self._a) is list
 
     @property
     def param(self) -> Any:
@@ -110,12 +116,12 @@ TYPES: set[type] = set()  # Value and its node types
 
 def register_leaf(leaf: type[Node]) -> None:
     """Make ``leaf`` (Value) the type of leaves and the base of every op's node type."""
-    global _MUL, _SUMPROD
+    global _MUL, _DOT
     NODE_TYPES[ops.LEAF] = leaf
     TYPES.add(leaf)
     for op in (ops.CONST, *ops.OPS):
         NODE_TYPES[op]
-    _MUL, _SUMPROD = NODE_TYPES[ops.MUL], NODE_TYPES[ops.SUMPROD]
+    _MUL, _DOT = NODE_TYPES[ops.MUL], NODE_TYPES[ops.DOT]
 
 
 def _unary_maker(op: Op) -> Callable[[Value, Any], Value]:
@@ -232,7 +238,7 @@ def variadic(op: Op, args: Sequence[Value | Number], param: Any = None) -> Value
 def weighted(op: Op, ws: Sequence[Any], xs: Sequence[Any], bias: Any, act: Op | None) -> Value:
     """A DOT or NEURON node, act(b + w·x): ``variadic`` written out for a neuron's many
     arguments (tests/test_nodes.py checks it against the table's forward bit for bit)."""
-    args = (bias, *ws, *xs)
+    args = (bias, *chain.from_iterable(zip(ws, xs)))  # (b, w_1, x_1, w_2, x_2, ...)
     if not TYPES.issuperset(map(type, args)):
         return variadic(op, args, act)  # numbers become constants
     total = bias.data
@@ -263,7 +269,7 @@ def const(x: Number) -> Value:
     return v
 
 
-# --- a + b, with products that nothing else holds fused into one SUMPROD node ---
+# --- a + b, with products that nothing else holds fused into one DOT node ---
 #
 # sum(w * x for w, x in zip(ws, xs)) builds n products and n sums. A product that only the
 # expression itself holds (sys.getrefcount tells) can never be seen again, so it need not
@@ -276,7 +282,7 @@ _ADD = ops.ADD
 _add_plain = BINARY[_ADD]
 _refs = sys.getrefcount
 _MUL: type[Any] = Node  # both set by register_leaf
-_SUMPROD: type[Any] = Node
+_DOT: type[Any] = Node
 
 
 def _temp_count() -> int:
@@ -337,23 +343,23 @@ def add(a: Value, b: Any) -> Value:
     """a + b (Value.__add__)."""
     # each operand's count: the caller's reference, this frame's, getrefcount's argument
     if type(b) is _MUL and _refs(b) == _TEMP and _recording():
-        grow = type(a) is _SUMPROD and _refs(a) == _TEMP and len(a._a) == a._b
-        return _sumprod(a, b, grow)
+        grow = type(a) is _DOT and _refs(a) == _TEMP and len(a._a) == a._b
+        return _products(a, b, grow)
     if type(a) is _MUL and _refs(a) == _TEMP and _recording():  # u * w + b = b + u * w
         base = b if isinstance(b, Node) else const(operand(_ADD, b))
-        return _sumprod(base, a, False)  # type: ignore[arg-type]
+        return _products(base, a, False)  # type: ignore[arg-type]
     return _add_plain(a, b)
 
 
 def radd(a: Value, b: Any) -> Value:
     """b + a for a number b (Value.__radd__): sum() starts from 0 + its first term."""
     if type(a) is _MUL and _refs(a) == _TEMP and _recording():
-        return _sumprod(const(operand(_ADD, b)), a, False)
+        return _products(const(operand(_ADD, b)), a, False)
     return _add_plain(a, b)  # a + b: the same float, b kept in the node
 
 
-def _sumprod(s: Value, product: Value, grow: bool) -> Value:
-    """s + u * w as a SUMPROD node: s's own terms and (u, w) if ``grow``, else (s, u, w)."""
+def _products(s: Value, product: Value, grow: bool) -> Value:
+    """s + u * w as a DOT node: s's own terms and (u, w) if ``grow``, else (s, u, w)."""
     x, y = s.data, product.data
     out = x + y  # y is u * w, rounded: the float s + u * w has always had
     if out - out != 0.0:
@@ -365,7 +371,7 @@ def _sumprod(s: Value, product: Value, grow: bool) -> Value:
         terms = [s]
     terms += (product._a, product._b)
     product.grad = NOT_KEPT  # type: ignore[assignment]
-    v = _new(_SUMPROD)
+    v = _new(_DOT)
     v._a = terms
     v._b = len(terms)
     v.data = out

@@ -206,20 +206,14 @@ def products(b: float, ws: Sequence[float], xs: Sequence[float]) -> float:
 
 
 def _dot(args: Sequence[float]) -> float:
-    n = len(args) // 2  # of 2n + 1 arguments
-    return products(args[0], args[1 : n + 1], args[n + 1 :])
+    return products(args[0], args[1::2], args[2::2])  # (b, w_1, x_1, w_2, x_2, ...)
 
 
 _SUM_IN_ORDER = sys.version_info < (3, 12)  # from 3.12, sum() of floats compensates rounding
 
 
 def _dot_partials(m: Any, out: Any, args: Sequence[Any]) -> list[Any]:
-    n = (len(args) - 1) // 2
-    return [1.0, *args[n + 1 :], *args[1 : n + 1]]
-
-
-def _sumprod_partials(m: Any, out: Any, args: Sequence[Any]) -> list[Any]:
-    ds = [1.0] * len(args)  # d/db = 1, d/du_i = w_i, d/dw_i = u_i
+    ds = [1.0] * len(args)  # d/db = 1, d/dw_i = x_i, d/dx_i = w_i
     ds[1::2], ds[2::2] = args[2::2], args[1::2]
     return ds
 
@@ -240,19 +234,12 @@ DOT_INLINE = 32  # longer weighted sums call dot_, keeping every line short
 
 
 def _dot_code(out: str, args: Sequence[str], k: Any = None) -> Code:
-    n = (len(args) - 1) // 2
-    b, ws, xs = args[0], args[1 : n + 1], args[n + 1 :]
-    if n <= DOT_INLINE:  # b + w_1 x_1 + ..., added left to right as _dot does
+    b, ws, xs = args[0], args[1::2], args[2::2]
+    if len(ws) <= DOT_INLINE:  # b + w_1 x_1 + ..., added left to right as _dot does
         forward = " + ".join([b, *(f"{w} * {x}" for w, x in zip(ws, xs))])
     else:
         forward = f"dot_({b}, ({', '.join(ws)},), ({', '.join(xs)},))"
-    return Code(forward, ("1.0", *xs, *ws))
-
-
-def _sumprod_code(out: str, args: Sequence[str], k: Any = None) -> Code:
-    us, ws = args[1::2], args[2::2]
-    forward = _dot_code(out, [args[0], *us, *ws]).forward  # the same sum, in the same order
-    return Code(forward, ("1.0", *(d for w, u in zip(ws, us) for d in (w, u))))
+    return Code(forward, ("1.0", *(d for w, x in zip(ws, xs) for d in (x, w))))
 
 
 def _neuron_code(out: str, args: Sequence[str], act: Op) -> Code:
@@ -375,13 +362,11 @@ MINIMUM = Op("minimum", 2, _minimum, lambda m, out, a, b: (tie_step(b, a), tie_s
 CLAMP = Op("clamp", 1, _clamp, lambda m, out, a, k: _clamp_step(a, k), "clamp",
            param="bounds", kink=lambda args, k: min(abs(args[0] - k[0]), abs(args[0] - k[1])),
            code=_clamp_code, show=lambda k: f"clamp({k[0]!r}, {k[1]!r})")
-# b + sum_i w_i x_i over arguments (b, w_1..w_n, x_1..x_n): d/db = 1, d/dw_i = x_i, d/dx_i = w_i
+# b + w_1 x_1 + w_2 x_2 + ... over arguments (b, w_1, x_1, w_2, x_2, ...), added left to right:
+# autograd.dot, and the sum that a + b builds from products nothing else holds
+# (autograd/nodes.py), e.g. sum(w * x for w, x in zip(ws, xs)); d/db = 1, d/dw_i = x_i,
+# d/dx_i = w_i
 DOT = Op("dot", VARIADIC, _dot, _dot_partials, "b+w·x", code=_dot_code)
-# b + u_1 w_1 + u_2 w_2 + ... over arguments (b, u_1, w_1, u_2, w_2, ...), added left to right:
-# the sum that a + b builds from products nothing else holds (autograd/nodes.py), e.g.
-# sum(w * x for w, x in zip(ws, xs)); d/db = 1, d/du_i = w_i, d/dw_i = u_i
-SUMPROD = Op("sumprod", VARIADIC, lambda args: products(args[0], args[1::2], args[2::2]),
-             _sumprod_partials, "b+Σu·w", code=_sumprod_code)
 # act(b + sum_i w_i x_i): a whole neuron as one node, for an activation act whose derivative
 # is a function of its output: d/d(arg) = act'(out) * d(b + w·x)/d(arg)
 NEURON = Op("neuron", VARIADIC, lambda args, act: act.forward(_dot(args)), _neuron_partials,

@@ -6,12 +6,14 @@ import json
 import math
 import os
 import random
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-from autograd import Value, checks, dot, neuron
+from autograd import Value, checks
 from autograd.files import regular_file_mode, write_atomically
 from autograd.functions import FUSABLE
+from autograd.nodes import weighted
+from autograd.ops import DOT, NEURON
 
 Input = Sequence[Value | float]
 Output = Value | list[Value]
@@ -71,7 +73,11 @@ class Module:
 
     def parameters(self) -> list[Value]:
         """Every trainable Value, in a fixed order (micrograd's: weights, then bias)."""
-        return [p for _, p in self.named_parameters()]
+        if type(self).named_parameters is not Module.named_parameters:  # a module's own
+            return [p for _, p in self.named_parameters()]
+        found: list[Value] = []
+        _collect(vars(self).values(), found)  # named_parameters' walk, without the names
+        return found
 
     def zero_grad(self) -> None:
         """Reset the gradient of every parameter to 0.0."""
@@ -176,6 +182,16 @@ class Module:
         return "\n".join(lines)
 
 
+def _collect(attrs: Iterable[Any], found: list[Value]) -> None:
+    for attr in attrs:
+        if isinstance(attr, Value):
+            found.append(attr)
+        elif isinstance(attr, Module):
+            found += attr.parameters()
+        elif isinstance(attr, (list, tuple)):
+            _collect(attr, found)
+
+
 def _named(attr: Any, name: str) -> Iterator[tuple[str, Value]]:
     if isinstance(attr, Value):
         yield name, attr
@@ -219,9 +235,10 @@ class Neuron(Module):
             raise ValueError(f"Neuron expects {len(self.w)} inputs, got {len(x)}")
         if not self.fused:  # micrograd's sum: b + w_1 x_1 + ...
             return self._activate(sum((wi * xi for wi, xi in zip(self.w, x)), self.b))
-        if self.activation in FUSABLE:  # the whole neuron as one node
-            return neuron(self.w, x, self.b, self.activation)
-        return self._activate(dot(self.w, x, self.b))
+        act = FUSABLE.get(self.activation)
+        if act is not None:  # the whole neuron as one node (autograd.neuron, made directly)
+            return weighted(NEURON, self.w, x, self.b, act)
+        return self._activate(weighted(DOT, self.w, x, self.b, None))
 
     def extra_repr(self) -> str:
         return f"{len(self.w)}, {self.activation}"

@@ -35,11 +35,11 @@ APPLY = {
     ops.SOFTPLUS: lambda a, b, k: a.softplus(),
     ops.SIN: lambda a, b, k: a.sin(),
     ops.COS: lambda a, b, k: a.cos(),
-    ops.DOT: lambda a, b, k: dot([a, b], [b, a], a),
+    # autograd.dot, or the DOT that + builds from products only the expression holds
+    ops.DOT: lambda a, b, k: dot([a, b], [b, a], a) if k > 0 else a + b * a + a * b,
     ops.NEURON: lambda a, b, k: neuron([a, b], [b, a], a, ("tanh", "sigmoid", "softplus")[
         int(abs(k)) % 3]),
     ops.SUM: lambda a, b, k: vsum([a, b, a]),
-    ops.SUMPROD: lambda a, b, k: a + b * a + a * b,  # products only the sum holds fuse into it
     ops.TAN: lambda a, b, k: a.tanh().tan(),
     ops.ATAN: lambda a, b, k: a.atan(),
     ops.ASIN: lambda a, b, k: (0.9 * a.tanh()).asin(),

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from autograd import Value, neuron, ops
+from autograd import Value, dot, neuron, ops
 from autograd.draw import COLOURS, MAX_LABEL, as_written, draw, printable, render
 from autograd.graph import toposort
 
@@ -232,8 +232,8 @@ def test_each_op_is_drawn_as_its_table_entry_shows_it(make, shown):
 
 def test_a_fused_sum_of_products_is_drawn_as_it_was_written():
     ws, xs = [Value(0.1 * i) for i in range(1, 4)], [Value(0.7 - i) for i in range(3)]
-    s = sum(w * x for w, x in zip(ws, xs))  # one SUMPROD node: 0 + w1 x1 + w2 x2 + w3 x3
-    assert s.op is ops.SUMPROD
+    s = sum(w * x for w, x in zip(ws, xs))  # one DOT node: 0 + w1 x1 + w2 x2 + w3 x3
+    assert s.op is ops.DOT
     s.backward(2.0)
     drawn = as_written(toposort([s]))
     ops_drawn = [op for v, op, param, parents in drawn if parents]
@@ -245,3 +245,5 @@ def test_a_fused_sum_of_products_is_drawn_as_it_was_written():
             assert v.data == total and v.grad == 2.0  # d sum / d partial sum = 1
     assert drawn[-1][0] is s
     assert len(value_nodes(draw(s).source)) == 1 + 6 + 6  # the constant 0, inputs, 6 made
+    asked = dot(ws, xs)  # one node asked for by name is drawn as one node
+    assert [label for _, label in op_nodes(draw(asked).source)] == ["b+w·x"]

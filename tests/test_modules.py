@@ -11,7 +11,7 @@ import pytest
 
 from autograd import Value, ops
 from nn import MLP, Layer, Neuron, Sequential
-from nn.modules import ACTIVATIONS, INITS
+from nn.modules import ACTIVATIONS, INITS, Module
 
 
 def test_mlp_has_micrograds_structure_and_parameter_order():
@@ -34,6 +34,26 @@ def test_named_parameters_use_stable_dotted_names():
     assert names[-1] == "layers.1.neurons.0.b"
     assert "layers.0.neurons.3.w.1" in names
     assert [p for _, p in model.named_parameters()] == model.parameters()
+
+
+def test_parameters_are_named_parameters_in_the_same_order():
+    class Holder(Module):
+        def __init__(self):
+            self.mlp = MLP(2, [3, 1], rng=random.Random(1))
+            self.scale = Value(2.0)
+            self.nested = (Value(1.0), [Value(2.0), (Value(3.0),)])
+
+    class OwnNames(Module):  # names its parameters itself: parameters() must follow it
+        def __init__(self):
+            self.kept, self.hidden = Value(4.0), Value(5.0)
+
+        def named_parameters(self, prefix=""):
+            yield prefix + "kept", self.kept
+
+    model = Sequential(Holder(), OwnNames())
+    named = [p for _, p in model.named_parameters()]
+    assert model.parameters() == named and len(named) == 3 * 3 + 4 + 1 + 3 + 1
+    assert named[-1].data == 4.0 and all(p.data != 5.0 for p in named)
 
 
 def test_repr_is_a_tree_with_parameter_counts():
@@ -69,12 +89,13 @@ def test_fused_neuron_is_one_node_and_equals_the_unfused_chain():
     plain = Neuron(3, "tanh", fused=False, rng=random.Random(1))
     x = [Value(0.5), Value(-1.0), Value(2.0)]
     out = fused(x)
-    assert out.op is ops.NEURON and out.parents == (fused.b, *fused.w, *x)
+    assert out.op is ops.NEURON
+    assert out.parents == (fused.b, *(p for pair in zip(fused.w, x) for p in pair))
     leaky = Neuron(3, "leaky_relu", rng=random.Random(1))(x)  # not fusable: dot, then leaky
     assert leaky.op is ops.LEAKY_RELU and leaky.parents[0].op is ops.DOT
     assert Neuron(3, "linear", rng=random.Random(1))(x).op is ops.DOT
     slow = plain(x)
-    assert slow.parents[0].op is ops.SUMPROD  # b + w_1 x_1 + ..., products fused as built
+    assert slow.parents[0].op is ops.DOT  # b + w_1 x_1 + ..., products fused as built
     assert out.data == slow.data  # same additions, same order, same rounding
     out.backward()
     slow.backward()

@@ -1,4 +1,4 @@
-"""Making nodes: products that only an expression holds fuse into one SUMPROD node, with the
+"""Making nodes: products that only an expression holds fuse into one DOT node, with the
 unfused engine's floats; anything held elsewhere stays a node of its own."""
 
 import math
@@ -26,7 +26,7 @@ def test_the_interpreter_probe_enables_fusing_here():
 def test_a_sum_of_temporary_products_is_one_node():
     ws, xs = [Value(0.5), Value(-1.5), Value(2.0)], [Value(2.0), Value(3.0), Value(0.25)]
     s = sum(w * x for w, x in zip(ws, xs))
-    assert s.op is ops.SUMPROD
+    assert s.op is ops.DOT
     (zero, *factors) = s.parents
     assert zero.op is ops.CONST and zero.data == 0.0
     assert factors == [ws[0], xs[0], ws[1], xs[1], ws[2], xs[2]]
@@ -45,7 +45,7 @@ def test_values_held_elsewhere_stay_nodes_of_their_own():
     assert product.grad == 1.0 and w.grad == 3.0
     partial = b + w * x  # held by a variable: the next sum takes it as its first term
     total = partial + x * x
-    assert total.op is ops.SUMPROD and total.parents == (partial, x, x)
+    assert total.op is ops.DOT and total.parents == (partial, x, x)
     assert partial.parents == (b, w, x)  # unchanged by the sum built on it
     kept = [w * x, x * x]
     listed = kept[0] + kept[1]  # both in a list: neither fuses
@@ -87,7 +87,7 @@ def test_a_product_only_a_c_container_held_reports_its_gradient_as_not_kept():
     products = np.array([w * x], dtype=object)  # NumPy passes its elements on unowned
     sums = np.array([b], dtype=object) + products
     (total,) = sums
-    assert total.op is ops.SUMPROD and total.data == 7.0
+    assert total.op is ops.DOT and total.data == 7.0
     total.backward()
     assert w.grad == 3.0 and x.grad == 2.0  # the leaves get theirs, as always
     (product,) = products
@@ -149,7 +149,7 @@ def test_fused_graphs_equal_the_unfused_engine(plan, seed):
     for a, b in zip(leaves, plain_leaves):
         assert math.isclose(a.grad, b.grad, rel_tol=1e-12, abs_tol=1e-12 * scale)
     assert len(toposort([root])) <= len(toposort([plain_root]))
-    ga = grad(root, leaves, create_graph=True, allow_unused=True)  # through SUMPROD's rule
+    ga = grad(root, leaves, create_graph=True, allow_unused=True)  # through DOT's rule
     gb = grad(plain_root, plain_leaves, allow_unused=True)
     assert all(math.isclose(as_number(a), b, rel_tol=1e-12, abs_tol=1e-12 * scale)
                for a, b in zip(ga, gb))
