@@ -13,7 +13,6 @@ import operator
 import sys
 import sysconfig
 from collections.abc import Callable, Sequence
-from itertools import chain
 from typing import TYPE_CHECKING, Any
 
 from autograd import grad_mode, ops
@@ -238,7 +237,9 @@ def variadic(op: Op, args: Sequence[Value | Number], param: Any = None) -> Value
 def weighted(op: Op, ws: Sequence[Any], xs: Sequence[Any], bias: Any, act: Op | None) -> Value:
     """A DOT or NEURON node, act(b + w·x): ``variadic`` written out for a neuron's many
     arguments (tests/test_nodes.py checks it against the table's forward bit for bit)."""
-    args = (bias, *chain.from_iterable(zip(ws, xs)))  # (b, w_1, x_1, w_2, x_2, ...)
+    pairs = [bias] * (2 * len(ws) + 1)  # (b, w_1, x_1, w_2, x_2, ...), filled in C
+    pairs[1::2], pairs[2::2] = ws, xs
+    args = tuple(pairs)
     if not TYPES.issuperset(map(type, args)):
         return variadic(op, args, act)  # numbers become constants
     total = bias.data
