@@ -69,6 +69,7 @@ class Op:
     code: CodeRule | None = None  # the same op as source code, for autograd.compile
     # how a drawing shows the op with its fixed parameter (default: symbol(parameter))
     show: Callable[[Any], str] | None = None
+    activation: bool = False  # a nonlinearity a neuron applies (nn's activations, by name)
 
     def label(self, param: Any) -> str:
         """The op as drawn: its symbol, with its fixed parameter where it has one."""
@@ -308,21 +309,23 @@ SQRT = Op("sqrt", 1, math.sqrt, lambda m, out, a: 0.5 / out, "sqrt",
           code=template("sqrt({a})", "0.5 / {out}"))
 # d tanh(a)/da = 1 - tanh(a)^2
 TANH = Op("tanh", 1, math.tanh, lambda m, out, a: 1.0 - out * out, "tanh", from_output=True,
-          code=template("tanh({a})", "1.0 - {out} * {out}"))
+          activation=True, code=template("tanh({a})", "1.0 - {out} * {out}"))
 # d s(a)/da = s(a) (1 - s(a))
 SIGMOID = Op("sigmoid", 1, FloatMath.sigmoid, lambda m, out, a: out * (1.0 - out), "sigmoid",
-             from_output=True, code=template("sigmoid({a})", "{out} * (1.0 - {out})"))
+             from_output=True, activation=True,
+             code=template("sigmoid({a})", "{out} * (1.0 - {out})"))
 # d relu(a)/da = 1 for a > 0 (where relu(a) > 0), else 0 (0 at the kink, as PyTorch)
 RELU = Op("relu", 1, lambda a: 0.0 if a <= 0.0 else a,
           lambda m, out, a: 1.0 if m.val(out) > 0 else 0.0, "relu", kink=at(0.0), from_output=True,
-          code=template("relu({a})", "step({out})"))
+          activation=True, code=template("relu({a})", "step({out})"))
 # d/da = 1 for a > 0, else the slope k
 LEAKY_RELU = Op("leaky_relu", 1, lambda a, k: a if a > 0.0 else k * a,
                 lambda m, out, a, k: 1.0 if m.val(a) > 0 else k, "leaky_relu", param="slope",
-                kink=at(0.0), code=template("leaky_relu({a}, {k})", "leaky_step({a}, {k})"))
+                kink=at(0.0), activation=True,
+                code=template("leaky_relu({a}, {k})", "leaky_step({a}, {k})"))
 # d log(1 + e^a)/da = sigmoid(a) = e^a / (1 + e^a) = 1 - e^-out, as out = log(1 + e^a)
 SOFTPLUS = Op("softplus", 1, _softplus, lambda m, out, a: -m.expm1(-out), "softplus",
-              from_output=True, code=template("softplus({a})", "-expm1(-{out})"))
+              from_output=True, activation=True, code=template("softplus({a})", "-expm1(-{out})"))
 # d sin(a)/da = cos(a)
 SIN = Op("sin", 1, math.sin, lambda m, out, a: m.cos(a), "sin",
          code=template("sin({a})", "cos({a})"))

@@ -13,19 +13,14 @@ from autograd import Value, checks
 from autograd.files import regular_file_mode, write_atomically
 from autograd.functions import FUSABLE
 from autograd.nodes import weighted
-from autograd.ops import DOT, NEURON
+from autograd.ops import DOT, NEURON, OPS
 
 Input = Sequence[Value | float]
 Output = Value | list[Value]
 
+# the table's activations, each a Value method of its name, and the identity
 ACTIVATIONS: dict[str, Callable[[Value], Value]] = {
-    "relu": Value.relu,
-    "tanh": Value.tanh,
-    "sigmoid": Value.sigmoid,
-    "leaky_relu": Value.leaky_relu,
-    "softplus": Value.softplus,
-    "linear": lambda v: v,
-}
+    op.name: getattr(Value, op.name) for op in OPS if op.activation} | {"linear": lambda v: v}
 
 # Weight initialisations: a draw from rng for a neuron with fan_in inputs in a layer of
 # fan_out neurons. Glorot keeps the variance of activations and of gradients near 1 across

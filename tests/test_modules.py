@@ -113,7 +113,8 @@ def test_activations_by_name(name):
 
 
 def test_unknown_names_are_errors():
-    with pytest.raises(ValueError, match="unknown activation 'gelu'; choose one of relu"):
+    with pytest.raises(ValueError, match="unknown activation 'gelu'; choose one of tanh, sigmoid, "
+                       "relu, leaky_relu, softplus, linear"):
         Neuron(2, "gelu")
     with pytest.raises(ValueError, match="unknown init"):
         Layer(2, 2, init="zeros")
