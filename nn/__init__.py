@@ -9,7 +9,10 @@ from nn.datasets import (
                          make_spirals,
                          make_xor,
 )
+from nn.linear import Embedding, Linear
 from nn.modules import MLP, Layer, Module, Neuron, Sequential
+from nn.rnn import RNN
 
-__all__ = ["MLP", "DataLoader", "Layer", "Module", "Neuron", "Sequential", "make_blobs",
+__all__ = ["MLP", "RNN", "DataLoader", "Embedding", "Layer", "Linear", "Module", "Neuron",
+           "Sequential", "make_blobs",
            "make_circles", "make_moons", "make_regression_curve", "make_spirals", "make_xor"]

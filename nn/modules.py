@@ -34,6 +34,11 @@ INITS: dict[str, Callable[[random.Random, int, int], float]] = {
         rng.gauss(0.0, math.sqrt(2.0 / (fan_in + fan_out)))),
     "he": lambda rng, fan_in, fan_out: rng.uniform(-1.0, 1.0) * math.sqrt(6.0 / fan_in),
     "he_normal": lambda rng, fan_in, fan_out: rng.gauss(0.0, math.sqrt(2.0 / fan_in)),
+    # PyTorch's default for Linear and RNN: uniform(-1/sqrt(fan_in), 1/sqrt(fan_in))
+    "torch": lambda rng, fan_in, fan_out: rng.uniform(-1.0, 1.0) / math.sqrt(fan_in),
+    # all zero: for demos.init's lesson only. Every neuron of a layer then computes the same
+    # value and gets the same gradient, so the neurons stay copies of each other for ever
+    "zeros": lambda rng, fan_in, fan_out: 0.0,
 }
 
 FORMAT = "chainrule.state_dict"
@@ -201,7 +206,9 @@ class Neuron(Module):
     """activation(b + sum_i w_i x_i), one ``neuron`` node (or ``dot`` and the activation).
 
     fused=False builds the sum as micrograd writes it, b + w_1 x_1 + ..., which the engine
-    keeps as one SUMPROD node (drawn as micrograd's 2n small nodes, see autograd.draw).
+    keeps as one dot node (drawn as micrograd's 2n small nodes, see autograd.draw).
+    ``init`` names one of INITS; ``init="zeros"`` is there to show why nobody uses it: every
+    neuron of a layer gets the same gradient and never becomes different from the others.
     """
 
     def __init__(self, nin: int, activation: str | None = None, init: str = "uniform",

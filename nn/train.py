@@ -5,12 +5,14 @@ from __future__ import annotations
 import math
 import random
 import sys
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from autograd import Value, checks
 from autograd.engine import as_number
+from nn.clip import clip_grad_norm_
 from nn.compiled import CompiledLoss
 from nn.data import DataLoader
 
@@ -40,6 +42,7 @@ class History:
     metric: list[float] = field(default_factory=list)
     epoch_loss: list[float] = field(default_factory=list)
     epoch_metric: list[float] = field(default_factory=list)
+    grad_norm: list[float] = field(default_factory=list)  # before clipping, when fit clips
 
 
 def accuracy(predictions: Sequence[Any], targets: Sequence[Any]) -> float:
@@ -65,7 +68,8 @@ def fit(model: Callable[[Any], Any], loss_fn: LossFn, optimizer: Optimizer,
         batch_size: int | None = None, scheduler: Scheduler | None = None,
         metric: Metric | None = None, progress: bool = False,
         rng: random.Random | None = None,
-        compiled: bool | str | CompiledLoss = False) -> History:
+        compiled: bool | str | CompiledLoss = False,
+        clip_grad_norm: float | None = None) -> History:
     """Train ``model`` for ``epochs`` passes over ``data``; return the history.
 
     ``data`` is a DataLoader, or (inputs, targets) to batch with ``batch_size`` (None: the
@@ -75,9 +79,15 @@ def fit(model: Callable[[Any], Any], loss_fn: LossFn, optimizer: Optimizer,
     ``compiled=True`` traces the per-sample loss once and runs it as generated code
     (NumPy batches when installed; "python" or "numpy" to choose; or a CompiledLoss made
     once for several fits): much faster, for a loss that is a mean over samples of a graph
-    whose shape is the same for every sample.
+    whose shape is the same for every sample. ``clip_grad_norm`` scales the gradients of
+    every step to that joint norm at most (``nn.clip.clip_grad_norm_``) and records the norm
+    before clipping in ``history.grad_norm``. A loss that grows a thousandfold above the
+    lowest seen so far gives a RuntimeWarning: the run is diverging, before it overflows.
     """
     epochs = checks.integer("epochs", epochs, 1)
+    clipping = None if clip_grad_norm is None else (
+        _parameters(model, optimizer),
+        checks.at_least("clip_grad_norm", clip_grad_norm, 0.0, strict=True))
     if isinstance(data, DataLoader):
         if batch_size is not None:
             raise ValueError("give batch_size to the DataLoader, not to fit")
@@ -96,6 +106,7 @@ def fit(model: Callable[[Any], Any], loss_fn: LossFn, optimizer: Optimizer,
     history = History()
     bar = _progress(progress, epochs * len(loader))
     step = 0
+    lowest, warned = math.inf, False
     for epoch in range(1, epochs + 1):
         losses, metrics, sizes = [], [], []
         for xb, yb in loader:
@@ -109,6 +120,14 @@ def fit(model: Callable[[Any], Any], loss_fn: LossFn, optimizer: Optimizer,
             if not math.isfinite(loss):
                 bar.close()
                 raise _diverged(f"the loss became {loss}", step, epoch)
+            if loss > 1e3 * max(lowest, 1e-3) and not warned:  # orders of magnitude up
+                warned = True
+                warnings.warn(f"the loss grew from {lowest:.3g} to {loss:.3g} by step {step} "
+                              f"(epoch {epoch}): training is diverging; try a smaller "
+                              "learning rate or clip_grad_norm", RuntimeWarning, stacklevel=2)
+            lowest = min(lowest, loss)
+            if clipping is not None:
+                history.grad_norm.append(clip_grad_norm_(*clipping))
             optimizer.step()
             history.loss.append(loss)
             losses.append(loss)
@@ -139,6 +158,17 @@ def _eager(model: Callable[[Any], Any], loss_fn: LossFn) -> Callable[..., tuple[
             loss.backward()
         return loss.data, predictions
     return run
+
+
+def _parameters(model: Any, optimizer: Any) -> list[Value]:
+    """The parameters fit clips: the optimizer's, or the model's."""
+    params = getattr(optimizer, "params", None)
+    if params is None and hasattr(model, "parameters"):
+        params = model.parameters()
+    if params is None:
+        raise TypeError("clip_grad_norm needs the parameters: give an optimizer with .params "
+                        "or a model with .parameters()")
+    return list(params)
 
 
 def _diverged(what: str, step: int, epoch: int) -> FloatingPointError:

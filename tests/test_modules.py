@@ -117,7 +117,7 @@ def test_unknown_names_are_errors():
                        "relu, leaky_relu, softplus, linear"):
         Neuron(2, "gelu")
     with pytest.raises(ValueError, match="unknown init"):
-        Layer(2, 2, init="zeros")
+        Layer(2, 2, init="ones")
 
 
 def test_initialisations_have_the_published_spread():
@@ -125,7 +125,8 @@ def test_initialisations_have_the_published_spread():
     for name, fan_in, fan_out, variance in [("xavier", 30, 10, 2 / 40),
                                             ("xavier_normal", 30, 10, 2 / 40),
                                             ("he", 30, 10, 2 / 30), ("he_normal", 30, 10, 2 / 30),
-                                            ("uniform", 30, 10, 1 / 3)]:
+                                            ("uniform", 30, 10, 1 / 3),
+                                            ("torch", 30, 10, 1 / 90)]:
         draws = [INITS[name](rng, fan_in, fan_out) for _ in range(20000)]
         mean = sum(draws) / len(draws)
         var = sum((d - mean) ** 2 for d in draws) / len(draws)
@@ -136,6 +137,22 @@ def test_initialisations_have_the_published_spread():
     assert all(abs(w.data) <= bound for n in layer.neurons for w in n.w)
     assert all(n.b.data == 0.0 for n in layer.neurons)
     assert any(w.data != 0.0 for n in layer.neurons for w in n.w)
+
+
+def test_zero_initialisation_never_breaks_the_symmetry():
+    model = MLP(2, [4, 1], activation="tanh", init="zeros", rng=random.Random(0))
+    hidden = model.layers[0].neurons
+    for n in (*hidden, model.layers[1].neurons[0]):  # the output starts at 0 too
+        n.b.data = 0.1  # biases move, yet every hidden neuron stays a copy of the first
+    for x, target in [([0.5, -1.0], 1.0), ([2.0, 0.3], -1.0)] * 5:
+        model.zero_grad()
+        ((model(x) - target) ** 2).backward()
+        grads = [[w.grad for w in n.w] for n in hidden]
+        assert all(g == grads[0] for g in grads)
+        for p in model.parameters():
+            p.data -= 0.1 * p.grad
+    assert all([w.data for w in n.w] == [w.data for w in hidden[0].w] for n in hidden)
+    assert hidden[0].w[0].data != 0.0  # they did learn, all the same thing
 
 
 def test_forward_returns_a_value_for_one_output_and_a_list_otherwise():

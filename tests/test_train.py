@@ -2,6 +2,7 @@
 
 import math
 import random
+import warnings
 
 import pytest
 
@@ -131,3 +132,49 @@ def test_progress_bar_writes_to_stderr(capsys):
     fit(model, mse_loss, SGD(model.parameters(), lr=0.1), ([[1.0]], [1.0]), epochs=2,
         progress=True)
     assert "fit" in capsys.readouterr().err
+
+
+class _Recording:
+    """An optimizer that notes the joint gradient norm it is asked to step with."""
+
+    def __init__(self, optimizer):
+        self.optimizer, self.params, self.norms = optimizer, optimizer.params, []
+
+    def zero_grad(self):
+        self.optimizer.zero_grad()
+
+    def step(self):
+        self.norms.append(math.sqrt(math.fsum(p.grad * p.grad for p in self.params)))
+        self.optimizer.step()
+
+
+def test_fit_clips_the_gradient_norm_and_records_it_before_clipping():
+    X, labels = make_moons(40, noise=0.1, rng=random.Random(0))
+    y = [2 * t - 1 for t in labels]
+    runs = {}
+    for clip in (None, 0.05):
+        model = MLP(2, [8, 1], rng=random.Random(1))
+        optimizer = _Recording(SGD(model.parameters(), lr=0.1))
+        history = fit(model, hinge_loss, optimizer, (X, y), epochs=3, clip_grad_norm=clip)
+        runs[clip] = optimizer.norms, history
+    (plain, plain_history), (clipped, history) = runs[None], runs[0.05]
+    assert plain_history.grad_norm == [] and len(history.grad_norm) == 3
+    assert history.grad_norm[0] == pytest.approx(plain[0], rel=1e-12)  # same first step
+    assert history.grad_norm[0] > 0.05 and all(n <= 0.05 * (1 + 1e-9) for n in clipped)
+    with pytest.raises(ValueError, match="clip_grad_norm"):
+        fit(model, hinge_loss, SGD(model.parameters(), lr=0.1), (X, y), clip_grad_norm=0.0)
+
+
+def test_fit_warns_when_the_loss_grows_by_orders_of_magnitude_before_it_overflows():
+    X = [[x / 10] for x in range(-10, 11)]
+    y = [3.0 * x[0] for x in X]
+    model = MLP(1, [1], rng=random.Random(2))
+    with (pytest.warns(RuntimeWarning, match="diverging") as caught,
+          pytest.raises(FloatingPointError, match="smaller learning rate")):
+        fit(model, mse_loss, SGD(model.parameters(), lr=40.0), (X, y), epochs=500)
+    assert len([w for w in caught if "diverging" in str(w.message)]) == 1  # warned once
+    model = MLP(1, [1], rng=random.Random(2))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a run that learns warns nothing
+        history = fit(model, mse_loss, SGD(model.parameters(), lr=0.3), (X, y), epochs=50)
+    assert history.loss[-1] < 1e-3
