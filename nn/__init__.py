@@ -6,6 +6,7 @@ from nn.datasets import (
                          make_circles,
                          make_moons,
                          make_regression_curve,
+                         make_sine_waves,
                          make_spirals,
                          make_xor,
 )
@@ -15,4 +16,5 @@ from nn.rnn import RNN
 
 __all__ = ["MLP", "RNN", "DataLoader", "Embedding", "Layer", "Linear", "Module", "Neuron",
            "Sequential", "make_blobs",
-           "make_circles", "make_moons", "make_regression_curve", "make_spirals", "make_xor"]
+           "make_circles", "make_moons", "make_regression_curve", "make_sine_waves", "make_spirals",
+           "make_xor"]

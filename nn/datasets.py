@@ -100,3 +100,21 @@ def make_regression_curve(n_samples: int = 100, noise: float = 0.1,
     rng = rng or random.Random(0)
     xs = sorted(rng.uniform(-3.0, 3.0) for _ in range(n_samples))
     return [[x] for x in xs], [math.sin(x) + x / 4 + rng.gauss(0.0, noise) for x in xs]
+
+
+def make_sine_waves(n_sequences: int = 8, length: int = 25, step: float = 0.3,
+                    rng: random.Random | None = None) -> tuple[list[Points], Points]:
+    """Sine waves at random phases: inputs x_t = sin(step t + phase), as 1-vectors, and
+    targets x_(t+1). The next value depends on whether the wave is rising or falling, which
+    one value does not tell: predicting it takes memory."""
+    n_sequences = checks.integer("n_sequences", n_sequences, 1)
+    length = checks.integer("length", length, 1)
+    step = checks.at_least("step", step, 0.0, strict=True, finite=True)
+    rng = rng or random.Random(0)
+    inputs, targets = [], []
+    for _ in range(n_sequences):
+        phase = rng.uniform(0.0, 2 * math.pi)
+        wave = [math.sin(step * t + phase) for t in range(length + 1)]
+        inputs.append([[x] for x in wave[:-1]])
+        targets.append(wave[1:])
+    return inputs, targets

@@ -75,7 +75,8 @@ def fit(model: Callable[[Any], Any], loss_fn: LossFn, optimizer: Optimizer,
     ``data`` is a DataLoader, or (inputs, targets) to batch with ``batch_size`` (None: the
     full batch; 1: stochastic gradient descent). ``loss_fn(predictions, targets)`` returns
     a Value. A NaN or infinite loss, or an overflow in the forward pass, stops training
-    with FloatingPointError naming the step, before the parameters are touched.
+    with FloatingPointError naming the step, before the parameters are touched; its
+    ``history`` attribute holds what was recorded until then.
     ``compiled=True`` traces the per-sample loss once and runs it as generated code
     (NumPy batches when installed; "python" or "numpy" to choose; or a CompiledLoss made
     once for several fits): much faster, for a loss that is a mean over samples of a graph
@@ -116,10 +117,11 @@ def fit(model: Callable[[Any], Any], loss_fn: LossFn, optimizer: Optimizer,
                 loss, predictions = run(xb, yb)
             except (OverflowError, FloatingPointError) as e:  # left the floats on the way
                 bar.close()
-                raise _diverged(f"the forward pass overflowed ({e})", step, epoch) from e
+                raise _diverged(f"the forward pass overflowed ({e})", step, epoch,
+                                history) from e
             if not math.isfinite(loss):
                 bar.close()
-                raise _diverged(f"the loss became {loss}", step, epoch)
+                raise _diverged(f"the loss became {loss}", step, epoch, history)
             if loss > 1e3 * max(lowest, 1e-3) and not warned:  # orders of magnitude up
                 warned = True
                 warnings.warn(f"the loss grew from {lowest:.3g} to {loss:.3g} by step {step} "
@@ -171,10 +173,12 @@ def _parameters(model: Any, optimizer: Any) -> list[Value]:
     return list(params)
 
 
-def _diverged(what: str, step: int, epoch: int) -> FloatingPointError:
-    return FloatingPointError(
+def _diverged(what: str, step: int, epoch: int, history: History) -> FloatingPointError:
+    error = FloatingPointError(
         f"{what} at step {step} (epoch {epoch}); training stopped before updating the "
         "parameters. Try a smaller learning rate or clipping the gradients.")
+    error.history = history  # type: ignore[attr-defined]  # the steps before, for plots
+    return error
 
 
 def _weighted_mean(values: list[float], weights: list[int]) -> float:

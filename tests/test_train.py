@@ -170,9 +170,12 @@ def test_fit_warns_when_the_loss_grows_by_orders_of_magnitude_before_it_overflow
     y = [3.0 * x[0] for x in X]
     model = MLP(1, [1], rng=random.Random(2))
     with (pytest.warns(RuntimeWarning, match="diverging") as caught,
-          pytest.raises(FloatingPointError, match="smaller learning rate")):
+          pytest.raises(FloatingPointError, match="smaller learning rate") as error):
         fit(model, mse_loss, SGD(model.parameters(), lr=40.0), (X, y), epochs=500)
     assert len([w for w in caught if "diverging" in str(w.message)]) == 1  # warned once
+    losses = error.value.history.loss  # what fit recorded before it stopped
+    step = int(str(error.value).split(" at step ")[1].split()[0])
+    assert len(losses) == step - 1 and losses[-1] > 1e6 * losses[0]
     model = MLP(1, [1], rng=random.Random(2))
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a run that learns warns nothing
