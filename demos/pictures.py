@@ -1,10 +1,11 @@
 """Regenerate the pictures the README shows (docs/*.svg, docs/*.png) from the demos.
 
-Runs demos.graph, demos.moons and demos.gd_variants with their default settings in a
-temporary folder and copies the pictures the README uses into --out (default docs/).
-The gd_variants plot shows wall time, so its second panel changes a little every run.
+Runs demos.graph, demos.moons, demos.gd_variants, demos.rnn, demos.exploding, demos.init
+and demos.lr with their default settings in a temporary folder and copies the pictures the
+README uses into --out (default docs/). The gd_variants plot shows wall time, so its
+second panel changes a little every run.
 
-  python -m demos.pictures            about twenty seconds
+  python -m demos.pictures            about fifty seconds
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import tempfile
 from pathlib import Path
 from types import ModuleType
 
-from demos import gd_variants, graph, moons
+from demos import exploding, gd_variants, graph, init, lr, moons, rnn
 from demos.common import output_folder, parser, report
 
 # (demo, its arguments, the files of it that the README shows)
@@ -22,6 +23,10 @@ PICTURES: tuple[tuple[ModuleType, list[str], list[str]], ...] = (
     (graph, [], ["neuron.svg"]),
     (moons, ["--no-progress"], ["moons_boundary.png", "moons_loss.png"]),
     (gd_variants, ["--no-progress"], ["gd_variants.png"]),
+    (rnn, ["--no-progress"], ["rnn.png"]),
+    (exploding, ["--no-progress"], ["exploding.png"]),
+    (init, ["--no-progress"], ["init.png"]),
+    (lr, ["--no-progress"], ["lr.png"]),
 )
 
 
