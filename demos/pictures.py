@@ -1,11 +1,11 @@
 """Regenerate the pictures the README shows (docs/*.svg, docs/*.png) from the demos.
 
-Runs demos.graph, demos.moons, demos.gd_variants, demos.rnn, demos.exploding, demos.init
-and demos.lr with their default settings in a temporary folder and copies the pictures the
-README uses into --out (default docs/). The gd_variants plot shows wall time, so its
-second panel changes a little every run.
+Runs demos.graph, demos.moons, demos.gd_variants, demos.rnn, demos.exploding, demos.init,
+demos.lr and demos.gpt with their default settings in a temporary folder and copies the
+pictures the README uses into --out (default docs/). The gd_variants plot shows wall time,
+so its second panel changes a little every run.
 
-  python -m demos.pictures            about fifty seconds
+  python -m demos.pictures            about two minutes
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 from types import ModuleType
 
-from demos import exploding, gd_variants, graph, init, lr, moons, rnn
+from demos import exploding, gd_variants, gpt, graph, init, lr, moons, rnn
 from demos.common import output_folder, parser, report
 
 # (demo, its arguments, the files of it that the README shows)
@@ -27,6 +27,7 @@ PICTURES: tuple[tuple[ModuleType, list[str], list[str]], ...] = (
     (exploding, ["--no-progress"], ["exploding.png"]),
     (init, ["--no-progress"], ["init.png"]),
     (lr, ["--no-progress"], ["lr.png"]),
+    (gpt, ["--no-progress"], ["gpt_loss.png"]),
 )
 
 
