@@ -14,7 +14,7 @@ import operator
 from collections.abc import Callable
 from typing import Union
 
-from autograd import grad_mode, nodes, ops
+from autograd import grad_mode, nodes, ops, owner  # noqa: F401 (owner checks the package)
 from autograd.nodes import (
     UNARY,
     Node,

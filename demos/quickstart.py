@@ -9,7 +9,7 @@ from autograd import Value, gradcheck
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m demos.quickstart", description=__doc__)
     parser.add_argument("--x", type=float, default=2.0, help="value of x (default 2.0)")
     parser.add_argument("--w", type=float, default=-3.0, help="value of w (default -3.0)")
     args = parser.parse_args(argv)

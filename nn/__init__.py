@@ -1,5 +1,7 @@
 """chainrule's nn: modules, losses, optimizers and data feeding built on autograd Values."""
 
+from autograd import owner  # noqa: F401, I001 (first: importing it checks the package)
+
 from nn.data import DataLoader
 from nn.datasets import (
                          make_blobs,

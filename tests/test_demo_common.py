@@ -1,7 +1,9 @@
 """demos.common: the options, checks and helpers every demo shares."""
 
 import argparse
+import importlib
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -59,3 +61,20 @@ def test_divergence_becomes_a_one_line_exit():
     with pytest.raises(SystemExit, match="training diverged: the loss became nan"), \
             diverged_exits():
         raise FloatingPointError("the loss became nan")
+
+
+@pytest.mark.parametrize("name", ["moons", "gd_variants", "regression", "rnn", "exploding",
+                                  "init", "lr", "gpt", "graph", "quickstart"])
+def test_every_demo_s_help_says_what_the_readme_says(name, capsys):
+    module = importlib.import_module(f"demos.{name}")
+    with pytest.raises(SystemExit) as done:
+        module.main(["--help"])
+    assert done.value.code == 0
+    text = capsys.readouterr().out
+    assert text.startswith(f"usage: python -m demos.{name}")
+    training = name not in ("graph", "quickstart")
+    for flag in ("--out", "--seed", "--no-progress"):
+        expected = training or (flag == "--out" and name == "graph")
+        assert (flag in text) == expected, (name, flag)
+    with open(Path(__file__).resolve().parent.parent / "README.md") as f:
+        assert f"`{name}`" in f.read()  # the demos table lists it
