@@ -18,6 +18,8 @@ from autograd.ops import ADD, CONST, LEAF, MUL, Op
 
 # fill colours: inputs you made, constants lifted from numbers, trained parameters, results
 COLOURS = {"leaf": "#cfe8ff", "const": "#eeeeee", "param": "#ffe0a8", "result": "#ffffff"}
+MEANINGS = {"leaf": "input (a leaf you made)", "const": "constant (a number lifted)",
+            "param": "parameter (given as params=)", "result": "computed by an op"}
 INSTALL_DOT = ("the Graphviz 'dot' program is not installed: install it with "
                "'sudo apt-get install graphviz' (Debian, Ubuntu), 'brew install graphviz' "
                "(macOS), or run 'bash dev.sh demo', which installs it")
@@ -88,8 +90,9 @@ def as_written(order: Sequence[Value]) -> list[Drawn]:
 
 
 def draw(root: Value | Sequence[Value], rankdir: str = "LR", show_grad: bool = True,
-         params: Iterable[Value] = (), max_nodes: int = 500) -> Any:
-    """The graph below ``root`` as a ``graphviz.Digraph`` (a notebook shows it inline)."""
+         params: Iterable[Value] = (), max_nodes: int = 500, legend: bool = True) -> Any:
+    """The graph below ``root`` as a ``graphviz.Digraph`` (a notebook shows it inline);
+    ``legend`` adds a box saying what each fill colour drawn means."""
     try:
         import graphviz  # type: ignore[import-untyped]
     except ImportError:
@@ -128,7 +131,17 @@ def draw(root: Value | Sequence[Value], rankdir: str = "LR", show_grad: bool = T
             for i, p in enumerate(parents):
                 dot.edge(ids[p], op_id, **({"label": str(i + 1), "fontsize": "9"}
                                           if numbered else {}))
+    if legend:
+        _legend(dot, {kind(op, v in trained) for v, op, _, _ in order})
     return dot
+
+
+def _legend(dot: Any, kinds: set[str]) -> None:
+    """A box listing the fill colours used in the picture and what each means."""
+    rows = "".join(f'<tr><td bgcolor="{COLOURS[k]}" width="14"></td><td align="left">'
+                   f"{html.escape(MEANINGS[k])}</td></tr>" for k in COLOURS if k in kinds)
+    dot.node("legend", f'<<table border="0" cellborder="1" cellspacing="0">{rows}</table>>',
+             shape="plaintext", fontsize="9")
 
 
 def output_files(path: str | os.PathLike[str], formats: Sequence[str] = ("svg",)) -> list[str]:

@@ -108,7 +108,7 @@ def race(variant: Variant, X: list[list[float]], labels: list[int], epochs: int,
 def plot(runs: list[Run], path: Path) -> Path:
     """Loss against epochs and against seconds of training, log scale."""
     plt = pyplot()
-    figure, (by_epoch, by_time) = plt.subplots(1, 2, figsize=(10, 4), sharey=True)
+    figure, (by_epoch, by_time) = plt.subplots(1, 2, figsize=(10, 4.6), sharey=True)
     for run in runs:
         label = f"{run.variant.name} ({run.variant.batch_size or 'all'})"
         by_epoch.plot(range(len(run.loss)), run.loss, label=label)
@@ -117,8 +117,10 @@ def plot(runs: list[Run], path: Path) -> Path:
                  ylabel="loss on all samples (BCE)", yscale="log",
                  title="progress per sample-gradient")
     by_time.set(xlabel="training time (s)", title="progress per second")
-    by_epoch.legend(fontsize=8, title="variant (batch size)", title_fontsize=8)
-    figure.tight_layout()
+    handles, labels = by_epoch.get_legend_handles_labels()  # below the panels: hides nothing
+    figure.legend(handles, labels, loc="lower center", ncol=len(labels), fontsize=8,
+                  title="variant (batch size)", title_fontsize=8, frameon=False)
+    figure.tight_layout(rect=(0.0, 0.12, 1.0, 1.0))
     return save(figure, path)
 
 

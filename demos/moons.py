@@ -61,7 +61,7 @@ def train(X: list[list[float]], labels: list[int], hidden: list[int], epochs: in
 
 def plot_boundary(model: nn.MLP, X: list[list[float]], labels: list[int], path: Path,
                   resolution: int = 60) -> Path:
-    """The two classes and the sign of the network's score over the plane."""
+    """The two classes, the sign of the network's score over the plane, the accuracy."""
     plt = pyplot()
     xs, ys = [p[0] for p in X], [p[1] for p in X]
     x0, x1 = min(xs) - 0.5, max(xs) + 0.5
@@ -77,7 +77,10 @@ def plot_boundary(model: nn.MLP, X: list[list[float]], labels: list[int], path: 
         ax.scatter([p[0] for p, c in zip(X, labels) if c == cls],
                    [p[1] for p, c in zip(X, labels) if c == cls],
                    s=18, c=colour, edgecolors="white", linewidths=0.5, label=f"class {cls}")
-    ax.set_title(f"decision boundary of MLP(2, {model.sizes[1:]})")
+    with no_grad():
+        right = accuracy([predict(model, p) for p in X], [2 * c - 1 for c in labels])
+    ax.set(xlabel="x1", ylabel="x2",
+           title=f"MLP(2, {model.sizes[1:]}): {right:.0%} of the points on their side")
     ax.legend(loc="upper right", fontsize=8)
     figure.tight_layout()
     return save(figure, path)
@@ -97,13 +100,17 @@ def plot_history(history: History, path: Path) -> Path:
     return save(figure, path)
 
 
-def draw_neuron(model: nn.MLP, x: list[float], path: Path) -> list[str]:
-    """One first-layer neuron of the trained model on one point, unfused, after backward."""
+def draw_neuron(model: nn.MLP, X: list[list[float]], path: Path) -> list[str]:
+    """A first-layer neuron of the trained model on a point where it is active, unfused,
+    after backward (a ReLU at rest passes no gradient: every grad drawn would be 0)."""
     layer = model.layers[0]
     assert isinstance(layer, nn.Layer)
-    first = layer.neurons[0]
-    out, _, params = neuron_graph(x, [w.data for w in first.w], first.b.data,
-                                  first.activation)
+    with no_grad():
+        chosen = next(((n, x) for n in layer.neurons for x in X if n(x).data > 0.0),
+                      (layer.neurons[0], X[0]))
+    neuron, x = chosen
+    out, _, params = neuron_graph(x, [w.data for w in neuron.w], neuron.b.data,
+                                  neuron.activation)
     out.backward()
     return render(out, path, ("svg",), params=params)
 
@@ -134,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
 
     written = [plot_boundary(model, X, labels, folder / "moons_boundary.png"),
                plot_history(history, folder / "moons_loss.png"),
-               *map(Path, draw_neuron(model, X[0], folder / "moons_neuron.svg"))]
+               *map(Path, draw_neuron(model, X, folder / "moons_neuron.svg"))]
     model.save(folder / "moons_model.json")
     report([*written, folder / "moons_model.json"])
     return 0

@@ -41,8 +41,9 @@ def truth(x: float) -> float:
 
 
 def plot(model: nn.MLP, X: list[list[float]], y: list[float], history: History,
-         path: Path) -> Path:
-    """Left: the points, the true curve and the fit. Right: the loss by epoch."""
+         noise: float, path: Path) -> Path:
+    """Left: the points, the true curve and the fit. Right: the loss by epoch, and the
+    noise variance, the lowest error a fit of the true curve has on average."""
     plt = pyplot()
     grid = [-3.2 + 6.4 * i / 199 for i in range(200)]
     with no_grad():
@@ -55,6 +56,10 @@ def plot(model: nn.MLP, X: list[list[float]], y: list[float], history: History,
     left.set(xlabel="x", ylabel="y", title="tanh MLP fitted with MSE")
     left.legend(fontsize=8)
     right.plot(range(1, len(history.epoch_loss) + 1), history.epoch_loss, color="#c8553d")
+    if noise > 0.0:
+        right.axhline(noise**2, linestyle="--", color="#888888",
+                      label=f"noise variance {noise**2:g}")
+        right.legend(fontsize=8)
     right.set(xlabel="epoch", ylabel="mean squared error", yscale="log", title="training loss")
     figure.tight_layout()
     return save(figure, path)
@@ -90,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
         off = mse_loss(fitted, [truth(x[0]) for x in X]).data
     print(f"mean squared error against the data {mse:.5f} (noise variance "
           f"{args.noise ** 2:.5f}); against the true curve {off:.5f}")
-    report([plot(model, X, y, history, folder / "regression_fit.png")])
+    report([plot(model, X, y, history, args.noise, folder / "regression_fit.png")])
     return 0
 
 

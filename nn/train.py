@@ -34,7 +34,7 @@ class Scheduler(Protocol):
     def step(self) -> None: ...
 
 
-@dataclass
+@dataclass(repr=False)
 class History:
     """Loss and metric after every step and averaged over every epoch."""
 
@@ -43,6 +43,16 @@ class History:
     epoch_loss: list[float] = field(default_factory=list)
     epoch_metric: list[float] = field(default_factory=list)
     grad_norm: list[float] = field(default_factory=list)  # before clipping, when fit clips
+
+    def __repr__(self) -> str:
+        """A summary, not every number: steps, epochs, first and last figures."""
+        parts = [f"{len(self.loss)} steps, {len(self.epoch_loss)} epochs"]
+        for name, values in (("loss", self.epoch_loss or self.loss),
+                             ("metric", self.epoch_metric or self.metric),
+                             ("grad_norm", self.grad_norm)):
+            if values:
+                parts.append(f"{name} {values[0]:.4g} -> {values[-1]:.4g}")
+        return f"History({'; '.join(parts)})"
 
 
 def accuracy(predictions: Sequence[Any], targets: Sequence[Any]) -> float:
@@ -82,8 +92,8 @@ def fit(model: Callable[[Any], Any], loss_fn: LossFn, optimizer: Optimizer,
     once for several fits): much faster, for a loss that is a mean over samples of a graph
     whose shape is the same for every sample. ``clip_grad_norm`` scales the gradients of
     every step to that joint norm at most (``nn.clip.clip_grad_norm_``) and records the norm
-    before clipping in ``history.grad_norm``. A loss that grows a thousandfold above the
-    lowest seen so far gives a RuntimeWarning: the run is diverging, before it overflows.
+    before clipping in ``history.grad_norm``. A loss a thousand times the largest of the
+    first epoch gives a RuntimeWarning, once: the run is diverging, before it overflows.
     """
     epochs = checks.integer("epochs", epochs, 1)
     clipping = None if clip_grad_norm is None else (
@@ -107,7 +117,7 @@ def fit(model: Callable[[Any], Any], loss_fn: LossFn, optimizer: Optimizer,
     history = History()
     bar = _progress(progress, epochs * len(loader))
     step = 0
-    lowest, warned = math.inf, False
+    start, warned = 0.0, False  # the largest loss of the first epoch
     for epoch in range(1, epochs + 1):
         losses, metrics, sizes = [], [], []
         for xb, yb in loader:
@@ -122,12 +132,16 @@ def fit(model: Callable[[Any], Any], loss_fn: LossFn, optimizer: Optimizer,
             if not math.isfinite(loss):
                 bar.close()
                 raise _diverged(f"the loss became {loss}", step, epoch, history)
-            if loss > 1e3 * max(lowest, 1e-3) and not warned:  # orders of magnitude up
+            # orders of magnitude above anything the first epoch saw: the run is diverging
+            # (one batch's loss alone varies a lot, from near 0 up, with small batches)
+            if epoch > 1 and loss > 1e3 * start and not warned:
                 warned = True
-                warnings.warn(f"the loss grew from {lowest:.3g} to {loss:.3g} by step {step} "
+                warnings.warn(f"the loss grew from {start:.3g} (the largest of the first epoch) "
+                              f"to {loss:.3g} by step {step} "
                               f"(epoch {epoch}): training is diverging; try a smaller "
                               "learning rate or clip_grad_norm", RuntimeWarning, stacklevel=2)
-            lowest = min(lowest, loss)
+            if epoch == 1:
+                start = max(start, loss)
             if clipping is not None:
                 history.grad_norm.append(clip_grad_norm_(*clipping))
             optimizer.step()

@@ -23,6 +23,8 @@ def test_main_writes_the_plots_the_neuron_and_the_model(tmp_path, capsys):
     texts = [t.text for t in ET.parse(out / "moons_neuron.svg").getroot().iter(
         "{http://www.w3.org/2000/svg}text")]
     assert {"x1", "x2", "w1", "w2", "b", "o", "relu"} <= set(texts)
+    grads = [t.split()[1] for t in texts if t and t.startswith("grad ")]
+    assert any(float(g) != 0.0 for g in grads)  # the neuron drawn is active on its point
     # the saved weights are the trained ones: loading them reproduces the run's model
     trained, _ = train(*nn.make_moons(20, noise=0.1, rng=random.Random(1337)), [4], 3, 1.0,
                        1337, False)

@@ -247,3 +247,13 @@ def test_a_fused_sum_of_products_is_drawn_as_it_was_written():
     assert len(value_nodes(draw(s).source)) == 1 + 6 + 6  # the constant 0, inputs, 6 made
     asked = dot(ws, xs)  # one node asked for by name is drawn as one node
     assert [label for _, label in op_nodes(draw(asked).source)] == ["b+w·x"]
+
+
+def test_the_legend_names_the_colours_drawn_and_only_those():
+    x, w = Value(2.0, label="x"), Value(-3.0, label="w")
+    source = draw((x * w).tanh(), params=[w]).source  # no constant in it
+    legend = re.search(r"^\s*legend \[label=<(.*)>", source, re.M).group(1)
+    assert "input (a leaf you made)" in legend and "parameter (given as params=)" in legend
+    assert "computed by an op" in legend and "constant" not in legend
+    assert all(COLOURS[k] in legend for k in ("leaf", "param", "result"))
+    assert "legend" not in draw(x * w, legend=False).source

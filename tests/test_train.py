@@ -180,4 +180,21 @@ def test_fit_warns_when_the_loss_grows_by_orders_of_magnitude_before_it_overflow
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a run that learns warns nothing
         history = fit(model, mse_loss, SGD(model.parameters(), lr=0.3), (X, y), epochs=50)
+        # one sample per step: losses from 0 to 2 and back are noise, not divergence
+        moons, labels = make_moons(40, noise=0.2, rng=random.Random(3))
+        net = MLP(2, [8, 1], rng=random.Random(3))
+        fit(net, hinge_loss, SGD(net.parameters(), lr=0.05), (moons, [2 * t - 1 for t in labels]),
+            epochs=4, batch_size=1)
     assert history.loss[-1] < 1e-3
+
+
+def test_history_prints_a_summary_not_every_number():
+    X, labels = make_moons(30, rng=random.Random(4))
+    model = MLP(2, [4, 1], rng=random.Random(4))
+    history = fit(model, hinge_loss, SGD(model.parameters(), lr=0.1),
+                  (X, [2 * t - 1 for t in labels]), epochs=3, batch_size=10, metric=accuracy)
+    text = repr(history)
+    assert text.startswith("History(9 steps, 3 epochs; loss ") and "metric " in text
+    assert f"{history.epoch_loss[0]:.4g} -> {history.epoch_loss[-1]:.4g}" in text
+    assert len(text) < 120 and "grad_norm" not in text
+    assert repr(type(history)()) == "History(0 steps, 0 epochs)"
