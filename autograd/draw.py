@@ -144,6 +144,26 @@ def _legend(dot: Any, kinds: set[str]) -> None:
              shape="plaintext", fontsize="9")
 
 
+NOTEBOOK_NODES = 40  # a notebook draws a Value's graph inline up to this many values
+
+
+def notebook_html(v: Value) -> str:
+    """A Value as a notebook shows it: data, grad, op and label, and its graph when small."""
+    cells = [("data", repr(v.data)), ("grad", repr(v.grad)), ("op", v.op.label(v.param)
+                                                               if v.parents else v.op.name)]
+    if v.label is not None:
+        cells.insert(0, ("label", v.label))
+    rows = "".join(f"<tr><th>{name}</th><td>{html.escape(printable(text))}</td></tr>"
+                   for name, text in cells)
+    picture = ""
+    if len(as_written(toposort([v]))) <= NOTEBOOK_NODES:
+        try:
+            picture = draw(v).pipe(format="svg").decode("utf-8")
+        except Exception:  # the picture is a bonus: without it, the numbers alone
+            picture = ""
+    return f'<table style="text-align:left">{rows}</table>{picture}'
+
+
 def output_files(path: str | os.PathLike[str], formats: Sequence[str] = ("svg",)) -> list[str]:
     """The files render writes: ``path`` with its extension replaced by each format, checked."""
     for fmt in formats:

@@ -173,5 +173,11 @@ class Value(Node):
         label = "" if self.label is None else f", label={self.label!r}"
         return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
 
+    def _repr_html_(self) -> str:
+        """How Jupyter shows a Value: its numbers, and its graph when small (autograd.draw)."""
+        from autograd.draw import notebook_html  # drawing stays out of the engine's imports
+
+        return notebook_html(self)
+
 
 nodes.register_leaf(Value)

@@ -93,7 +93,7 @@ def progress(total: int, wanted: bool, desc: str) -> Any:
     """A tqdm bar on stderr, or a stand-in that shows nothing."""
     if wanted:
         try:
-            from tqdm import tqdm  # type: ignore[import-untyped]
+            from tqdm.auto import tqdm  # type: ignore[import-untyped]
 
             return tqdm(total=total, desc=desc, unit="epoch", file=sys.stderr)
         except ImportError:

@@ -214,7 +214,7 @@ class _Progress:
 
 class _TqdmProgress(_Progress):
     def __init__(self, total: int) -> None:
-        from tqdm import tqdm  # type: ignore[import-untyped]
+        from tqdm.auto import tqdm  # type: ignore[import-untyped]  # a widget in notebooks
 
         self.bar = tqdm(total=total, desc="fit", unit="step", file=sys.stderr)
 

@@ -257,3 +257,16 @@ def test_the_legend_names_the_colours_drawn_and_only_those():
     assert "computed by an op" in legend and "constant" not in legend
     assert all(COLOURS[k] in legend for k in ("leaf", "param", "result"))
     assert "legend" not in draw(x * w, legend=False).source
+
+
+def test_a_value_shows_its_numbers_and_small_graph_in_a_notebook():
+    x = Value(2.0, label="<x>")
+    y = (x * 3.0).tanh()
+    y.backward()
+    page = y._repr_html_()
+    assert "<th>data</th>" in page and repr(y.data) in page and "<th>op</th><td>tanh" in page
+    assert "<svg" in page and "&lt;x&gt;" in page  # the graph, its label escaped
+    big = sum(Value(float(i)).exp() for i in range(60))
+    page = big._repr_html_()
+    assert "<svg" not in page and repr(big.data) in page  # too big to draw inline
+    assert "<th>label</th><td>&lt;x&gt;</td>" in x._repr_html_()
