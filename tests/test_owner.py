@@ -92,7 +92,7 @@ def test_the_sdist_carries_what_its_tests_and_commands_need(built):
     needed = {"tests/conftest.py", "tests/random_graphs.py", "tests/test_engine.py",
               "benchmarks/engine.py", "benchmarks/microgpt_value.py", "docs/gpt_loss.png",
               "dev.sh", ".ci/run", "ruff.toml", "LICENSE", "README.md", "setup.cfg",
-              "pyproject.toml", "autograd/py.typed", "demos/rnn.py"}
+              "pyproject.toml", "autograd/py.typed", "demos/rnn.py", "notebooks/tour.ipynb"}
     assert needed <= names, needed - names
 
 
