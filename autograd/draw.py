@@ -90,9 +90,12 @@ def as_written(order: Sequence[Value]) -> list[Drawn]:
 
 
 def draw(root: Value | Sequence[Value], rankdir: str = "LR", show_grad: bool = True,
-         params: Iterable[Value] = (), max_nodes: int = 500, legend: bool = True) -> Any:
+         params: Iterable[Value] = (), max_nodes: int = 500, legend: bool = True,
+         collapse: bool = False) -> Any:
     """The graph below ``root`` as a ``graphviz.Digraph`` (a notebook shows it inline);
-    ``legend`` adds a box saying what each fill colour drawn means."""
+    ``legend`` adds a box saying what each fill colour drawn means. ``collapse`` draws a
+    big graph legibly: one box for all values made by the same op at the same depth (a
+    layer of neurons over every sample, say), one for the inputs, one for the parameters."""
     try:
         import graphviz  # type: ignore[import-untyped]
     except ImportError:
@@ -103,15 +106,17 @@ def draw(root: Value | Sequence[Value], rankdir: str = "LR", show_grad: bool = T
     roots = [root] if isinstance(root, Value) else list(root)
     if not all(isinstance(r, Value) for r in roots):
         raise TypeError("draw takes a Value or a list of Values")
-    order = as_written(toposort(roots))
-    if len(order) > max_nodes:
-        raise ValueError(
-            f"the graph has {len(order)} values, more than max_nodes={max_nodes}; draw a "
-            "part of it (pass an intermediate value as the root, or a smaller input) or "
-            "raise max_nodes")
     trained = set(params)
     dot = graphviz.Digraph(graph_attr={"rankdir": rankdir},
                            node_attr={"fontname": "Helvetica", "fontsize": "11"})
+    if collapse:
+        return _collapsed(dot, toposort(roots), trained, show_grad, max_nodes, legend)
+    order = as_written(toposort(roots))
+    if len(order) > max_nodes:
+        raise ValueError(
+            f"the graph has {len(order)} values, more than max_nodes={max_nodes}; draw it "
+            "collapsed (collapse=True: a box per layer), or a part of it (an intermediate "
+            "value as the root, or a smaller input), or raise max_nodes")
     ids = {v: f"v{i}" for i, (v, *_) in enumerate(order)}
     for v, op, param, parents in order:
         cells = [f"<b>{_text(v.label)}</b>"] if v.label else []
@@ -134,6 +139,51 @@ def draw(root: Value | Sequence[Value], rankdir: str = "LR", show_grad: bool = T
     if legend:
         _legend(dot, {kind(op, v in trained) for v, op, _, _ in order})
     return dot
+
+
+def _collapsed(dot: Any, order: Sequence[Value], trained: set[Value], show_grad: bool,
+               max_nodes: int, legend: bool) -> Any:
+    """One box per group of values alike: same op at the same depth, or inputs,
+    parameters and constants; an edge wherever a member of one feeds a member of another."""
+    depth: dict[Value, int] = {}
+    groups: dict[tuple[str, int], list[Value]] = {}
+    key_of: dict[Value, tuple[str, int]] = {}
+    for v in order:
+        parents = v.parents
+        depth[v] = 1 + max((depth[p] for p in parents), default=-1)
+        key = (v.op.label(v.param), depth[v]) if parents else (kind(v.op, v in trained), 0)
+        key_of[v] = key
+        groups.setdefault(key, []).append(v)
+    if len(groups) > max_nodes:
+        raise ValueError(f"even collapsed, the graph has {len(groups)} groups, more than "
+                         f"max_nodes={max_nodes}; draw a part of it or raise max_nodes")
+    ids = {key: f"g{i}" for i, key in enumerate(groups)}
+    names = {"leaf": "inputs", "param": "parameters", "const": "constants"}
+    for key, members in groups.items():
+        title = names.get(key[0], key[0]) if key[1] == 0 else key[0]
+        cells = [f"<b>{_text(title)}</b> ×{len(members)}"]
+        cells.append(_span("data", [v.data for v in members]))
+        if show_grad:
+            cells.append(_span("grad", [v.grad for v in members]))
+        colour = COLOURS[kind(members[0].op, members[0] in trained)]
+        dot.node(ids[key], f'<<table border="0" cellborder="1" cellspacing="0" '
+                           f'bgcolor="{colour}"><tr>'
+                           + "".join(f"<td>{c}</td>" for c in cells) + "</tr></table>>",
+                 shape="plaintext")
+    for a, b in dict.fromkeys((key_of[p], key_of[v]) for v in order for p in v.parents):
+        dot.edge(ids[a], ids[b])
+    if legend:
+        _legend(dot, {kind(ms[0].op, ms[0] in trained) for ms in groups.values()})
+    return dot
+
+
+def _span(name: str, xs: list[Any]) -> str:
+    """A group's numbers: the one, or the smallest and the largest."""
+    try:
+        low, high = min(map(float, xs)), max(map(float, xs))
+    except TypeError:  # a gradient that is a graph (create_graph), or not kept
+        return f"{name} …"
+    return f"{name} {_number(low)}" if low == high else f"{name} {_number(low)} … {_number(high)}"
 
 
 def _legend(dot: Any, kinds: set[str]) -> None:

@@ -2,6 +2,7 @@
 
 import errno
 import os
+import random
 import re
 import xml.etree.ElementTree as ET
 
@@ -80,8 +81,10 @@ def test_graphs_beyond_the_limit_are_refused_with_advice():
     y = Value(1.0)
     for _ in range(30):
         y = y * 1.0
-    with pytest.raises(ValueError, match="more than max_nodes=20; draw a part"):
+    with pytest.raises(ValueError, match="more than max_nodes=20; draw it collapsed"):
         draw(y, max_nodes=20)
+    with pytest.raises(ValueError, match="even collapsed, the graph has 31 groups"):
+        draw(y, max_nodes=20, collapse=True)  # a chain: every value at its own depth
     with pytest.raises(ValueError, match="rankdir"):
         draw(y, rankdir="sideways")
 
@@ -270,3 +273,24 @@ def test_a_value_shows_its_numbers_and_small_graph_in_a_notebook():
     page = big._repr_html_()
     assert "<svg" not in page and repr(big.data) in page  # too big to draw inline
     assert "<th>label</th><td>&lt;x&gt;</td>" in x._repr_html_()
+
+
+def test_a_big_graph_is_refused_with_advice_and_drawn_collapsed():
+    from nn import MLP, make_moons
+    from nn.losses import hinge_loss, l2_penalty
+
+    X, labels = make_moons(100, rng=random.Random(1))
+    model = MLP(2, [16, 16, 1], rng=random.Random(1))
+    loss = hinge_loss([model(x) for x in X], [2 * t - 1 for t in labels]) + l2_penalty(
+        model.parameters())
+    loss.backward()
+    with pytest.raises(ValueError, match=r"4243 values, .*collapse=True"):
+        draw(loss)
+    source = draw(loss, params=model.parameters(), collapse=True).source
+    boxes = re.findall(r"^\s*(g\d+) \[label=<<table.*?<b>(.*?)</b> ×(\d+)", source, re.M)
+    counts = {title: int(n) for _, title, n in boxes}
+    assert len(boxes) < 25  # legible: a box per layer, not 4,243
+    assert counts["inputs"] == 200 and counts["parameters"] == 337
+    assert [n for _, title, n in boxes if title == "relu(b+w·x)"] == ["1600", "1600"]
+    assert sum(int(n) for _, _, n in boxes) == 4243  # every value is in one box
+    graphviz.Source(source).pipe(format="svg")  # and dot draws it
