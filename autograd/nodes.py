@@ -123,6 +123,10 @@ def register_leaf(leaf: type[Node]) -> None:
     _MUL, _DOT = NODE_TYPES[ops.MUL], NODE_TYPES[ops.DOT]
 
 
+# Every maker ends alike (in grad mode a node of the op's type, else a leaf, then its float
+# and a zero gradient): written out in each rather than called, as a call per node would
+# cost about a tenth of making the node.
+
 def _unary_maker(op: Op) -> Callable[[Value, Any], Value]:
     """The function making nodes of a one-argument op, checked as errors.py says."""
     forward = op.forward
