@@ -189,7 +189,9 @@ def _neuron_chain(v: Value, g: float) -> None:
     _products(v._a, g * v._b.partials(FLOAT_MATH, v.data, None))
 
 
-# float rules written out for speed; tests/test_backward.py checks each against the generic one
+# float rules written out for speed: tests/test_backward.py checks them bit for bit against a
+# dictionary pass (NEURON's as act's rule, then DOT's), tests/test_nodes.py against the
+# unfused act(dot(...))
 WRITTEN_OUT: dict[Op, Chain] = {ops.DOT: _dot_chain, ops.NEURON: _neuron_chain}
 
 # node type -> its chain rule on Values (create_graph); other ops' rules are made on first use

@@ -67,7 +67,7 @@ class _Unfused:
 Drawn = tuple[Any, Op, Any, Sequence[Any]]  # a value, the op, its parameter and parents drawn
 
 
-def as_written(order: Sequence[Value]) -> list[Drawn]:
+def as_drawn(order: Sequence[Value]) -> list[Drawn]:
     """Every value with its op, parameter and parents as drawn; a DOT node that + built is
     drawn as the sums and products it was written as, b + u1 * w1 + ...: each has the float
     the engine computed on the way, and the gradient of the whole sum (d sum / d term = 1)."""
@@ -111,7 +111,7 @@ def draw(root: Value | Sequence[Value], rankdir: str = "LR", show_grad: bool = T
                            node_attr={"fontname": "Helvetica", "fontsize": "11"})
     if collapse:
         return _collapsed(dot, toposort(roots), trained, show_grad, max_nodes, legend)
-    order = as_written(toposort(roots))
+    order = as_drawn(toposort(roots))
     if len(order) > max_nodes:
         raise ValueError(
             f"the graph has {len(order)} values, more than max_nodes={max_nodes}; draw it "
@@ -205,12 +205,10 @@ def notebook_html(v: Value) -> str:
         cells.insert(0, ("label", v.label))
     rows = "".join(f"<tr><th>{name}</th><td>{html.escape(printable(text))}</td></tr>"
                    for name, text in cells)
-    picture = ""
-    if len(as_written(toposort([v]))) <= NOTEBOOK_NODES:
-        try:
-            picture = draw(v).pipe(format="svg").decode("utf-8")
-        except Exception:  # the picture is a bonus: without it, the numbers alone
-            picture = ""
+    try:  # draw's own max_nodes refuses a graph too big to show inline
+        picture = draw(v, max_nodes=NOTEBOOK_NODES).pipe(format="svg").decode("utf-8")
+    except Exception:  # the picture is a bonus: without it, the numbers alone
+        picture = ""
     return f'<table style="text-align:left">{rows}</table>{picture}'
 
 

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autograd import Value, dot, neuron, ops
-from autograd.draw import COLOURS, MAX_LABEL, as_written, draw, printable, render
+from autograd.draw import COLOURS, MAX_LABEL, as_drawn, draw, printable, render
 from autograd.graph import toposort
 
 graphviz = pytest.importorskip("graphviz")
@@ -238,7 +238,7 @@ def test_a_fused_sum_of_products_is_drawn_as_it_was_written():
     s = sum(w * x for w, x in zip(ws, xs))  # one DOT node: 0 + w1 x1 + w2 x2 + w3 x3
     assert s.op is ops.DOT
     s.backward(2.0)
-    drawn = as_written(toposort([s]))
+    drawn = as_drawn(toposort([s]))
     ops_drawn = [op for v, op, param, parents in drawn if parents]
     assert ops_drawn == [ops.MUL, ops.ADD] * 3  # micrograd's picture: products and sums
     total = 0.0
