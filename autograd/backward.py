@@ -8,29 +8,30 @@ run on Values, so the gradients are graphs that can be differentiated again.
 from __future__ import annotations
 
 import math
+import operator
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from itertools import islice
+from itertools import compress, islice
 from typing import Any
 
-from autograd import grad_mode, graph, ops
+from autograd import grad_mode, graph, ops, unrolled
 from autograd.engine import Grad, Value
 from autograd.errors import domain_error, finite, with_param
-from autograd.nodes import NODE_TYPES, PerOp, as_written, is_operand, to_float
+from autograd.nodes import NODE_TYPES, PerOp, as_written, interleaved, is_operand, to_float
 from autograd.ops import FLOAT_MATH, VARIADIC, FloatMath, Op
 
 # A pass keeps its gradients in the nodes' grad slots (no dictionary): one pass at a time.
 _ONE_PASS = threading.Lock()
+_GRAD = operator.attrgetter("grad")
+_FLOAT = {float}
 
 
 def backward(root: Value, gradient: Grad | None, create_graph: bool) -> None:
     """Add d(root)/d(v) * gradient (default 1.0) into ``v.grad`` for every v below root."""
     seed = 1.0 if gradient is None else _check_seed(gradient)
     with _ONE_PASS:
-        order, saved = _backprop((root,), (seed,), create_graph, fresh=False)
-        for v, old in zip(order, saved):
-            if create_graph or type(old) is not float or old != 0.0:  # put aside by the pass
-                v.grad = _added(old, v.grad)
+        for v, old in _backprop((root,), (seed,), create_graph, fresh=False)[2]:
+            v.grad = _added(old, v.grad)  # put aside by the pass
 
 
 def _added(old: Grad, g: Grad) -> Grad:
@@ -74,14 +75,15 @@ for _name in vars(FloatMath):
 VALUE_MATH = _ValueMath()
 
 
-def _backprop(roots: Sequence[Value], seeds: Sequence[Grad], create_graph: bool,
-              fresh: bool) -> tuple[list[Value], list[Grad]]:
+def _backprop(roots: Sequence[Value], seeds: Sequence[Grad], create_graph: bool, fresh: bool
+              ) -> tuple[list[Value], list[Grad], list[tuple[Value, Grad]]]:
     """Leave d(sum of seed * root)/d(v) in ``v.grad`` for every v below the roots.
 
-    Returns the nodes and the gradients they held before. A node whose gradient was 0.0
-    accumulates on it (0.0 + g1 + g2 + ... rounds as g1 + g2 + ... then + 0.0 would);
-    others, or every node when ``fresh``, start from nothing and are the caller's to combine.
-    If the pass fails, every gradient is put back as it was.
+    Returns the nodes, the gradients they held before, and the nodes put aside with their
+    old gradients. A node whose gradient was 0.0 accumulates on it (0.0 + g1 + g2 + ...
+    rounds as g1 + g2 + ... then + 0.0 would); others, or every node when ``fresh``, are put
+    aside: they start from nothing and are the caller's to combine. If the pass fails, every
+    gradient is put back as it was.
     """
     if create_graph and not grad_mode.enabled.get():  # derivatives as a graph, even in no_grad
         with grad_mode.enable_grad():
@@ -89,13 +91,17 @@ def _backprop(roots: Sequence[Value], seeds: Sequence[Grad], create_graph: bool,
     order = graph.toposort(roots)
     if graph.debug:
         graph.check_toposort(order)
-    saved = [v.grad for v in order]
+    saved = list(map(_GRAD, order))
+    if fresh or create_graph:
+        aside = list(zip(order, saved))
+    elif _FLOAT.issuperset(map(type, saved)):  # the usual case, sorted out in C: the nonzero
+        aside = list(zip(compress(order, saved), compress(saved, saved)))  # (and NaN) ones
+    else:
+        aside = [(v, g) for v, g in zip(order, saved) if type(g) is not float or g != 0.0]
     # -0.0 is the float that adds as nothing: -0.0 + g is g, for every g
     start: Any = _NOTHING if create_graph else -0.0
-    for v in order:
-        g = v.grad
-        if fresh or create_graph or type(g) is not float or g != 0.0:
-            v.grad = start
+    for v, _ in aside:
+        v.grad = start
     nodes = reversed(order)
     try:
         for root, seed in zip(roots, seeds):
@@ -115,7 +121,7 @@ def _backprop(roots: Sequence[Value], seeds: Sequence[Grad], create_graph: bool,
         for v, old in zip(order, saved):
             v.grad = old
         raise
-    return order, saved
+    return order, saved, aside
 
 
 def _undefined(v: Value, error: Exception) -> None:
@@ -158,7 +164,7 @@ def _chain(op: Op, graph: bool) -> Chain:
     def variadic(v: Value, g: Any) -> None:
         ps = v.parents
         out, xs = (v, ps) if graph else (v.data, [p.data for p in ps])
-        ds = partials(m, out, xs, v._b) if takes_param else partials(m, out, xs)
+        ds = partials(m, out, xs, v.param) if takes_param else partials(m, out, xs)
         for p, d in zip(ps, ds):
             p.grad += g * d
 
@@ -177,16 +183,32 @@ def _products(terms: Sequence[Value], g: float) -> None:
         x.grad += g * w.data
 
 
+def _row_products(xs: Sequence[Value], row: Sequence[Any], g: float) -> None:
+    _products(interleaved(row[1], row[2:], xs), g)
+
+
+# (pairs, whether a list of terms) -> DOT's float rule written out for that many pairs
+# (autograd/unrolled.py), or the loop above for longer sums
+_PRODUCTS: dict[tuple[int, bool], Callable[..., None]] = PerOp(
+    lambda key: unrolled.chain_function(key) if key[0] <= unrolled.MAX_WIDTH
+    else (_products if key[1] else _row_products))
+
+
 def _dot_chain(v: Value, g: float) -> None:
-    """DOT's float rule written out (a weighted sum's many edges), as its partials say; a DOT
-    that + built sees the first v._b terms of its list."""
-    _products(v._a[: v._b], g)
+    """DOT's float rule (a weighted sum's many edges), as its partials say; a DOT that +
+    built sees the first v._b terms of its list."""
+    xs, row = v._a, v._b
+    if type(xs) is list:
+        _PRODUCTS[row >> 1, True](xs[:row], g)
+    else:
+        _PRODUCTS[len(xs), False](xs, row, g)
 
 
 def _neuron_chain(v: Value, g: float) -> None:
-    """NEURON's float rule written out: through act first, g act'(out), then DOT's rule: the
-    numbers of the unfused act(dot(...))."""
-    _products(v._a, g * v._b.partials(FLOAT_MATH, v.data, None))
+    """NEURON's float rule: through act first, g act'(out), then DOT's rule: the numbers of
+    the unfused act(dot(...))."""
+    xs, row = v._a, v._b
+    _PRODUCTS[len(xs), False](xs, row, g * row[0].partials(FLOAT_MATH, v.data, None))
 
 
 # float rules written out for speed: tests/test_backward.py checks them bit for bit against a
@@ -231,7 +253,7 @@ def grad(outputs: Value | Sequence[Value], inputs: Value | Sequence[Value],
         if len(seeds) != len(outs):
             raise ValueError(f"grad got {len(outs)} outputs but {len(seeds)} grad_outputs")
     with _ONE_PASS:
-        order, saved = _backprop(outs, seeds, create_graph, fresh=True)
+        order, saved, _ = _backprop(outs, seeds, create_graph, fresh=True)
         reached = set(order)
         found = [x.grad if x in reached else None for x in ins]
         for v, old in zip(order, saved):

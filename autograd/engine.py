@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import operator
 from collections.abc import Callable
-from typing import Union
+from typing import Any, Union
 
 from autograd import grad_mode, nodes, ops, owner  # noqa: F401 (owner checks the package)
 from autograd.nodes import (
@@ -161,6 +161,18 @@ class Value(Node):
 
     __lt__, __le__ = _compare(operator.lt), _compare(operator.le)
     __gt__, __ge__ = _compare(operator.gt), _compare(operator.ge)
+
+    def __eq__(self, other: object) -> bool:
+        return self is other  # a bool, never NotImplemented: no other type's == is asked
+
+    __hash__ = Node.__hash__
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # the engine keeps Values in sets and compares lists of them (autograd/weighted.py)
+        if "__eq__" in vars(cls) or "__hash__" in vars(cls):
+            raise TypeError(f"{cls.__name__}: a Value subclass must not redefine == or hash: "
+                            "Values are equal only to themselves")
+        super().__init_subclass__(**kwargs)
 
     def __bool__(self) -> bool:
         _not_tracing()

@@ -9,8 +9,9 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from autograd.engine import Value
-from autograd.nodes import Number, binary, unary, variadic, weighted
+from autograd.nodes import Number, binary, unary, variadic
 from autograd.ops import DOT, MAXIMUM, MINIMUM, NEURON, OPS, SUM, Op
+from autograd.weighted import weighted
 
 
 def apply(op: Op, args: Sequence[Value], param: Any = None) -> Value:

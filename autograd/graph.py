@@ -6,6 +6,8 @@ from collections.abc import Container, Iterable, Sequence
 from itertools import filterfalse
 from typing import TYPE_CHECKING, Any
 
+from autograd.nodes import Row, interleaved
+
 if TYPE_CHECKING:
     from autograd.engine import Value
 
@@ -19,15 +21,24 @@ def toposort(roots: Iterable[Value], cut: Container[Value] | None = None) -> lis
     """
     order: list[Value] = []
     visited: set[Value] = set()
-    # depth-first with an explicit stack; a node pushed again with None above it is placed
-    # when the None is popped: its parents, pushed after that pair, were all placed by then
+    # a weighted node's inputs and Row are tuples shared with other nodes: once a node using
+    # one is placed, every value in it has been visited, and later nodes skip it whole
+    complete: set[int] = set()
+    # depth-first with an explicit stack; a node pushed again with a marker above it is placed
+    # when the marker is popped: its parents, pushed after that pair, were all placed by then
     stack: list[Any] = list(roots)
     pop, place, seen, push = stack.pop, order.append, visited.add, stack.extend
-    known = visited.__contains__
+    known, done = visited.__contains__, complete.add
     while stack:
         node = pop()
         if node is None:
             place(pop())
+            continue
+        if node is _SHARED:  # a weighted node, placed: its tuples are complete
+            node = pop()
+            place(node)
+            done(id(node._a))
+            done(id(node._b))
             continue
         if node in visited:
             continue
@@ -40,9 +51,24 @@ def toposort(roots: Iterable[Value], cut: Container[Value] | None = None) -> lis
         elif arity == 1:
             stack += (node, None, node._a)
         else:  # parents visited already would be popped and skipped: they are not pushed
-            stack += (node, None)
-            push(filterfalse(known, reversed(node.parents)))  # (filtered in C: a neuron's weights)
+            parents, row = node._a, node._b
+            if type(row) is Row:  # as node.parents, (b, w_1, x_1, ...), without what is complete
+                stack += (node, _SHARED)
+                if id(parents) in complete:
+                    parents = () if id(row) in complete else row[1:]
+                elif id(row) in complete:
+                    pass  # the inputs alone
+                else:
+                    parents = interleaved(row[1], row[2:], parents)
+            else:
+                stack += (node, None)
+                if type(parents) is not tuple:  # a DOT that + built: its first _b terms
+                    parents = parents[:row]
+            push(filterfalse(known, reversed(parents)))  # (filtered in C: a neuron's weights)
     return order
+
+
+_SHARED = object()  # the marker of a weighted node (see toposort)
 
 
 def check_toposort(order: Sequence[Value]) -> None:

@@ -33,9 +33,11 @@ class Node:
     """The data of a node: its float, its gradient, its parents and what its op needs."""
 
     # Parents: unary ops keep theirs in _a (and their fixed parameter, or None, in _b); binary
-    # ops in _a and _b; variadic ops a tuple in _a and their parameter in _b, except a DOT that
-    # + built (see add below): its terms are the first _b entries of a list shared with the
-    # sums it grew from. _label is set only when given.
+    # ops in _a and _b; variadic ops a tuple in _a and their parameter in _b, except weighted
+    # sums. A DOT or NEURON node keeps its inputs x_1..x_n (a tuple, shared by every neuron of
+    # a layer) in _a and its Row (activation, b, w_1..w_n) in _b (shared by every sample);
+    # a DOT that + built (see add below) keeps its terms b, w_1, x_1, ... as the first _b
+    # entries of a list shared with the sums it grew from. _label is set only when given.
     __slots__ = ("_a", "_b", "_label", "data", "grad")
     data: float
     grad: Any
@@ -59,8 +61,10 @@ class Node:
         if arity == 1:
             return (self._a,)
         if arity == VARIADIC:
-            ps = self._a
-            return ps if type(ps) is tuple else tuple(ps[: self._b])
+            ps, b = self._a, self._b
+            if type(b) is Row:  # (b, w_1, x_1, w_2, x_2, ...), as DOT's arguments are ordered
+                return tuple(interleaved(b[1], b[2:], ps))
+            return ps if type(ps) is tuple else tuple(ps[:b])
         return ()
 
     @property
@@ -71,7 +75,10 @@ class Node:
     @property
     def param(self) -> Any:
         """The fixed parameter of a parametrised op (the k of ``x ** k``, a leaky slope)."""
-        return self._b if self._OP.param else None
+        if not self._OP.param:
+            return None
+        b = self._b
+        return b[0] if type(b) is Row else b  # a neuron's activation is in its Row
 
     @property
     def label(self) -> str | None:
@@ -98,6 +105,26 @@ class PerOp(dict[Any, Any]):
     def __missing__(self, key: Any) -> Any:
         self[key] = made = self.make(key)
         return made
+
+
+class Row(tuple):  # type: ignore[type-arg]
+    """The fixed part of a weighted sum's node: (activation or None, b, w_1, ..., w_n), one
+    tuple shared by every node made from the same row of weights."""
+
+    __slots__ = ()
+
+
+WEIGHTED = (ops.DOT, ops.NEURON)  # the ops over (b, w_1, x_1, w_2, x_2, ...), kept as a Row
+
+
+def interleaved(b: Any, ws: Sequence[Any], xs: Sequence[Any]) -> list[Any]:
+    """[b, w_1, x_1, w_2, x_2, ...], the order of DOT's arguments."""
+    if len(ws) != len(xs):
+        raise ValueError(f"a weighted sum needs as many weights as inputs, got {len(ws)} "
+                         f"weights for {len(xs)} inputs")
+    args = [b] * (2 * len(ws) + 1)
+    args[1::2], args[2::2] = ws, xs
+    return args
 
 
 def _make_node_type(op: Op) -> type[Any]:
@@ -221,6 +248,9 @@ def variadic(op: Op, args: Sequence[Value | Number], param: Any = None) -> Value
     nodes: tuple[Value, ...] = tuple(args)  # type: ignore[arg-type]
     if not TYPES.issuperset(map(type, nodes)):  # numbers become constants
         nodes = tuple(v if isinstance(v, Node) else const(operand(op, v)) for v in args)
+    if op in WEIGHTED and len(nodes) % 2 == 0:
+        raise ValueError(f"{op.name} takes b, w_1, x_1, w_2, x_2, ...: an odd number of "
+                         f"arguments, not {len(nodes)}")
     xs = list(map(_data, nodes))
     try:
         out = op.forward(xs) if param is None else op.forward(xs, param)
@@ -228,39 +258,14 @@ def variadic(op: Op, args: Sequence[Value | Number], param: Any = None) -> Value
         out = invalid(op, xs, e)
     if out - out != 0.0:
         checked(op, out, xs)
-    if _recording():
+    if not _recording():
+        v = _new(NODE_TYPES[ops.LEAF])
+    elif op in WEIGHTED:
+        v = _new(NODE_TYPES[op])
+        v._a, v._b = nodes[2::2], Row((param, nodes[0], *nodes[1::2]))
+    else:
         v = _new(NODE_TYPES[op])
         v._a, v._b = nodes, param
-    else:
-        v = _new(NODE_TYPES[ops.LEAF])
-    v.data = out
-    v.grad = 0.0
-    return v
-
-
-def weighted(op: Op, ws: Sequence[Any], xs: Sequence[Any], bias: Any, act: Op | None) -> Value:
-    """A DOT or NEURON node, act(b + w·x): ``variadic`` written out for a neuron's many
-    arguments (tests/test_nodes.py checks it against the table's forward bit for bit)."""
-    pairs = [bias] * (2 * len(ws) + 1)  # (b, w_1, x_1, w_2, x_2, ...), filled in C
-    pairs[1::2], pairs[2::2] = ws, xs
-    args = tuple(pairs)
-    if not TYPES.issuperset(map(type, args)):
-        return variadic(op, args, act)  # numbers become constants
-    total = bias.data
-    for w, x in zip(ws, xs):  # b + w_1 x_1 + ..., added left to right as ops.products
-        total += w.data * x.data
-    try:
-        out = total if act is None else act.forward(total)
-    except (ArithmeticError, ValueError) as e:
-        out = invalid(op, list(map(_data, args)), e)
-    if out - out != 0.0:
-        checked(op, out, list(map(_data, args)))
-    if _recording():
-        v = _new(NODE_TYPES[op])
-        v._a = args
-        v._b = act
-    else:
-        v = _new(NODE_TYPES[ops.LEAF])
     v.data = out
     v.grad = 0.0
     return v
@@ -348,7 +353,8 @@ def add(a: Value, b: Any) -> Value:
     """a + b (Value.__add__)."""
     # each operand's count: the caller's reference, this frame's, getrefcount's argument
     if type(b) is _MUL and _refs(b) == _TEMP and _recording():
-        grow = type(a) is _DOT and _refs(a) == _TEMP and len(a._a) == a._b
+        grow = (type(a) is _DOT and _refs(a) == _TEMP and type(a._a) is list
+                and len(a._a) == a._b)
         return _products(a, b, grow)
     if type(a) is _MUL and _refs(a) == _TEMP and _recording():  # u * w + b = b + u * w
         base = b if isinstance(b, Node) else const(operand(_ADD, b))

@@ -8,8 +8,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from autograd import Value, checks
-from autograd.nodes import const, weighted
+from autograd.nodes import const
 from autograd.ops import DOT
+from autograd.weighted import RowCache, weighted_rows
 from nn.modules import INITS, Module, _choice
 
 Vector = Sequence[Value | float]
@@ -33,12 +34,12 @@ def matrix(rows: int, columns: int, init: str, rng: random.Random | None,
     return [[Value(draw(source, fan_in, rows)) for _ in range(columns)] for _ in range(rows)]
 
 
-def affine(weight: list[list[Value]], x: tuple[Value, ...],
-           bias: list[Value] | None) -> list[Value]:
+def affine(weight: list[list[Value]], x: tuple[Value, ...], bias: list[Value] | None,
+           cache: RowCache | None = None) -> list[Value]:
     """W x + b, one ``dot`` node per output (b is 0 without a bias)."""
     if bias is None:
-        return [weighted(DOT, row, x, const(0.0), None) for row in weight]
-    return [weighted(DOT, row, x, b, None) for row, b in zip(weight, bias)]
+        return weighted_rows(DOT, weight, x, [const(0.0)] * len(weight), None)
+    return weighted_rows(DOT, weight, x, bias, None, cache)
 
 
 class Linear(Module):
@@ -54,9 +55,11 @@ class Linear(Module):
         self.out_features = checks.integer("out_features", out_features, 1)
         self.weight = matrix(out_features, in_features, init, rng, in_features)
         self.bias = matrix(1, out_features, init, rng, in_features)[0] if bias else None
+        self._rows = RowCache()  # the weights as the output nodes keep them
 
     def __call__(self, x: Vector) -> list[Value]:
-        return affine(self.weight, lifted(x, self.in_features, "Linear's input"), self.bias)
+        return affine(self.weight, lifted(x, self.in_features, "Linear's input"), self.bias,
+                      self._rows)
 
     def extra_repr(self) -> str:
         return (f"{self.in_features} -> {self.out_features}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import operator
 import os
 import random
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -12,8 +13,8 @@ from typing import Any
 from autograd import Value, checks
 from autograd.files import regular_file_mode, write_atomically
 from autograd.functions import FUSABLE
-from autograd.nodes import weighted
 from autograd.ops import DOT, NEURON, OPS
+from autograd.weighted import RowCache, weighted, weighted_rows
 
 Input = Sequence[Value | float]
 Output = Value | list[Value]
@@ -209,6 +210,7 @@ class Neuron(Module):
     keeps as one dot node (drawn as micrograd's 2n small nodes, see autograd.draw).
     ``init`` names one of INITS; ``init="zeros"`` is there to show why nobody uses it: every
     neuron of a layer gets the same gradient and never becomes different from the others.
+    ``activation`` and ``fused`` are fixed once the neuron is made.
     """
 
     def __init__(self, nin: int, activation: str | None = None, init: str = "uniform",
@@ -224,26 +226,43 @@ class Neuron(Module):
         source: Any = rng or random  # the global generator, as micrograd, unless given
         self.w = [Value(draw(source, nin, fan_out)) for _ in range(nin)]
         self.b = Value(0.0)
-        self.activation = activation
-        self.fused = fused
+        self._activation, self._fused = activation, bool(fused)
+        # the node a fused neuron makes: act(b + w·x) as one NEURON node where act is fusable,
+        # else a DOT node that the activation is applied to
+        self._act = FUSABLE.get(activation)
+        self._op = NEURON if self._act is not None else DOT
+        # what Layer reads to make the nodes of alike neurons at once; None: call each
+        self._kind = ((activation if fused and type(self).__call__ is Neuron.__call__
+                       else None), id(type(self)))
+
+    @property
+    def activation(self) -> str:
+        """The activation's name: one of nn.modules.ACTIVATIONS."""
+        return self._activation
+
+    @property
+    def fused(self) -> bool:
+        """Whether the neuron is one node (False: micrograd's sum of products)."""
+        return self._fused
 
     @property
     def nonlin(self) -> bool:
         """micrograd's flag: whether an activation follows the weighted sum."""
-        return self.activation != "linear"
+        return self._activation != "linear"
 
     def __call__(self, x: Input) -> Value:
         if len(x) != len(self.w):
             raise ValueError(f"Neuron expects {len(self.w)} inputs, got {len(x)}")
-        if not self.fused:  # micrograd's sum: b + w_1 x_1 + ...
+        if not self._fused:  # micrograd's sum: b + w_1 x_1 + ...
             return self._activate(sum((wi * xi for wi, xi in zip(self.w, x)), self.b))
-        act = FUSABLE.get(self.activation)
-        if act is not None:  # the whole neuron as one node (autograd.neuron, made directly)
-            return weighted(NEURON, self.w, x, self.b, act)
-        return self._activate(weighted(DOT, self.w, x, self.b, None))
+        node = weighted(self._op, self.w, x, self.b, self._act)
+        return node if self._act is not None else self._activate(node)
 
     def extra_repr(self) -> str:
-        return f"{len(self.w)}, {self.activation}"
+        return f"{len(self.w)}, {self._activation}"
+
+
+_KIND = operator.attrgetter("_kind")
 
 
 class Layer(Module):
@@ -255,10 +274,25 @@ class Layer(Module):
         nout = checks.integer("nout (the layer's neurons)", nout, 1)
         self.neurons = [Neuron(nin, activation, init, fused, rng, fan_out=nout, nonlin=nonlin)
                         for _ in range(nout)]
+        self._rows = RowCache()  # the neurons' weights as their nodes keep them
 
     def __call__(self, x: Input) -> Output:
-        xs = [v if isinstance(v, Value) else Value(v) for v in x]  # lift numbers once, not
-        out = [n(xs) for n in self.neurons]  # once per neuron
+        xs = [v if isinstance(v, Value) else Value(v) for v in x]  # lift numbers once
+        neurons = self.neurons
+        try:
+            kinds = set(map(_KIND, neurons))
+        except AttributeError:  # a module that is not a Neuron
+            kinds = set()
+        first = neurons[0]
+        if len(kinds) != 1 or first._kind[0] is None:
+            out = [n(xs) for n in neurons]  # each neuron on its own
+        else:  # fused neurons, all alike: their nodes made at once (autograd/unrolled.py)
+            if len(xs) != len(first.w):
+                raise ValueError(f"Neuron expects {len(first.w)} inputs, got {len(xs)}")
+            out = weighted_rows(first._op, [n.w for n in neurons], xs,
+                                [n.b for n in neurons], first._act, self._rows)
+            if first._act is None and first.nonlin:
+                out = list(map(first._activate, out))
         return out[0] if len(out) == 1 else out
 
     def extra_repr(self) -> str:

@@ -20,8 +20,9 @@ from collections.abc import Callable, Sequence
 
 from autograd import Value, checks
 from autograd.functions import FUSABLE
-from autograd.nodes import const, weighted
+from autograd.nodes import const
 from autograd.ops import NEURON
+from autograd.weighted import RowCache, weighted_rows
 from nn.linear import Vector, lifted, matrix
 from nn.modules import Module, _choice
 
@@ -64,9 +65,9 @@ class RNN(Module):
                   if self.bias_ih is not None and self.bias_hh is not None
                   else [const(0.0)] * self.hidden_size)
         outputs = []
+        cache = RowCache()  # the rows as the nodes keep them, made once for every step
         for x in inputs:
-            xh = (*x, *h)
-            h = tuple(weighted(NEURON, row, xh, b, act) for row, b in zip(rows, biases))
+            h = tuple(weighted_rows(NEURON, rows, (*x, *h), biases, act, cache))
             outputs.append(list(h))
         return outputs, list(h)
 

@@ -69,6 +69,27 @@ def test_values_hash_by_identity():
     assert a.item() == 1.0
 
 
+def test_a_value_is_equal_only_to_itself_whatever_the_other_says():
+    class Agreeable:
+        def __eq__(self, other):
+            return True
+
+        __hash__ = object.__hash__
+
+    a = Value(1.0)
+    assert (a == Agreeable()) is False and (a == 1.0) is False and (a != a) is False
+    assert [a, Value(1.0)] != [a, Agreeable()]  # lists of Values compare by identity
+    with pytest.raises(TypeError, match="must not redefine == or hash"):
+        class Elementwise(Value):
+            def __eq__(self, other):
+                return self - other
+
+    class Named(Value):  # a subclass that leaves == alone is fine
+        __slots__ = ()
+
+    assert Named(2.0) != Named(2.0)
+
+
 # --- operators ---
 
 def test_numbers_on_either_side_become_constants():

@@ -1,9 +1,14 @@
 """Topological order: parents first, every node once, no recursion."""
 
-import pytest
+import random
 
-from autograd import Value
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from autograd import Value, ops
 from autograd.graph import check_toposort, toposort
+from autograd.weighted import RowCache, weighted, weighted_rows
 
 
 def test_parents_come_before_children_and_each_node_once():
@@ -54,3 +59,56 @@ def test_deep_chain_needs_no_recursion():
     order = toposort([y])
     assert len(order) == 200_001
     assert order[0] is x and order[-1] is y
+
+
+def plain_toposort(roots):
+    """The depth-first sort read straight off ``parents``: the order toposort must give."""
+    order, visited, stack = [], set(), list(roots)
+    while stack:
+        node = stack.pop()
+        if node is None:
+            order.append(stack.pop())
+        elif node not in visited:
+            visited.add(node)
+            if node.parents:
+                stack += (node, None, *reversed(node.parents))
+            else:
+                order.append(node)
+    return order
+
+
+@settings(max_examples=80)
+@given(st.lists(st.tuples(st.integers(0, 3), st.lists(st.integers(0, 999), min_size=2,
+                                                      max_size=2)), min_size=1, max_size=12))
+def test_weighted_nodes_sharing_inputs_and_rows_are_sorted_as_their_parents_say(plan):
+    """Weighted nodes share their inputs' tuple and their Rows, whose weights may be computed
+    from earlier nodes too (an RNN's weights meet every step): skipping a shared tuple whose
+    values were all placed must not change the order."""
+    leaves = [Value(0.1 * i) for i in range(4)]
+    nodes = list(leaves)
+    rows = [[leaves[0], leaves[1]], [leaves[2], leaves[3]]]
+    biases = [leaves[3], leaves[0]]
+    caches = [RowCache(), RowCache()]
+    for kind, (i, j) in plan:
+        a, b = nodes[i % len(nodes)], nodes[j % len(nodes)]
+        if kind == 0:
+            nodes.append(a * b)
+        elif kind == 1:  # a weight becomes a computed value: the Rows are made again
+            rows[j % 2][i % 2] = a.tanh()
+        else:
+            made = weighted_rows(ops.NEURON, rows, [a, b], biases, ops.TANH, caches[kind - 2])
+            nodes.extend(made)
+    root = weighted(ops.DOT, nodes[-3:], nodes[-3:], nodes[0], None)
+    order = toposort([root])
+    assert order == plain_toposort([root])
+    check_toposort(order)
+
+
+def test_an_rnn_shares_its_rows_over_time_and_is_sorted_as_its_parents_say():
+    from nn import RNN
+
+    rnn = RNN(2, 3, rng=random.Random(0))
+    outputs, h = rnn([[0.5, -1.0], [1.0, 0.25], [0.0, 2.0], [1.5, 1.5]])
+    roots = [*h, outputs[1][0]]
+    assert toposort(roots) == plain_toposort(roots)
+    assert len({id(v._b) for step in outputs for v in step}) == 3  # 3 Rows for 4 steps

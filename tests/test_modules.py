@@ -476,3 +476,54 @@ def test_a_failed_write_or_replace_leaves_the_old_file_and_no_temporary_file(tmp
                 other.save(path)
         assert path.read_bytes() == old
         assert [p.name for p in tmp_path.iterdir()] == ["model.json"]
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh", "linear", "leaky_relu", "softplus"])
+@pytest.mark.parametrize("width", [1, 16, 40])
+def test_a_layer_makes_its_neurons_nodes_at_once_with_each_neuron_s_numbers(activation, width):
+    rng = random.Random(width)
+    layer = Layer(width, 5, activation, rng=random.Random(3))
+    for n in layer.neurons:
+        n.b.data = rng.uniform(-1, 1)
+    xs = [Value(rng.gauss(0, 1)) for _ in range(width)]
+    together = layer(xs)
+    one_by_one = [n(xs) for n in layer.neurons]  # each Neuron on its own
+    assert [v.data for v in together] == [v.data for v in one_by_one]
+    def shape(v):  # the graph below v, down to the Values they share
+        return (v.op, v.param, v.data, tuple(shape(p) if p.parents else p for p in v.parents))
+
+    assert list(map(shape, together)) == list(map(shape, one_by_one))
+    root = sum(v * (i + 0.5) for i, v in enumerate(together))
+    root.backward()
+    grads = [p.grad for p in (*xs, *layer.parameters())]
+    for p in (*xs, *layer.parameters()):
+        p.grad = 0.0
+    sum(v * (i + 0.5) for i, v in enumerate(one_by_one)).backward()
+    assert grads == [p.grad for p in (*xs, *layer.parameters())]
+
+
+def test_a_layer_sees_weights_replaced_and_neurons_that_differ():
+    layer = Layer(2, 3, "tanh", rng=random.Random(0))
+    xs = [Value(0.5), Value(-2.0)]
+    layer(xs)
+    layer.neurons[1].w[0] = Value(3.0)  # another Value in a weight list
+    layer.neurons[2].b = Value(-1.0)
+    out = layer(xs)
+    assert out[1].data == math.tanh(0.0 + 3.0 * 0.5 + layer.neurons[1].w[1].data * -2.0)
+    assert out[2].parents[0] is layer.neurons[2].b
+    layer.neurons[0] = Neuron(2, "sigmoid", rng=random.Random(1))  # unlike the others
+    out = layer(xs)
+    assert [v.param for v in out] == [ops.SIGMOID, ops.TANH, ops.TANH]
+    layer.neurons[1].w[1] = 0.25  # a number: a constant, as Neuron makes it
+    assert layer(xs)[1].parents[3].op is ops.CONST
+    with pytest.raises(ValueError, match="Neuron expects 2 inputs, got 3"):
+        layer([1.0, 2.0, 3.0])
+
+
+def test_a_neuron_s_activation_and_fusing_are_fixed_once_made():
+    n = Neuron(2, "tanh", rng=random.Random(0))
+    with pytest.raises(AttributeError):
+        n.activation = "relu"
+    with pytest.raises(AttributeError):
+        n.fused = False
+    assert (n.activation, n.fused) == ("tanh", True)

@@ -1,0 +1,89 @@
+"""Weighted sums written out for one width: neurons and their chain rule as straight-line code.
+
+A loop over the pairs of b + w_1 x_1 + ... + w_n x_n spends more time on looping (a jump,
+an unpacking and two stores per pair) than on the arithmetic. Written out for one width,
+``b.data + w1.data * d1 + w2.data * d2`` and its chain rule ``w1.grad += g * x1.data`` run in
+about 60% of the loop's time. The source is written once per width from the code rules of
+DOT and NEURON in the op table (the lines the compiler writes), so it computes the same
+floats in the same order as the table; ``rows_source`` and ``chain_source`` show it. Sums
+longer than MAX_WIDTH pairs keep the loops.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from autograd.kernels import FLOAT_KERNELS
+from autograd.ops import DOT, Op
+
+MAX_WIDTH = 128  # pairs; a longer sum keeps the loop rather than a function of 2n lines
+
+
+def _numbered(prefix: str, n: int) -> list[str]:
+    return [f"{prefix}{i}" for i in range(1, n + 1)]
+
+
+def _unpack(names: list[str]) -> str:
+    return ", ".join(names) + ("," if len(names) == 1 else "")
+
+
+def rows_source(op: Op, act: Op | None, n: int) -> str:
+    """The source making one node of ``op`` (DOT, or NEURON with ``act``) per Row of n weights,
+    all over the same n inputs ``xs``: each node keeps ``xs`` and its Row. It returns None
+    when a result is not finite, having made nothing that matters: the caller then makes the
+    nodes the checked way, which raises or gives NaN as for any node."""
+    assert op.code is not None
+    ws, xs, ds = _numbered("w", n), _numbered("x", n), _numbered("d", n)
+    # the inputs' floats are read once for all rows: d_i is x_i.data
+    code = op.code("out", ["b.data", *(a for w, d in zip(ws, ds) for a in (f"{w}.data", d))],
+                   act)
+    lines = [f"{_unpack(xs)} = xs",
+             f"{_unpack(ds)} = {_unpack([f'{x}.data' for x in xs])}",
+             "made = []",
+             "for row in rows:",
+             f"    _, b, {_unpack(ws)} = row",
+             f"    out = {code.forward}",
+             "    if out - out != 0.0:  # inf or NaN",
+             "        return None",
+             "    v = new(node)",
+             "    if record:",
+             "        v._a = xs",
+             "        v._b = row",
+             "    v.data = out",
+             "    v.grad = 0.0",
+             "    made.append(v)",
+             "return made"]
+    return "def rows(rows, xs, record, node):\n" + "".join(f"    {line}\n" for line in lines)
+
+
+def chain_source(n: int, terms: bool) -> str:
+    """The source of DOT's float chain rule for n pairs: each argument's gradient += g times
+    its partial (1 for b, x_i for w_i, w_i for x_i), in argument order. It takes a node's
+    inputs and Row, or with ``terms`` the list b, w_1, x_1, ... of a DOT that + built."""
+    assert DOT.code is not None
+    ws, xs = _numbered("w", n), _numbered("x", n)
+    names = ["b", *(a for pair in zip(ws, xs) for a in pair)]
+    code = DOT.code("out", [f"{name}.data" for name in names], None)
+    unpack = ([f"{_unpack(names)} = terms"] if terms
+              else [f"{_unpack(xs)} = xs", f"_, b, {_unpack(ws)} = row"])
+    lines = unpack + [f"{name}.grad += g" if d == "1.0" else f"{name}.grad += g * {d}"
+                      for name, d in zip(names, code.partials)]
+    head = "def chain(terms, g):\n" if terms else "def chain(xs, row, g):\n"
+    return head + "".join(f"    {line}\n" for line in lines)
+
+
+def _load(source: str) -> Callable[..., Any]:
+    namespace = dict(FLOAT_KERNELS, new=object.__new__)
+    exec(compile(source, "<autograd.unrolled>", "exec"), namespace)
+    return namespace[source[4:source.index("(")]]  # type: ignore[no-any-return]
+
+
+def rows_function(key: tuple[Op, Op | None, int]) -> Callable[..., list[Any] | None]:
+    """``rows_source`` compiled: (rows, xs, record, node type) -> the nodes, or None."""
+    return _load(rows_source(*key))
+
+
+def chain_function(key: tuple[int, bool]) -> Callable[..., None]:
+    """``chain_source`` compiled: (xs, row, g) or (terms, g) -> None."""
+    return _load(chain_source(*key))

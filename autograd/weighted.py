@@ -1,0 +1,98 @@
+"""Weighted sums over shared inputs: act(b + w·x) for rows of weights, one node per row.
+
+The neurons of a layer all read the same inputs, and every sample meets the same weights.
+So a weighted node (DOT, or NEURON with its activation) keeps its inputs as a tuple shared
+by the whole layer and its row of weights as a ``Row`` shared by every sample: a layer of
+n neurons over m inputs costs n nodes and one tuple, not n tuples of 2m + 1 arguments, and
+the sort before a backward pass meets each shared tuple's edges once. A layer keeps its
+Rows in a ``RowCache`` and makes them again only when its weights are other Values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from itertools import chain
+from typing import TYPE_CHECKING, Any
+
+from autograd import ops, unrolled
+from autograd.nodes import (
+    NODE_TYPES,
+    TYPES,
+    PerOp,
+    Row,
+    interleaved,
+    variadic,
+)
+from autograd.nodes import _recording as recording
+from autograd.ops import Op
+
+if TYPE_CHECKING:
+    from autograd.engine import Value
+
+# (op, activation, width) -> the written-out maker of weighted nodes
+_ROWS: dict[tuple[Op, Op | None, int], Callable[..., list[Any] | None]] = PerOp(
+    unrolled.rows_function)
+
+
+def rows_of(rows: Sequence[Sequence[Any]], biases: Sequence[Any],
+            act: Op | None) -> list[Row] | None:
+    """Each row of weights with its bias (and the activation) as a Row; None unless every
+    weight and bias is a Value (numbers then become constants, node by node)."""
+    if len(rows) != len(biases):
+        raise ValueError(f"{len(rows)} rows of weights but {len(biases)} biases")
+    if not TYPES.issuperset(map(type, chain(biases, *rows))):
+        return None
+    return [Row((act, b, *row)) for row, b in zip(rows, biases)]
+
+
+class RowCache:
+    """A layer's Rows, made again only when its rows of weights or its biases hold other
+    Values than when they were made."""
+
+    __slots__ = ("_key", "_rows")
+
+    def __init__(self) -> None:
+        self._key: Any = None
+        self._rows: list[Row] | None = None
+
+    def rows(self, rows: Sequence[Sequence[Any]], biases: Sequence[Any],
+             act: Op | None) -> list[Row] | None:
+        """``rows_of(rows, biases, act)``, the same Rows as last time if nothing changed."""
+        key = (act, rows, biases)
+        # lists compare in C, item by item: the same object is equal at once; a Value made
+        # the Rows, and a Value is equal to nothing else (Value.__eq__), whatever the other is
+        if self._key != key:
+            self._rows = rows_of(rows, biases, act)
+            self._key = (act, [row if type(row) is tuple else list(row) for row in rows],
+                         list(biases))  # a copy to compare: a tuple never changes
+        return self._rows
+
+
+def weighted_rows(op: Op, rows: Sequence[Sequence[Any]], xs: Sequence[Any],
+                  biases: Sequence[Any], act: Op | None,
+                  cache: RowCache | None = None) -> list[Value]:
+    """act(b + w·x) for each row of weights w and its bias b, all over the inputs xs: one DOT
+    (act None) or NEURON node per row, made by code written out for the width
+    (autograd/unrolled.py). Numbers among the arguments become constants; a result that is
+    not finite is checked as for any node (tests/test_weighted.py compares with ``variadic``
+    bit for bit)."""
+    made = None
+    made_rows = rows_of(rows, biases, act) if cache is None else cache.rows(rows, biases, act)
+    inputs = tuple(xs)
+    n = len(inputs)
+    if made_rows is not None and 0 < n <= unrolled.MAX_WIDTH and TYPES.issuperset(
+            map(type, inputs)):
+        record = recording()
+        try:
+            made = _ROWS[op, act, n](made_rows, inputs, record,
+                                     NODE_TYPES[op if record else ops.LEAF])
+        except (ArithmeticError, ValueError):  # a row of another width, exp overflowing
+            made = None
+    if made is None:
+        made = [variadic(op, interleaved(b, row, inputs), act) for row, b in zip(rows, biases)]
+    return made
+
+
+def weighted(op: Op, ws: Sequence[Any], xs: Sequence[Any], bias: Any, act: Op | None) -> Value:
+    """One DOT or NEURON node: act(b + w·x)."""
+    return weighted_rows(op, (ws,), xs, (bias,), act)[0]
