@@ -187,11 +187,12 @@ def _row_products(xs: Sequence[Value], row: Sequence[Any], g: float) -> None:
     _products(interleaved(row[1], row[2:], xs), g)
 
 
-# (pairs, whether a list of terms) -> DOT's float rule written out for that many pairs
-# (autograd/unrolled.py), or the loop above for longer sums
-_PRODUCTS: dict[tuple[int, bool], Callable[..., None]] = PerOp(
-    lambda key: unrolled.chain_function(key) if key[0] <= unrolled.MAX_WIDTH
-    else (_products if key[1] else _row_products))
+# pairs -> DOT's float rule written out for that many (autograd/unrolled.py), for a node's
+# inputs and Row, or for the terms of a DOT that + built; the loops above for longer sums
+_ROW_PRODUCTS: dict[int, Callable[[Sequence[Value], Sequence[Any], float], None]] = PerOp(
+    lambda n: unrolled.chain_function((n, False)) if n <= unrolled.MAX_WIDTH else _row_products)
+_TERM_PRODUCTS: dict[int, Callable[[Sequence[Value], float], None]] = PerOp(
+    lambda n: unrolled.chain_function((n, True)) if n <= unrolled.MAX_WIDTH else _products)
 
 
 def _dot_chain(v: Value, g: float) -> None:
@@ -199,16 +200,16 @@ def _dot_chain(v: Value, g: float) -> None:
     built sees the first v._b terms of its list."""
     xs, row = v._a, v._b
     if type(xs) is list:
-        _PRODUCTS[row >> 1, True](xs[:row], g)
+        _TERM_PRODUCTS[row >> 1](xs[:row], g)
     else:
-        _PRODUCTS[len(xs), False](xs, row, g)
+        _ROW_PRODUCTS[len(xs)](xs, row, g)
 
 
 def _neuron_chain(v: Value, g: float) -> None:
     """NEURON's float rule: through act first, g act'(out), then DOT's rule: the numbers of
     the unfused act(dot(...))."""
     xs, row = v._a, v._b
-    _PRODUCTS[len(xs), False](xs, row, g * row[0].partials(FLOAT_MATH, v.data, None))
+    _ROW_PRODUCTS[len(xs)](xs, row, g * row[0].partials(FLOAT_MATH, v.data, None))
 
 
 # float rules written out for speed: tests/test_backward.py checks them bit for bit against a

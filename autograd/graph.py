@@ -6,7 +6,7 @@ from collections.abc import Container, Iterable, Sequence
 from itertools import filterfalse
 from typing import TYPE_CHECKING, Any
 
-from autograd.nodes import Row, interleaved
+from autograd.nodes import Inputs, Row, interleaved
 
 if TYPE_CHECKING:
     from autograd.engine import Value
@@ -21,9 +21,9 @@ def toposort(roots: Iterable[Value], cut: Container[Value] | None = None) -> lis
     """
     order: list[Value] = []
     visited: set[Value] = set()
-    # a weighted node's inputs and Row are tuples shared with other nodes: once a node using
+    # a weighted node's Inputs and Row are tuples shared with other nodes: once a node using
     # one is placed, every value in it has been visited, and later nodes skip it whole
-    complete: set[int] = set()
+    complete: set[Inputs | Row] = set()
     # depth-first with an explicit stack; a node pushed again with a marker above it is placed
     # when the marker is popped: its parents, pushed after that pair, were all placed by then
     stack: list[Any] = list(roots)
@@ -37,8 +37,8 @@ def toposort(roots: Iterable[Value], cut: Container[Value] | None = None) -> lis
         if node is _SHARED:  # a weighted node, placed: its tuples are complete
             node = pop()
             place(node)
-            done(id(node._a))
-            done(id(node._b))
+            done(node._a)
+            done(node._b)
             continue
         if node in visited:
             continue
@@ -52,13 +52,13 @@ def toposort(roots: Iterable[Value], cut: Container[Value] | None = None) -> lis
             stack += (node, None, node._a)
         else:  # parents visited already would be popped and skipped: they are not pushed
             parents, row = node._a, node._b
-            if type(row) is Row:  # as node.parents, (b, w_1, x_1, ...), without what is complete
+            if type(row) is Row:  # as node.parents, (b, w_1, x_1, ...), less what is complete
                 stack += (node, _SHARED)
-                if id(parents) in complete:
-                    parents = () if id(row) in complete else row[1:]
-                elif id(row) in complete:
-                    pass  # the inputs alone
-                else:
+                if parents in complete:
+                    if row in complete:
+                        continue
+                    parents = row[1:]
+                elif row not in complete:
                     parents = interleaved(row[1], row[2:], parents)
             else:
                 stack += (node, None)

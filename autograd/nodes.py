@@ -107,9 +107,25 @@ class PerOp(dict[Any, Any]):
         return made
 
 
-class Row(tuple):  # type: ignore[type-arg]
+class Shared(tuple):  # type: ignore[type-arg]
+    """A tuple that weighted nodes share: equal only to itself and hashed by identity, so a
+    set of them is kept in C without reading their items (autograd/graph.py)."""
+
+    __slots__ = ()
+    __hash__ = object.__hash__
+    __eq__ = object.__eq__
+    __ne__ = object.__ne__
+
+
+class Row(Shared):
     """The fixed part of a weighted sum's node: (activation or None, b, w_1, ..., w_n), one
     tuple shared by every node made from the same row of weights."""
+
+    __slots__ = ()
+
+
+class Inputs(Shared):
+    """The inputs x_1, ..., x_n of weighted nodes: one tuple for all the nodes of a layer."""
 
     __slots__ = ()
 
@@ -262,7 +278,7 @@ def variadic(op: Op, args: Sequence[Value | Number], param: Any = None) -> Value
         v = _new(NODE_TYPES[ops.LEAF])
     elif op in WEIGHTED:
         v = _new(NODE_TYPES[op])
-        v._a, v._b = nodes[2::2], Row((param, nodes[0], *nodes[1::2]))
+        v._a, v._b = Inputs(nodes[2::2]), Row((param, nodes[0], *nodes[1::2]))
     else:
         v = _new(NODE_TYPES[op])
         v._a, v._b = nodes, param

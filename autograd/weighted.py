@@ -18,6 +18,7 @@ from autograd import ops, unrolled
 from autograd.nodes import (
     NODE_TYPES,
     TYPES,
+    Inputs,
     PerOp,
     Row,
     interleaved,
@@ -78,7 +79,7 @@ def weighted_rows(op: Op, rows: Sequence[Sequence[Any]], xs: Sequence[Any],
     bit for bit)."""
     made = None
     made_rows = rows_of(rows, biases, act) if cache is None else cache.rows(rows, biases, act)
-    inputs = tuple(xs)
+    inputs = Inputs(xs)
     n = len(inputs)
     if made_rows is not None and 0 < n <= unrolled.MAX_WIDTH and TYPES.issuperset(
             map(type, inputs)):

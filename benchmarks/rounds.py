@@ -10,7 +10,7 @@ import gc
 import json
 import subprocess
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -27,16 +27,18 @@ def without_gc(steps: Iterator[T]) -> Iterator[T]:
         yield result
 
 
-def in_fresh_processes(module: str, contenders: Iterable[str], steps: int,
-                       rounds: int) -> dict[str, list[dict[str, Any]]]:
+def in_fresh_processes(module: str, contenders: Iterable[str], steps: int, rounds: int,
+                       commands: Mapping[str, list[str]] | None = None,
+                       ) -> dict[str, list[dict[str, Any]]]:
     """Each contender's results, one per round, from ``python -m module --worker NAME
-    --steps STEPS`` (which prints one JSON object), the contenders taking turns."""
+    --steps STEPS`` (which prints one JSON object), the contenders taking turns. A contender
+    in ``commands`` runs that command instead, with ``--steps STEPS`` added."""
     names = list(contenders)
     results: dict[str, list[dict[str, Any]]] = {name: [] for name in names}
     for _ in range(rounds):
         for name in names:
-            out = subprocess.run([sys.executable, "-m", module, "--worker", name,
-                                  "--steps", str(steps)], check=True, capture_output=True,
-                                 text=True).stdout
+            command = (commands or {}).get(name) or ["-m", module, "--worker", name]
+            out = subprocess.run([sys.executable, *command, "--steps", str(steps)], check=True,
+                                 capture_output=True, text=True).stdout
             results[name].append(json.loads(out))
     return results

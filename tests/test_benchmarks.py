@@ -1,5 +1,7 @@
 """The engine benchmark's comparison with micrograd, on a few steps (not timed)."""
 
+from pathlib import Path
+
 import pytest
 
 from benchmarks import engine
@@ -37,3 +39,23 @@ def test_hand_written_numpy_step_trains_like_the_compiled_fit():
         _, history = training.idiomatic(X, y, 3, 1337, compiled=mode)
         assert abs(history.loss[-1] - loss) <= 1e-12
         assert history.metric[-1] == acc
+
+
+@pytest.mark.skipif(not (Path(__file__).parent.parent / ".git").exists(),
+                    reason="needs the git history of a checkout")
+def test_fit_runs_on_an_earlier_commit_extracted_from_git(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    from benchmarks import training
+
+    tree = Path(training.extracted("HEAD", str(tmp_path)))
+    with (tree / "autograd" / "__init__.py").open("a") as f:  # to see which one is imported
+        f.write("\nimport sys\nprint('the extracted autograd', file=sys.stderr)\n")
+    run = subprocess.run([sys.executable, "-c", training.WORKER, str(tree), training.__file__,
+                          "--worker", "chainrule", "--steps", "2"], check=True,
+                         capture_output=True, text=True, cwd=tmp_path)
+    assert "the extracted autograd" in run.stderr
+    theirs, ours = json.loads(run.stdout), training.run("chainrule", 2)
+    assert theirs["loss"] == ours["loss"] and len(theirs["times"]) == 2
