@@ -22,6 +22,7 @@ from autograd.ops import (
     _pow,
     _pow_db,
     products,
+    slope,
     tie_step,
 )
 
@@ -33,12 +34,12 @@ NAMED = [op for op in OPS if op.code is not None and op.param in (None, "slope")
 FLOAT_KERNELS: dict[str, Any] = {op.name: op.forward for op in NAMED} | {
     "fsum": math.fsum, "pow_": _pow, "dot_": products,
     "clamp": lambda a, low, high: CLAMP.forward(a, (low, high)),
-    "clamp_step": lambda a, low, high: CLAMP.partials(FLOAT_MATH, None, a, (low, high)),
+    "clamp_step": lambda a, low, high: CLAMP.partials(FLOAT_MATH, None, (a,), (low, high))[0],
     "tie_step": tie_step,
     # derivatives of the piecewise ops, straight from their rules in the op table
-    "step": lambda out: RELU.partials(FLOAT_MATH, out, None),
-    "leaky_step": lambda a, k: LEAKY_RELU.partials(FLOAT_MATH, None, a, k),
-    "sign": lambda a: ABS.partials(FLOAT_MATH, None, a),
+    "step": lambda out: slope(RELU, FLOAT_MATH, out),
+    "leaky_step": lambda a, k: LEAKY_RELU.partials(FLOAT_MATH, None, (a,), k)[0],
+    "sign": lambda a: ABS.partials(FLOAT_MATH, None, (a,), None)[0],
     "pow_db": lambda out, a, b: _pow_db(FLOAT_MATH, out, a, b),
     "inf": math.inf, "nan": math.nan,
     "_sum": sum,  # of every forward value: finite only if each one is

@@ -1,10 +1,12 @@
 """The op table: every primitive's forward function and local derivatives, side by side.
 
-A rule ``partials(m, out, *args)`` returns d(out)/d(arg) for each argument. It is written
-once and serves two paths: with ``m = FLOAT_MATH`` and float arguments it gives floats (a
-plain backward pass); with the engine's Value namespace and ``Value`` arguments it builds
-a graph (``create_graph=True``), so the derivatives can themselves be differentiated.
-``out`` is the op's own result, which many derivatives reuse (d e^a/da = e^a).
+Every rule has one signature, as every code rule has: ``partials(m, out, x, k)`` returns
+d(out)/d(x[i]) for each argument x[i] (x[0] is a, x[1] is b in the comments), given the
+op's fixed parameter k (None for ops without one). It is written once and serves two
+paths: with ``m = FLOAT_MATH`` and float arguments it gives floats (a plain backward pass);
+with the engine's Value namespace and ``Value`` arguments it builds a graph
+(``create_graph=True``), so the derivatives can themselves be differentiated. ``out`` is
+the op's own result, which many derivatives reuse (d e^a/da = e^a).
 """
 
 from __future__ import annotations
@@ -213,15 +215,21 @@ def _dot(args: Sequence[float]) -> float:
 _SUM_IN_ORDER = sys.version_info < (3, 12)  # from 3.12, sum() of floats compensates rounding
 
 
-def _dot_partials(m: Any, out: Any, args: Sequence[Any]) -> list[Any]:
-    ds = [1.0] * len(args)  # d/db = 1, d/dw_i = x_i, d/dx_i = w_i
-    ds[1::2], ds[2::2] = args[2::2], args[1::2]
+def _dot_partials(m: Any, out: Any, x: Sequence[Any], k: None) -> list[Any]:
+    ds = [1.0] * len(x)  # d/db = 1, d/dw_i = x_i, d/dx_i = w_i over (b, w_1, x_1, ...)
+    ds[1::2], ds[2::2] = x[2::2], x[1::2]
     return ds
 
 
-def _neuron_partials(m: Any, out: Any, args: Sequence[Any], act: Op) -> list[Any]:
-    slope = act.partials(m, out, None)  # act'(b + w·x), read from the output
-    return [slope * d for d in _dot_partials(m, out, args)]
+def slope(act: Op, m: Any, out: Any) -> Any:
+    """act'(a) read from act's output out = act(a), for an op whose derivative is a
+    function of its output (``Op.from_output``): its argument is not needed."""
+    return act.partials(m, out, (None,), None)[0]
+
+
+def _neuron_partials(m: Any, out: Any, x: Sequence[Any], act: Op) -> list[Any]:
+    s = slope(act, m, out)  # act'(b + w·x), read from the output
+    return [s * d for d in _dot_partials(m, out, x, None)]
 
 
 def _powc_code(out: str, args: Sequence[str], k: float) -> Code:
@@ -251,118 +259,125 @@ def _neuron_code(out: str, args: Sequence[str], act: Op) -> Code:
 
 
 # Inputs: a leaf is made by the user, a constant by lifting a plain number into the graph.
-LEAF = Op("leaf", 0, float, lambda m, out: ())
-CONST = Op("const", 0, float, lambda m, out: ())
+LEAF = Op("leaf", 0, float, lambda m, out, x, k: ())
+CONST = Op("const", 0, float, lambda m, out, x, k: ())
 
 # d(a+b)/da = 1, d(a+b)/db = 1
-ADD = Op("add", 2, operator.add, lambda m, out, a, b: (1.0, 1.0), "+",
+ADD = Op("add", 2, operator.add, lambda m, out, x, k: (1.0, 1.0), "+",
          code=template("{a} + {b}", "1.0", "1.0"))
 # d(ab)/da = b, d(ab)/db = a
-MUL = Op("mul", 2, operator.mul, lambda m, out, a, b: (b, a), "*",
+MUL = Op("mul", 2, operator.mul, lambda m, out, x, k: (x[1], x[0]), "*",
          code=template("{a} * {b}", "{b}", "{a}"))
 # d(a/b)/da = 1/b, d(a/b)/db = -a/b^2 = -(a/b)/b
-DIV = Op("div", 2, _div, lambda m, out, a, b: (1.0 / b, -out / b), "/",
+DIV = Op("div", 2, _div, lambda m, out, x, k: (1.0 / x[1], -out / x[1]), "/",
          code=template("{a} / {b}", "1.0 / {b}", "-{out} / {b}"))
 # d(a^b)/da = b a^(b-1), d(a^b)/db = a^b log a
-POW = Op("pow", 2, _pow, lambda m, out, a, b: (_pow_da(m, a, b), _pow_db(m, out, a, b)),
+POW = Op("pow", 2, _pow,
+         lambda m, out, x, k: (_pow_da(m, x[0], x[1]), _pow_db(m, out, x[0], x[1])),
          "**", code=template("pow_({a}, {b})", "{b} * {a} ** ({b} - 1.0)",
                              "pow_db({out}, {a}, {b})"))
 # A number operand is kept in the node as the op's parameter (x * 2, 1 - x, 2 ** x): no
 # constant node is made for it, and no derivative is computed for it.
 # d(a+k)/da = 1
-ADD_SCALAR = Op("add_scalar", 1, operator.add, lambda m, out, a, k: 1.0, "+", param="k",
+ADD_SCALAR = Op("add_scalar", 1, operator.add, lambda m, out, x, k: (1.0,), "+", param="k",
                 code=template("{a} + {k}", "1.0"), show=lambda k: f"+ {k!r}")
 # d(ak)/da = k
-MUL_SCALAR = Op("mul_scalar", 1, operator.mul, lambda m, out, a, k: k, "*", param="k",
+MUL_SCALAR = Op("mul_scalar", 1, operator.mul, lambda m, out, x, k: (k,), "*", param="k",
                 code=template("{a} * {k}", "{k}"), show=lambda k: f"* {k!r}")
 # d(a/k)/da = 1/k
-DIV_SCALAR = Op("div_scalar", 1, _div, lambda m, out, a, k: 1.0 / k, "/", param="k",
+DIV_SCALAR = Op("div_scalar", 1, _div, lambda m, out, x, k: (1.0 / k,), "/", param="k",
                 code=template("{a} / {k}", "1.0 / {k}"), show=lambda k: f"/ {k!r}")
 # d(k/a)/da = -k/a^2 = -(k/a)/a
-RDIV = Op("rdiv", 1, lambda a, k: _div(k, a), lambda m, out, a, k: -out / a, "/",
+RDIV = Op("rdiv", 1, lambda a, k: _div(k, a), lambda m, out, x, k: (-out / x[0],), "/",
           param="numerator", code=template("{k} / {a}", "-{out} / {a}"),
           show=lambda k: f"{k!r} /")
 # d(-a)/da = -1
-NEG = Op("neg", 1, operator.neg, lambda m, out, a: -1.0, "-", code=template("-{a}", "-1.0"))
+NEG = Op("neg", 1, operator.neg, lambda m, out, x, k: (-1.0,), "-",
+         code=template("-{a}", "-1.0"))
 # d(a^k)/da = k a^(k-1), for a fixed number k
-POWC = Op("pow_scalar", 1, _pow, lambda m, out, a, k: 0.0 if k == 0 else _pow_da(m, a, k), "**",
-          param="k", code=_powc_code, show=lambda k: f"** {k!r}")
+POWC = Op("pow_scalar", 1, _pow,
+          lambda m, out, x, k: (0.0 if k == 0 else _pow_da(m, x[0], k),), "**", param="k",
+          code=_powc_code, show=lambda k: f"** {k!r}")
 # d(k^a)/da = k^a log k, for a fixed number k (a constant base needs no derivative of its own)
-RPOW = Op("rpow", 1, lambda a, k: _pow(k, a), lambda m, out, a, k: _pow_db(m, out, k, a),
+RPOW = Op("rpow", 1, lambda a, k: _pow(k, a), lambda m, out, x, k: (_pow_db(m, out, k, x[0]),),
           "**", param="base", code=template("pow_({k}, {a})", "pow_db({out}, {k}, {a})"),
           show=lambda k: f"{k!r} **")
 # d|a|/da = sign(a), taken as 0 at the kink (as PyTorch does)
 ABS = Op("abs", 1, abs,
-         lambda m, out, a: 1.0 if m.val(a) > 0 else (-1.0 if m.val(a) < 0 else 0.0), "abs",
-         kink=at(0.0), code=template("abs({a})", "sign({a})"))
+         lambda m, out, x, k: (1.0 if m.val(x[0]) > 0 else (-1.0 if m.val(x[0]) < 0 else 0.0),),
+         "abs", kink=at(0.0), code=template("abs({a})", "sign({a})"))
 # d e^a/da = e^a
-EXP = Op("exp", 1, math.exp, lambda m, out, a: out, "exp", from_output=True,
+EXP = Op("exp", 1, math.exp, lambda m, out, x, k: (out,), "exp", from_output=True,
          code=template("exp({a})", "{out}"))
 # d(e^a - 1)/da = e^a (not out + 1, which rounds to 0 where e^a is below 1e-16)
-EXPM1 = Op("expm1", 1, math.expm1, lambda m, out, a: m.exp(a), "expm1",
+EXPM1 = Op("expm1", 1, math.expm1, lambda m, out, x, k: (m.exp(x[0]),), "expm1",
            code=template("expm1({a})", "exp({a})"))
 # d log(a)/da = 1/a
-LOG = Op("log", 1, math.log, lambda m, out, a: 1.0 / a, "log",
+LOG = Op("log", 1, math.log, lambda m, out, x, k: (1.0 / x[0],), "log",
          code=template("log({a})", "1.0 / {a}"))
 # d sqrt(a)/da = 1 / (2 sqrt(a))
-SQRT = Op("sqrt", 1, math.sqrt, lambda m, out, a: 0.5 / out, "sqrt",
+SQRT = Op("sqrt", 1, math.sqrt, lambda m, out, x, k: (0.5 / out,), "sqrt",
           code=template("sqrt({a})", "0.5 / {out}"))
 # d tanh(a)/da = 1 - tanh(a)^2
-TANH = Op("tanh", 1, math.tanh, lambda m, out, a: 1.0 - out * out, "tanh", from_output=True,
-          activation=True, code=template("tanh({a})", "1.0 - {out} * {out}"))
+TANH = Op("tanh", 1, math.tanh, lambda m, out, x, k: (1.0 - out * out,), "tanh",
+          from_output=True, activation=True, code=template("tanh({a})", "1.0 - {out} * {out}"))
 # d s(a)/da = s(a) (1 - s(a))
-SIGMOID = Op("sigmoid", 1, FloatMath.sigmoid, lambda m, out, a: out * (1.0 - out), "sigmoid",
-             from_output=True, activation=True,
+SIGMOID = Op("sigmoid", 1, FloatMath.sigmoid, lambda m, out, x, k: (out * (1.0 - out),),
+             "sigmoid", from_output=True, activation=True,
              code=template("sigmoid({a})", "{out} * (1.0 - {out})"))
 # d relu(a)/da = 1 for a > 0 (where relu(a) > 0), else 0 (0 at the kink, as PyTorch)
 RELU = Op("relu", 1, lambda a: 0.0 if a <= 0.0 else a,
-          lambda m, out, a: 1.0 if m.val(out) > 0 else 0.0, "relu", kink=at(0.0), from_output=True,
-          activation=True, code=template("relu({a})", "step({out})"))
+          lambda m, out, x, k: (1.0 if m.val(out) > 0 else 0.0,), "relu", kink=at(0.0),
+          from_output=True, activation=True, code=template("relu({a})", "step({out})"))
 # d/da = 1 for a > 0, else the slope k
 LEAKY_RELU = Op("leaky_relu", 1, lambda a, k: a if a > 0.0 else k * a,
-                lambda m, out, a, k: 1.0 if m.val(a) > 0 else k, "leaky_relu", param="slope",
+                lambda m, out, x, k: (1.0 if m.val(x[0]) > 0 else k,), "leaky_relu", param="slope",
                 kink=at(0.0), activation=True,
                 code=template("leaky_relu({a}, {k})", "leaky_step({a}, {k})"))
 # d log(1 + e^a)/da = sigmoid(a) = e^a / (1 + e^a) = 1 - e^-out, as out = log(1 + e^a)
-SOFTPLUS = Op("softplus", 1, _softplus, lambda m, out, a: -m.expm1(-out), "softplus",
+SOFTPLUS = Op("softplus", 1, _softplus, lambda m, out, x, k: (-m.expm1(-out),), "softplus",
               from_output=True, activation=True, code=template("softplus({a})", "-expm1(-{out})"))
 # d sin(a)/da = cos(a)
-SIN = Op("sin", 1, math.sin, lambda m, out, a: m.cos(a), "sin",
+SIN = Op("sin", 1, math.sin, lambda m, out, x, k: (m.cos(x[0]),), "sin",
          code=template("sin({a})", "cos({a})"))
 # d cos(a)/da = -sin(a)
-COS = Op("cos", 1, math.cos, lambda m, out, a: -m.sin(a), "cos",
+COS = Op("cos", 1, math.cos, lambda m, out, x, k: (-m.sin(x[0]),), "cos",
          code=template("cos({a})", "-sin({a})"))
 # d tan(a)/da = 1 + tan(a)^2
-TAN = Op("tan", 1, math.tan, lambda m, out, a: 1.0 + out * out, "tan", from_output=True,
+TAN = Op("tan", 1, math.tan, lambda m, out, x, k: (1.0 + out * out,), "tan", from_output=True,
          code=template("tan({a})", "1.0 + {out} * {out}"))
 # d atan(a)/da = 1 / (1 + a^2)
-ATAN = Op("atan", 1, math.atan, lambda m, out, a: 1.0 / (1.0 + a * a), "atan",
+ATAN = Op("atan", 1, math.atan, lambda m, out, x, k: (1.0 / (1.0 + x[0] * x[0]),), "atan",
           code=template("atan({a})", "1.0 / (1.0 + {a} * {a})"))
 # d asin(a)/da = 1 / sqrt(1 - a^2), written (1 - a)(1 + a) so that it stays exact near |a| = 1
-ASIN = Op("asin", 1, math.asin, lambda m, out, a: 1.0 / m.sqrt((1.0 - a) * (1.0 + a)), "asin",
+ASIN = Op("asin", 1, math.asin,
+          lambda m, out, x, k: (1.0 / m.sqrt((1.0 - x[0]) * (1.0 + x[0])),), "asin",
           code=template("asin({a})", "1.0 / sqrt((1.0 - {a}) * (1.0 + {a}))"))
 # d acos(a)/da = -1 / sqrt(1 - a^2)
-ACOS = Op("acos", 1, math.acos, lambda m, out, a: -1.0 / m.sqrt((1.0 - a) * (1.0 + a)), "acos",
+ACOS = Op("acos", 1, math.acos,
+          lambda m, out, x, k: (-1.0 / m.sqrt((1.0 - x[0]) * (1.0 + x[0])),), "acos",
           code=template("acos({a})", "-1.0 / sqrt((1.0 - {a}) * (1.0 + {a}))"))
 # d sinh(a)/da = cosh(a)
-SINH = Op("sinh", 1, math.sinh, lambda m, out, a: m.cosh(a), "sinh",
+SINH = Op("sinh", 1, math.sinh, lambda m, out, x, k: (m.cosh(x[0]),), "sinh",
           code=template("sinh({a})", "cosh({a})"))
 # d cosh(a)/da = sinh(a)
-COSH = Op("cosh", 1, math.cosh, lambda m, out, a: m.sinh(a), "cosh",
+COSH = Op("cosh", 1, math.cosh, lambda m, out, x, k: (m.sinh(x[0]),), "cosh",
           code=template("cosh({a})", "sinh({a})"))
 # d log(1 + a)/da = 1 / (1 + a)
-LOG1P = Op("log1p", 1, math.log1p, lambda m, out, a: 1.0 / (1.0 + a), "log1p",
+LOG1P = Op("log1p", 1, math.log1p, lambda m, out, x, k: (1.0 / (1.0 + x[0]),), "log1p",
            code=template("log1p({a})", "1.0 / (1.0 + {a})"))
 # d max(a, b)/da = 1 where a > b, 0 where a < b, 1/2 each at a tie (PyTorch's convention)
-MAXIMUM = Op("maximum", 2, _maximum, lambda m, out, a, b: (tie_step(a, b), tie_step(b, a)),
-             "max", kink=lambda args, k: abs(args[0] - args[1]),
+MAXIMUM = Op("maximum", 2, _maximum,
+             lambda m, out, x, k: (tie_step(x[0], x[1]), tie_step(x[1], x[0])), "max",
+             kink=lambda args, k: abs(args[0] - args[1]),
              code=template("maximum({a}, {b})", "tie_step({a}, {b})", "tie_step({b}, {a})"))
 # d min(a, b)/da = 1 where a < b, 0 where a > b, 1/2 each at a tie
-MINIMUM = Op("minimum", 2, _minimum, lambda m, out, a, b: (tie_step(b, a), tie_step(a, b)),
-             "min", kink=lambda args, k: abs(args[0] - args[1]),
+MINIMUM = Op("minimum", 2, _minimum,
+             lambda m, out, x, k: (tie_step(x[1], x[0]), tie_step(x[0], x[1])), "min",
+             kink=lambda args, k: abs(args[0] - args[1]),
              code=template("minimum({a}, {b})", "tie_step({b}, {a})", "tie_step({a}, {b})"))
 # d clamp(a, lo, hi)/da = 1 for lo <= a <= hi (bounds included, as PyTorch), else 0
-CLAMP = Op("clamp", 1, _clamp, lambda m, out, a, k: _clamp_step(a, k), "clamp",
+CLAMP = Op("clamp", 1, _clamp, lambda m, out, x, k: (_clamp_step(x[0], k),), "clamp",
            param="bounds", kink=lambda args, k: min(abs(args[0] - k[0]), abs(args[0] - k[1])),
            code=_clamp_code, show=lambda k: f"clamp({k[0]!r}, {k[1]!r})")
 # b + w_1 x_1 + w_2 x_2 + ... over arguments (b, w_1, x_1, w_2, x_2, ...), added left to right:
@@ -376,7 +391,7 @@ NEURON = Op("neuron", VARIADIC, lambda args, act: act.forward(_dot(args)), _neur
             "act(b+w·x)", param="activation", code=_neuron_code,
             show=lambda act: f"{act.name}(b+w·x)")
 # d(a_1 + ... + a_n)/da_i = 1
-SUM = Op("sum", VARIADIC, math.fsum, lambda m, out, args: [1.0] * len(args), "sum",
+SUM = Op("sum", VARIADIC, math.fsum, lambda m, out, x, k: [1.0] * len(x), "sum",
          code=lambda out, args, k: Code(f"fsum(({', '.join(args)},))", ("1.0",) * len(args)))
 
 # the op that keeps a number operand in the node: second (x * 2) or first (2 * x); a number

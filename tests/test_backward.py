@@ -26,18 +26,10 @@ def dictionary_pass(root, seed=1.0):
     for v in reversed(toposort([root])):
         if not v.parents:
             continue
-        xs, g = [p.data for p in v.parents], grads[v]
-        if v.op.arity == 2:
-            ds = v.op.partials(FLOAT_MATH, v.data, *xs)
-        elif v.op.arity == 1:
-            ds = (v.op.partials(FLOAT_MATH, v.data, *xs) if v.param is None
-                  else v.op.partials(FLOAT_MATH, v.data, *xs, v.param),)
-        elif v.op is ops.NEURON:  # act(dot(...)): through act first, then the weighted sum
-            g = g * v.param.partials(FLOAT_MATH, v.data, None)
-            ds = ops.DOT.partials(FLOAT_MATH, v.data, xs)
-        else:
-            ds = (v.op.partials(FLOAT_MATH, v.data, xs) if v.param is None
-                  else v.op.partials(FLOAT_MATH, v.data, xs, v.param))
+        xs, g, op, k = [p.data for p in v.parents], grads[v], v.op, v.param
+        if op is ops.NEURON:  # act(dot(...)): through act first, then the weighted sum
+            g, op, k = g * ops.slope(v.param, FLOAT_MATH, v.data), ops.DOT, None
+        ds = op.partials(FLOAT_MATH, v.data, xs, k)  # one signature for every op
         for p, d in zip(v.parents, ds):
             grads[p] = grads[p] + g * d if p in grads else g * d
     return grads
@@ -71,7 +63,7 @@ def test_slots_give_the_dictionary_s_gradients_bit_for_bit(g, before, passes):
 
 
 def test_an_op_outside_the_table_gets_its_chain_rule_on_first_use():
-    bare = ops.Op("bare", 1, math.atan, lambda m, out, a: 1.0 / (1.0 + a * a))
+    bare = ops.Op("bare", 1, math.atan, lambda m, out, x, k: (1.0 / (1.0 + x[0] * x[0]),))
     for _ in range(2):
         x = Value(0.5)
         y = unary(bare, x) * 2.0

@@ -9,9 +9,9 @@ from autograd.nodes import unary
 from autograd.ops import Op
 
 # tanh with a deliberately wrong derivative (1 - out instead of 1 - out^2)
-WRONG_TANH = Op("tanh", 1, math.tanh, lambda m, out, a: 1.0 - out, "tanh")
+WRONG_TANH = Op("tanh", 1, math.tanh, lambda m, out, x, k: (1.0 - out,), "tanh")
 # sin whose derivative is right as a number but is a constant, so its own derivative is 0
-FLAT_SIN = Op("sin", 1, math.sin, lambda m, out, a: math.cos(m.val(a)), "sin")
+FLAT_SIN = Op("sin", 1, math.sin, lambda m, out, x, k: (math.cos(m.val(x[0])),), "sin")
 
 
 def test_numerical_grad_matches_known_derivatives():
