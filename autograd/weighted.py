@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from itertools import chain
 from typing import TYPE_CHECKING, Any
 
-from autograd import ops, unrolled
+from autograd import grad_mode, ops, unrolled
 from autograd.nodes import (
     NODE_TYPES,
     TYPES,
@@ -24,7 +24,6 @@ from autograd.nodes import (
     interleaved,
     variadic,
 )
-from autograd.nodes import _recording as recording
 from autograd.ops import Op
 
 if TYPE_CHECKING:
@@ -50,23 +49,21 @@ class RowCache:
     """A layer's Rows, made again only when its rows of weights or its biases hold other
     Values than when they were made."""
 
-    __slots__ = ("_key", "_rows")
+    __slots__ = ("_made",)
 
     def __init__(self) -> None:
-        self._key: Any = None
-        self._rows: list[Row] | None = None
+        self._made: tuple[Any, list[Row] | None] = (None, None)  # (what they were made of, Rows)
 
     def rows(self, rows: Sequence[Sequence[Any]], biases: Sequence[Any],
              act: Op | None) -> list[Row] | None:
         """``rows_of(rows, biases, act)``, the same Rows as last time if nothing changed."""
-        key = (act, rows, biases)
+        made = self._made  # one attribute, so that another thread sees both parts or neither
         # lists compare in C, item by item: the same object is equal at once; a Value made
         # the Rows, and a Value is equal to nothing else (Value.__eq__), whatever the other is
-        if self._key != key:
-            self._rows = rows_of(rows, biases, act)
-            self._key = (act, [row if type(row) is tuple else list(row) for row in rows],
-                         list(biases))  # a copy to compare: a tuple never changes
-        return self._rows
+        if made[0] != (act, rows, biases):
+            of = (act, [row if type(row) is tuple else list(row) for row in rows], list(biases))
+            self._made = made = (of, rows_of(rows, biases, act))  # a copy: a tuple never changes
+        return made[1]
 
 
 def weighted_rows(op: Op, rows: Sequence[Sequence[Any]], xs: Sequence[Any],
@@ -83,7 +80,7 @@ def weighted_rows(op: Op, rows: Sequence[Sequence[Any]], xs: Sequence[Any],
     n = len(inputs)
     if made_rows is not None and 0 < n <= unrolled.MAX_WIDTH and TYPES.issuperset(
             map(type, inputs)):
-        record = recording()
+        record = grad_mode.enabled.get()
         try:
             made = _ROWS[op, act, n](made_rows, inputs, record,
                                      NODE_TYPES[op if record else ops.LEAF])
