@@ -232,8 +232,8 @@ class Neuron(Module):
         self._act = FUSABLE.get(activation)
         self._op = NEURON if self._act is not None else DOT
         # what Layer reads to make the nodes of alike neurons at once; None: call each
-        self._kind = ((activation if fused and type(self).__call__ is Neuron.__call__
-                       else None), id(type(self)))
+        self._kind = (activation if fused and type(self).__call__ is Neuron.__call__
+                      else None, type(self))
 
     @property
     def activation(self) -> str:
