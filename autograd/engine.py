@@ -41,6 +41,7 @@ def _method(op: Op, doc: str) -> Callable[[Value], Value]:
     def method(self: Value) -> Value:
         return make(self, None)
     method.__name__, method.__doc__ = op.name, doc
+    method.__qualname__ = f"Value.{op.name}"  # where pickle finds it
     return method
 
 
@@ -67,7 +68,22 @@ def _operator(op: Op, reflected: bool = False) -> Callable[[Value, Value | Numbe
     return nodes.BINARY[op]
 
 
-class Value(Node):
+class _EqualOnlyToItself(type):
+    """Value's metaclass: == and hash stay identity on Value and every subclass, even if
+    assigned after the class is made (the engine keeps Values in sets and compares lists of
+    them, autograd/weighted.py)."""
+
+    def __setattr__(cls, name: str, value: Any) -> None:
+        if name in _IDENTITY:
+            raise TypeError(f"{cls.__name__}.{name} cannot be set: Values are equal only to "
+                            "themselves")
+        super().__setattr__(name, value)
+
+
+_IDENTITY = ("__eq__", "__ne__", "__hash__")
+
+
+class Value(Node, metaclass=_EqualOnlyToItself):
     """A scalar that remembers how it was computed, so that gradients can flow back to it."""
 
     # A node's class is its op: Value itself is a leaf, and each op of the table has a
@@ -168,8 +184,7 @@ class Value(Node):
     __hash__ = Node.__hash__
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
-        # the engine keeps Values in sets and compares lists of them (autograd/weighted.py)
-        if "__eq__" in vars(cls) or "__hash__" in vars(cls):
+        if any(name in vars(cls) for name in _IDENTITY):
             raise TypeError(f"{cls.__name__}: a Value subclass must not redefine == or hash: "
                             "Values are equal only to themselves")
         super().__init_subclass__(**kwargs)

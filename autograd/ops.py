@@ -82,6 +82,19 @@ class Op:
     def __repr__(self) -> str:
         return f"Op({self.name})"
 
+    # an op is one primitive, as a function is: copying a model that holds one (a neuron's
+    # activation) keeps the same op, whose nodes the engine knows
+    def __copy__(self) -> Op:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Op:
+        return self
+
+    def __reduce__(self) -> tuple[Any, tuple[str]]:
+        if TABLE.get(self.name) is not self:
+            raise TypeError(f"{self!r} is not an op of the table: it cannot be pickled")
+        return table_op, (self.name,)  # unpickled as the table's own op
+
 
 def at(x: float) -> Callable[[Sequence[float], Any], float]:
     """A kink where the first argument equals x."""
@@ -402,3 +415,9 @@ NUMBER_FIRST = {ADD: ADD_SCALAR, MUL: MUL_SCALAR, DIV: RDIV, POW: RPOW}
 # every primitive of the table, in the order defined above (no list to keep by hand)
 OPS: tuple[Op, ...] = tuple(op for op in list(globals().values())
                             if isinstance(op, Op) and op.arity != 0)
+TABLE: dict[str, Op] = {op.name: op for op in (LEAF, CONST, *OPS)}
+
+
+def table_op(name: str) -> Op:
+    """The op of the table named ``name`` (how a pickled op is read back)."""
+    return TABLE[name]

@@ -18,6 +18,7 @@ from autograd import grad_mode, ops, unrolled
 from autograd.nodes import (
     NODE_TYPES,
     TYPES,
+    WEIGHTED,
     Inputs,
     PerOp,
     Row,
@@ -45,6 +46,9 @@ def rows_of(rows: Sequence[Sequence[Any]], biases: Sequence[Any],
     return [Row((act, b, *row)) for row, b in zip(rows, biases)]
 
 
+_PLAIN = {list, tuple}
+
+
 class RowCache:
     """A layer's Rows, made again only when its rows of weights or its biases hold other
     Values than when they were made."""
@@ -57,6 +61,8 @@ class RowCache:
     def rows(self, rows: Sequence[Sequence[Any]], biases: Sequence[Any],
              act: Op | None) -> list[Row] | None:
         """``rows_of(rows, biases, act)``, the same Rows as last time if nothing changed."""
+        if not _PLAIN.issuperset(map(type, chain((rows, biases), rows))):
+            return rows_of(rows, biases, act)  # a list of another kind compares as it likes
         made = self._made  # one attribute, so that another thread sees both parts or neither
         # lists compare in C, item by item: the same object is equal at once; a Value made
         # the Rows, and a Value is equal to nothing else (Value.__eq__), whatever the other is
@@ -74,6 +80,9 @@ def weighted_rows(op: Op, rows: Sequence[Sequence[Any]], xs: Sequence[Any],
     (autograd/unrolled.py). Numbers among the arguments become constants; a result that is
     not finite is checked as for any node (tests/test_weighted.py compares with ``variadic``
     bit for bit)."""
+    if op not in WEIGHTED or (op is ops.NEURON) != (act is not None):
+        raise ValueError(f"weighted nodes are DOT (act None) or NEURON (with an activation), "
+                         f"not {op.name} with {act!r}")
     made = None
     made_rows = rows_of(rows, biases, act) if cache is None else cache.rows(rows, biases, act)
     inputs = Inputs(xs)

@@ -19,9 +19,14 @@ from autograd.weighted import RowCache, weighted, weighted_rows
 Input = Sequence[Value | float]
 Output = Value | list[Value]
 
+def linear(v: Value) -> Value:
+    """The identity: a neuron without an activation."""
+    return v
+
+
 # the table's activations, each a Value method of its name, and the identity
 ACTIVATIONS: dict[str, Callable[[Value], Value]] = {
-    op.name: getattr(Value, op.name) for op in OPS if op.activation} | {"linear": lambda v: v}
+    op.name: getattr(Value, op.name) for op in OPS if op.activation} | {"linear": linear}
 
 # Weight initialisations: a draw from rng for a neuron with fan_in inputs in a layer of
 # fan_out neurons. Glorot keeps the variance of activations and of gradients near 1 across
@@ -232,8 +237,7 @@ class Neuron(Module):
         self._act = FUSABLE.get(activation)
         self._op = NEURON if self._act is not None else DOT
         # what Layer reads to make the nodes of alike neurons at once; None: call each
-        self._kind = (activation if fused and type(self).__call__ is Neuron.__call__
-                      else None, type(self))
+        self._kind = (activation if fused else None, type(self))
 
     @property
     def activation(self) -> str:
@@ -263,6 +267,7 @@ class Neuron(Module):
 
 
 _KIND = operator.attrgetter("_kind")
+_NEURON_CALL = Neuron.__call__  # a Layer makes the nodes itself only where this is the call
 
 
 class Layer(Module):
@@ -283,17 +288,27 @@ class Layer(Module):
             kinds = set(map(_KIND, neurons))
         except AttributeError:  # a module that is not a Neuron
             kinds = set()
-        first = neurons[0]
-        if len(kinds) != 1 or first._kind[0] is None:
-            out = [n(xs) for n in neurons]  # each neuron on its own
-        else:  # fused neurons, all alike: their nodes made at once (autograd/unrolled.py)
-            if len(xs) != len(first.w):
-                raise ValueError(f"Neuron expects {len(first.w)} inputs, got {len(xs)}")
-            out = weighted_rows(first._op, [n.w for n in neurons], xs,
-                                [n.b for n in neurons], first._act, self._rows)
+        activation, kind = next(iter(kinds)) if len(kinds) == 1 else (None, None)
+        # the Neuron's own call, neither overridden by a subclass nor patched
+        alike = activation is not None and kind is not None and kind.__call__ is _NEURON_CALL
+        rows = [n.w for n in neurons] if alike else []
+        if not alike or set(map(len, rows)) != {len(xs)}:
+            out = [n(xs) for n in neurons]  # each neuron on its own, as it says
+        else:  # fused neurons, all alike: their nodes made at once (autograd/weighted.py)
+            first = neurons[0]
+            out = weighted_rows(first._op, rows, xs, [n.b for n in neurons], first._act,
+                                self._cache())
             if first._act is None and first.nonlin:
                 out = list(map(first._activate, out))
         return out[0] if len(out) == 1 else out
+
+    def _cache(self) -> RowCache:
+        """The layer's RowCache (made here for a subclass whose __init__ made none)."""
+        try:
+            return self._rows
+        except AttributeError:
+            self._rows = RowCache()
+            return self._rows
 
     def extra_repr(self) -> str:
         first = self.neurons[0]

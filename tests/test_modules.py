@@ -527,3 +527,69 @@ def test_a_neuron_s_activation_and_fusing_are_fixed_once_made():
     with pytest.raises(AttributeError):
         n.fused = False
     assert (n.activation, n.fused) == ("tanh", True)
+
+
+def test_a_copied_or_pickled_model_gives_the_same_gradients_bit_for_bit():
+    import copy
+    import pickle
+
+    from autograd.nodes import NODE_TYPES
+
+    model = MLP(3, [5, 5, 1], activation="tanh", rng=random.Random(4))
+    kinds = len(NODE_TYPES)
+    copies = [model, copy.deepcopy(model), pickle.loads(pickle.dumps(model))]
+    found = []
+    for m in copies:
+        y = sum(m([0.5, -1.0, 0.25 * k]) for k in range(4))
+        y.backward()
+        found.append(([p.grad for p in m.parameters()], y.data,
+                      m.layers[0]([0.5, -1.0, 0.0])[0].op))
+    assert found[0] == found[1] == found[2] and found[0][2] is ops.NEURON
+    assert len(NODE_TYPES) == kinds  # a copy's activation is the table's op, not a new one
+
+
+def test_a_layer_calls_each_neuron_where_a_neuron_s_call_is_not_neuron_s_own(monkeypatch):
+    calls = []
+
+    class Counted(Neuron):
+        def __call__(self, x):
+            calls.append(1)
+            return super().__call__(x)
+
+    layer = Layer(2, 3, "tanh", rng=random.Random(0))
+    layer.neurons = [Counted(2, "tanh", rng=random.Random(i)) for i in range(3)]
+    layer([1.0, 2.0])
+    assert len(calls) == 3
+    plain = Layer(2, 2, "tanh", rng=random.Random(0))
+    original = Neuron.__call__
+    monkeypatch.setattr(Neuron, "__call__", lambda self, x: calls.append(2) or original(self, x))
+    plain([1.0, 2.0])
+    assert calls.count(2) == 2  # a hook set on Neuron itself is called too
+
+    class Bare(Layer):  # its __init__ skips Layer's
+        def __init__(self, neurons):
+            self.neurons = neurons
+
+    monkeypatch.undo()
+    assert len(Bare(plain.neurons)([1.0, 2.0])) == 2
+
+
+def test_a_layer_whose_weights_are_in_an_odd_list_still_sees_them_change():
+    class Lenient(list):
+        def __eq__(self, other):  # a list that calls any list of its length equal
+            return len(self) == len(other)
+
+        __hash__ = None
+
+    layer = Layer(2, 1, "tanh", rng=random.Random(0))
+    layer.neurons[0].w = Lenient(layer.neurons[0].w)
+    layer([1.0, 1.0])
+    layer.neurons[0].w[0] = Value(5.0)
+    assert layer([1.0, 1.0]).data == math.tanh(5.0 + layer.neurons[0].w[1].data)
+
+
+def test_a_neuron_with_the_wrong_number_of_weights_says_so_in_a_layer():
+    layer = Layer(3, 2, "tanh", rng=random.Random(0))
+    layer.neurons[1].w = layer.neurons[1].w[:2]
+    with pytest.raises(ValueError, match="Neuron expects 2 inputs, got 3"):
+        layer([1.0, 2.0, 3.0])
