@@ -1,4 +1,5 @@
-"""python -m autograd draw FORMULA name=value ...: evaluate, backpropagate, draw."""
+"""python -m autograd draw|explore FORMULA name=value ...: evaluate, backpropagate, then draw
+the graph, or write a page that steps through both passes."""
 
 from __future__ import annotations
 
@@ -11,10 +12,14 @@ import unicodedata
 
 from autograd.draw import output_files, printable, render
 from autograd.engine import Value
+from autograd.explorer import explore as explore_page
 from autograd.formula import FUNCTIONS, FormulaError, evaluate
 
-EPILOG = f"""functions: {', '.join(FUNCTIONS)}; operators: + - * / ** and unary -.
+FUNCTIONS_TEXT = f"functions: {', '.join(FUNCTIONS)}; operators: + - * / ** and unary -."
+EPILOG = FUNCTIONS_TEXT + """
 example: python -m autograd draw "tanh(w*x + b)" x=1 w=-2 b=0.5 -o graph.svg"""
+EXPLORE_EPILOG = FUNCTIONS_TEXT + """
+example: python -m autograd explore "tanh(w*x + b)" x=1 w=-2 b=0.5 -o page.html"""
 
 
 def _variable(text: str) -> tuple[str, float]:
@@ -62,11 +67,22 @@ def main(argv: list[str] | None = None) -> int:
                       help="the SVG file: a name ending in .svg, or with no extension (graph.svg)")
     draw.add_argument("--png", action="store_true", help="also write a PNG beside the SVG")
     draw.add_argument("--rankdir", default="LR", choices=["LR", "TB", "RL", "BT"])
+    explore = commands.add_parser(
+        "explore", help="evaluate a formula and write a page stepping through its passes",
+        description="Evaluate FORMULA at the given values, backpropagate, print the value "
+                    "and every gradient, and write one self-contained HTML page that steps "
+                    "through the forward and backward passes node by node (open it in any "
+                    "browser; it needs no network).",
+        epilog=EXPLORE_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    explore.add_argument("formula", help='e.g. "tanh(w*x + b)"')
+    explore.add_argument("values", nargs="*", type=_variable, metavar="name=value")
+    explore.add_argument("-o", "--output", default="page.html",
+                         help="the page: a name ending in .html, or with no extension")
     args = parser.parse_args(argv)
 
-    formats = ("svg", "png") if args.png else ("svg",)
+    formats = ("html",) if args.command == "explore" else ("svg", "png") if args.png else ("svg",)
     try:  # bad input, exit status 2: checked before anything is printed or written
-        output_files(args.output, formats)
+        output_files(args.output, formats, known=("svg", "png", "html"))
         variables = _bind(args.values)
         out = evaluate(args.formula, variables)
         out.backward()
@@ -77,7 +93,10 @@ def main(argv: list[str] | None = None) -> int:
     for v in variables.values():
         print(f"  d/d{v.label} = {v.grad!r}")
     try:
-        written = render(out, args.output, formats, rankdir=args.rankdir)
+        if args.command == "explore":
+            written = [str(explore_page(out, args.output, title=args.formula).path)]
+        else:
+            written = render(out, args.output, formats, rankdir=args.rankdir)
     except (RuntimeError, ImportError, OSError, ValueError) as e:
         _error(e)
         return 1

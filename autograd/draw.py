@@ -141,27 +141,45 @@ def draw(root: Value | Sequence[Value], rankdir: str = "LR", show_grad: bool = T
     return dot
 
 
-def _collapsed(dot: Any, order: Sequence[Value], trained: set[Value], show_grad: bool,
-               max_nodes: int, legend: bool) -> Any:
-    """One box per group of values alike: same op at the same depth, or inputs,
-    parameters and constants; an edge wherever a member of one feeds a member of another."""
+Group = tuple[str, int]  # what the values of a group are made by, and their depth
+
+
+def grouped(order: Sequence[Value], trained: set[Value]
+            ) -> tuple[dict[Group, list[Value]], dict[Value, Group]]:
+    """Values alike, in groups: made by the same op at the same depth (a layer of neurons
+    over all samples, say), or inputs, parameters, constants (depth 0); and each value's
+    group. Depth is the longest path from a leaf, so an edge always goes to a deeper group."""
     depth: dict[Value, int] = {}
-    groups: dict[tuple[str, int], list[Value]] = {}
-    key_of: dict[Value, tuple[str, int]] = {}
+    groups: dict[Group, list[Value]] = {}
+    key_of: dict[Value, Group] = {}
     for v in order:
         parents = v.parents
         depth[v] = 1 + max((depth[p] for p in parents), default=-1)
         key = (v.op.label(v.param), depth[v]) if parents else (kind(v.op, v in trained), 0)
         key_of[v] = key
         groups.setdefault(key, []).append(v)
+    return groups, key_of
+
+
+GROUP_NAMES = {"leaf": "inputs", "param": "parameters", "const": "constants"}
+
+
+def group_title(key: Group) -> str:
+    """How a group is named: its op as drawn, or inputs, parameters, constants."""
+    return GROUP_NAMES.get(key[0], key[0]) if key[1] == 0 else key[0]
+
+
+def _collapsed(dot: Any, order: Sequence[Value], trained: set[Value], show_grad: bool,
+               max_nodes: int, legend: bool) -> Any:
+    """One box per group of values alike (``grouped``); an edge wherever a member of one
+    feeds a member of another."""
+    groups, key_of = grouped(order, trained)
     if len(groups) > max_nodes:
         raise ValueError(f"even collapsed, the graph has {len(groups)} groups, more than "
                          f"max_nodes={max_nodes}; draw a part of it or raise max_nodes")
     ids = {key: f"g{i}" for i, key in enumerate(groups)}
-    names = {"leaf": "inputs", "param": "parameters", "const": "constants"}
     for key, members in groups.items():
-        title = names.get(key[0], key[0]) if key[1] == 0 else key[0]
-        cells = [f"<b>{_text(title)}</b> ×{len(members)}"]
+        cells = [f"<b>{_text(group_title(key))}</b> ×{len(members)}"]
         cells.append(_span("data", [v.data for v in members]))
         if show_grad:
             cells.append(_span("grad", [v.grad for v in members]))
@@ -212,11 +230,12 @@ def notebook_html(v: Value) -> str:
     return f'<table style="text-align:left">{rows}</table>{picture}'
 
 
-def output_files(path: str | os.PathLike[str], formats: Sequence[str] = ("svg",)) -> list[str]:
+def output_files(path: str | os.PathLike[str], formats: Sequence[str] = ("svg",),
+                 known: Sequence[str] = FORMATS) -> list[str]:
     """The files render writes: ``path`` with its extension replaced by each format, checked."""
     for fmt in formats:
-        if fmt not in FORMATS:
-            raise ValueError(f"format must be {', '.join(FORMATS)}, not {fmt!r}")
+        if fmt not in known:
+            raise ValueError(f"format must be {', '.join(known)}, not {fmt!r}")
     text = os.fspath(path)
     folder, name = os.path.split(text)
     if not name:
