@@ -2,8 +2,9 @@
 # chainrule's one entry point: set everything up, then run the main demo or the test suite.
 #   bash dev.sh demo [args]   set up, then run the main demo
 #   bash dev.sh test [args]   set up, then run ruff, mypy and the whole pytest suite
-# Setting up: the Graphviz 'dot' program (apt-get when root), a virtual environment in
-# .venv and chainrule installed in it, editable, with all its extras.
+# Setting up: the Graphviz 'dot' program (apt-get when root), for the tests also Chromium
+# and its driver (the explorer's browser tests), a virtual environment in .venv and
+# chainrule installed in it, editable, with all its extras.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
@@ -36,6 +37,14 @@ command -v "$PYTHON" >/dev/null || system_install python3 python3-venv
   exit 1
 }
 command -v dot >/dev/null || system_install graphviz
+if [ "$task" = test ] && ! { command -v chromium >/dev/null && command -v chromedriver >/dev/null; }; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    system_install chromium chromium-driver  # the explorer's tests drive a real browser
+  else
+    echo "dev.sh: Chromium and chromedriver are not installed, so the browser tests will be" >&2
+    echo "  skipped; to run them: sudo apt-get install chromium chromium-driver" >&2
+  fi
+fi
 
 if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv 2>/dev/null || { rm -rf .venv; system_install python3-venv; "$PYTHON" -m venv .venv; }

@@ -315,6 +315,10 @@ class Exploration:
     html: str
     path: str | None
 
+    def __repr__(self) -> str:
+        where = f"written to {self.path}" if self.path else "not written to a file"
+        return f"<explorer page, {len(self.html):,} characters, {where}>"
+
     def _repr_html_(self) -> str:
         return (f'<iframe srcdoc="{html.escape(self.html, quote=True)}" style="width:100%;'
                 'height:560px;border:1px solid #ccc" sandbox="allow-scripts"></iframe>')

@@ -1,9 +1,10 @@
 """Regenerate the pictures the README shows (docs/*.svg, docs/*.png) from the demos.
 
-Runs demos.graph, demos.moons, demos.gd_variants, demos.rnn, demos.exploding, demos.init,
-demos.lr and demos.gpt with their default settings in a temporary folder and copies the
-pictures the README uses into --out (default docs/). The gd_variants plot shows wall time,
-so its second panel changes a little every run.
+Runs demos.graph, demos.explore (its screenshots need Chromium: bash dev.sh test installs
+it), demos.moons, demos.gd_variants, demos.rnn, demos.exploding, demos.init, demos.lr and
+demos.gpt with their default settings in a temporary folder and copies the pictures the
+README uses into --out (default docs/). The gd_variants plot shows wall time, so its
+second panel changes a little every run.
 
   python -m demos.pictures            about two minutes
 """
@@ -15,12 +16,13 @@ import tempfile
 from pathlib import Path
 from types import ModuleType
 
-from demos import exploding, gd_variants, gpt, graph, init, lr, moons, rnn
+from demos import exploding, explore, gd_variants, gpt, graph, init, lr, moons, rnn
 from demos.common import output_folder, parser, report
 
 # (demo, its arguments, the files of it that the README shows)
 PICTURES: tuple[tuple[ModuleType, list[str], list[str]], ...] = (
     (graph, [], ["neuron.svg"]),
+    (explore, ["--screenshots"], ["explore_forward.png", "explore_backward.png"]),
     (moons, ["--no-progress"], ["moons_boundary.png", "moons_loss.png"]),
     (gd_variants, ["--no-progress"], ["gd_variants.png"]),
     (rnn, ["--no-progress"], ["rnn.png"]),

@@ -64,7 +64,7 @@ def test_divergence_becomes_a_one_line_exit():
 
 
 @pytest.mark.parametrize("name", ["moons", "gd_variants", "regression", "rnn", "exploding",
-                                  "init", "lr", "gpt", "graph", "quickstart"])
+                                  "init", "lr", "gpt", "graph", "quickstart", "explore"])
 def test_every_demo_s_help_says_what_the_readme_says(name, capsys):
     module = importlib.import_module(f"demos.{name}")
     with pytest.raises(SystemExit) as done:
@@ -72,9 +72,9 @@ def test_every_demo_s_help_says_what_the_readme_says(name, capsys):
     assert done.value.code == 0
     text = capsys.readouterr().out
     assert text.startswith(f"usage: python -m demos.{name}")
-    training = name not in ("graph", "quickstart")
+    training = name not in ("graph", "quickstart", "explore")
     for flag in ("--out", "--seed", "--no-progress"):
-        expected = training or (flag == "--out" and name == "graph")
+        expected = training or (flag == "--out" and name in ("graph", "explore"))
         assert (flag in text) == expected, (name, flag)
     with open(Path(__file__).resolve().parent.parent / "README.md") as f:
         assert f"`{name}`" in f.read()  # the demos table lists it

@@ -41,11 +41,15 @@ def executed(tmp_path_factory):
 
 
 def test_the_tour_runs_and_shows_what_it_says(executed):
-    (grads, _), (_, value), (_, picture), (_, check), (_, history), (source, _) = executed
+    (grads, _), (_, value), (_, picture), (_, page), (_, check), (_, history), (source, _) = (
+        executed)
     assert grads.split() == ["0.7071067811865477", "-1.4999999999999993",
                              "0.9999999999999996", "0.4999999999999998"]
     assert "<th>data</th>" in value["text/html"] and "<svg" in value["text/html"]
     assert "<svg" in picture["image/svg+xml"] and "legend" in picture["image/svg+xml"]
+    frame = page["text/html"]  # the explorer in a frame of its own, its data the engine's
+    assert frame.startswith("<iframe srcdoc=")
+    assert "&quot;grad&quot;: &quot;-1.4999999999999993" in frame
     assert check["text/plain"] == "True"
     assert history["text/plain"].startswith("History(30 steps, 30 epochs; loss ")
     assert "def backprop(inputs, params):" in source and source.rstrip().endswith("True True")

@@ -167,5 +167,5 @@ def test_a_cache_is_not_fooled_by_an_object_that_claims_equality():
 def test_an_op_and_an_activation_that_do_not_go_together_are_refused():
     rows, biases, xs = made(7, 2, 1)
     for op, act in ((ops.DOT, ops.TANH), (ops.NEURON, None), (ops.SUM, None)):
-        with pytest.raises(ValueError, match="DOT .act None. or NEURON"):
+        with pytest.raises(ValueError, match=r"DOT \(act None\) or NEURON"):
             weighted_rows(op, rows, xs, biases, act)
