@@ -97,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
             written = [str(explore_page(out, args.output, title=args.formula).path)]
         else:
             written = render(out, args.output, formats, rankdir=args.rankdir)
-    except (RuntimeError, ImportError, OSError, ValueError) as e:
+    except (RuntimeError, ImportError, OSError, ValueError, ArithmeticError) as e:
         _error(e)
         return 1
     print("wrote " + ", ".join(map(printable, written)))

@@ -124,17 +124,21 @@ def _backprop(roots: Sequence[Value], seeds: Sequence[Grad], create_graph: bool,
     return order, saved, aside
 
 
-def _undefined(v: Value, error: Exception) -> None:
-    """A derivative raised: at a finite point it has no value (an error naming the op);
-    with NaN or infinity among the arguments it is NaN, as IEEE 754 makes an invalid
-    operation."""
+def undefined(v: Value, error: Exception) -> list[float]:
+    """v's local derivatives where its rule raised ``error``: at a finite point there are
+    none (an error naming the op); with NaN or infinity among the arguments they are NaN,
+    as IEEE 754 makes an invalid operation."""
     xs = [p.data for p in v.parents]
     op, args = (v.op, xs) if len(xs) != 1 else as_written(v.op, xs[0], v.param)
     if finite([*xs, *with_param(0.0, v.param)]):
         raise domain_error(op, args, type(error)(f"no finite derivative here ({error})")) from None
+    return [math.nan] * len(xs)
+
+
+def _undefined(v: Value, error: Exception) -> None:
     g = v.grad
-    for p in v.parents:
-        p.grad = p.grad + g * math.nan
+    for p, d in zip(v.parents, undefined(v, error)):
+        p.grad = p.grad + g * d
 
 
 Chain = Callable[[Value, Any], None]

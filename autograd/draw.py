@@ -239,7 +239,8 @@ def output_files(path: str | os.PathLike[str], formats: Sequence[str] = ("svg",)
     text = os.fspath(path)
     folder, name = os.path.split(text)
     if not name:
-        raise ValueError(f"the output {text!r} names no file: give a file name such as graph.svg")
+        raise ValueError(f"the output {text!r} names no file: give a file name such as "
+                         f"graph.{formats[0]}")
     regular_file_mode(text)  # the path given names no directory, fifo or device either
     # "graph.svg" and "graph" both name the stem "graph"; ".svg" names an empty one
     stem, dot, extension = name.rpartition(".")

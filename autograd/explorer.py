@@ -23,12 +23,12 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-from autograd.backward import grad
+from autograd.backward import grad, undefined
 from autograd.draw import group_title, grouped, kind, output_files, printable
 from autograd.engine import Value
 from autograd.files import write_atomically
 from autograd.graph import toposort
-from autograd.ops import DOT, FLOAT_MATH, NEURON, slope
+from autograd.ops import DOT, FLOAT_MATH, NEURON, literal, slope
 
 MAX_NODES = 300  # beyond this many values, the page shows groups (collapse=None)
 MAX_TEXT = 26  # characters of a box's title (a label or a group's op); hovering shows more
@@ -73,7 +73,10 @@ def walk(order: Sequence[Value]) -> tuple[list[Step], dict[Value, float]]:
             g_in, op, k = g * factor, DOT, None
         else:
             g_in = g
-        locals_ = op.partials(FLOAT_MATH, v.data, [p.data for p in parents], k)
+        try:
+            locals_ = op.partials(FLOAT_MATH, v.data, [p.data for p in parents], k)
+        except (ArithmeticError, ValueError) as e:  # as the engine: NaN, or an error naming v
+            locals_ = undefined(v, e)
         terms = []
         for p, d in zip(parents, locals_):
             c = g_in * d
@@ -148,7 +151,7 @@ INFIX = {"+", "*", "/", "**"}  # two-argument ops written between their argument
 def written(v: Value, args: Sequence[str]) -> str:
     """v's op applied to ``args`` as a reader writes it: a + b, a * 2.0, 2.0 / a, tanh(a),
     clamp(a, -1.0, 1.0), b + w1·x1 + w2·x2 for a weighted sum, relu(b + w1·x1) for a neuron."""
-    op, label, symbol = v.op, v.op.label(v.param), v.op.symbol
+    op, label, symbol = v.op, printable(v.op.label(v.param)), printable(v.op.symbol)
     if op is DOT or op is NEURON:
         total = " + ".join([args[0], *(f"{w}·{x}" for w, x in zip(args[1::2], args[2::2]))])
         return total if op is DOT else f"{v.param.name}({total})"
@@ -204,11 +207,11 @@ def _values(order: Sequence[Value], trained: set[Value]) -> dict[str, Any]:
     names = [_label(v, i) for i, v in enumerate(order)]
     formulas = [written(v, [names[p] for p in parents[i]]) if v.parents else ""
                 for i, v in enumerate(order)]
-    nodes = [{"name": names[i], "op": v.op.label(v.param) if v.parents else v.op.name,
+    nodes = [{"name": names[i], "op": printable(v.op.label(v.param) if v.parents else v.op.name),
               "kind": kind(v.op, v in trained), "data": _number(v.data),
               "grad": _number(grads.get(v, 0.0)), "parents": parents[i],
               "formula": formulas[i],
-              "numbers": written(v, [_number(p.data) for p in v.parents]) if v.parents else ""}
+              "numbers": written(v, [literal(p.data) for p in v.parents]) if v.parents else ""}
              for i, v in enumerate(order)]
     backward = [{"node": s.node, "g": _number(s.g),
                  "factor": None if s.factor is None else _number(s.factor),
@@ -239,16 +242,22 @@ def _groups(order: Sequence[Value], trained: set[Value]) -> dict[str, Any]:
     steps, grads = walk(order)
     check(order, grads)
     groups, key_of = grouped(order, trained)
+    if len(groups) > MAX_NODES:
+        raise ValueError(f"even collapsed, the graph has {len(groups)} groups of values alike, "
+                         f"more than {MAX_NODES} to show; explore a part of it (an "
+                         "intermediate value as the root, or a smaller input)")
     keys = sorted(groups, key=lambda key: key[1])  # by depth: edges go deeper
     number = {key: i for i, key in enumerate(keys)}
     parents = [sorted({number[key_of[p]] for v in groups[key] for p in v.parents})
                for key in keys]
     step_of = {order[s.node]: s for s in steps}
 
-    def span(xs: Iterable[float]) -> list[str]:
-        xs = list(xs)
-        low, high = (math.nan, math.nan) if any(map(math.isnan, xs)) else (min(xs), max(xs))
-        return [_number(low), _number(high), _short(low), _short(high)]
+    def span(xs: Iterable[float]) -> list[Any]:
+        """[smallest, largest, both to 4 digits, how many are NaN], NaN left out."""
+        numbers = [x for x in xs if x == x]
+        low, high = (min(numbers), max(numbers)) if numbers else (math.nan, math.nan)
+        return [_number(low), _number(high), _short(low), _short(high),
+                sum(1 for x in xs if x != x)]
 
     def example(v: Value) -> dict[str, Any] | None:
         step = step_of.get(v)
@@ -263,10 +272,11 @@ def _groups(order: Sequence[Value], trained: set[Value]) -> dict[str, Any]:
     nodes = []
     for key in keys:
         members = groups[key]
-        nodes.append({"name": group_title(key), "op": key[0], "count": len(members),
+        nodes.append({"name": printable(group_title(key)), "op": printable(key[0]),
+                      "count": len(members),
                       "kind": kind(members[0].op, members[0] in trained),
-                      "data": span(v.data for v in members),
-                      "grad": span(grads.get(v, 0.0) for v in members),
+                      "data": span([v.data for v in members]),
+                      "grad": span([grads.get(v, 0.0) for v in members]),
                       "parents": parents[number[key]], "example": example(max(
                           members, key=lambda v: _passed(step_of.get(v))))})
     forward = [i for i, key in enumerate(keys) if key[1] > 0]
@@ -282,8 +292,21 @@ FILLS = {"leaf": "#cfe8ff", "const": "#eeeeee", "param": "#ffe0a8", "result": "#
 def page(root: Value, params: Iterable[Value] = (), collapse: bool | None = None,
          title: str | None = None) -> str:
     """The explorer page of ``root``'s graph as HTML text (see ``explore``)."""
+    return _page(root, params, collapse, title)[0]
+
+
+def _page(root: Value, params: Iterable[Value], collapse: bool | None,
+          title: str | None) -> tuple[str, int]:
+    """The page, and how many steps it goes through."""
     if not isinstance(root, Value):
         raise TypeError(f"explore takes a Value, not {type(root).__name__}")
+    if title is not None and not isinstance(title, str):
+        raise TypeError(f"explore's title must be a str or None, not {type(title).__name__}")
+    if collapse is not None and not isinstance(collapse, bool):
+        raise TypeError(f"explore's collapse must be True, False or None, not {collapse!r}")
+    trained = set(params)
+    if not all(isinstance(p, Value) for p in trained):
+        raise TypeError("explore's params must be Values")
     order = toposort([root])
     if collapse is None:
         collapse = len(order) > MAX_NODES
@@ -291,7 +314,6 @@ def page(root: Value, params: Iterable[Value] = (), collapse: bool | None = None
         raise ValueError(f"the graph has {len(order)} values, more than {MAX_NODES} to show "
                          "one by one; explore it collapsed (collapse=True: a box per group "
                          "of values alike) or a part of it")
-    trained = set(params)
     data = _groups(order, trained) if collapse else _values(order, trained)
     places, parents, titles = data.pop("svg")
     svg = _svg(places, parents, titles, [FILLS[n["kind"]] for n in data["nodes"]])
@@ -304,20 +326,24 @@ def page(root: Value, params: Iterable[Value] = (), collapse: bool | None = None
         payload = payload.replace(c, f"\\u{ord(c):04x}")
     parts = {"TITLE": html.escape(data["title"]), "SVG": svg, "DATA": payload}
     # one pass: a label that reads {{DATA}} stays text
-    return re.sub(r"\{\{(TITLE|SVG|DATA)\}\}", lambda m: parts[m.group(1)], template)
+    text = re.sub(r"\{\{(TITLE|SVG|DATA)\}\}", lambda m: parts[m.group(1)], template)
+    # the steps the page's script makes: start, forward, (d out/d out = 1), backward, done
+    count = len(data["forward"]) + len(data["backward"]) + 1 + (data["mode"] == "values")
+    return text, count
 
 
 @dataclass(frozen=True)
 class Exploration:
     """An explorer page: ``html`` the whole page, ``path`` where it was written (or None).
-    A notebook shows it inline, in a frame of its own."""
+    A notebook shows it inline, in a frame of its own; ``steps`` counts its steps."""
 
     html: str
     path: str | None
+    steps: int  # how many steps the page goes through
 
     def __repr__(self) -> str:
         where = f"written to {self.path}" if self.path else "not written to a file"
-        return f"<explorer page, {len(self.html):,} characters, {where}>"
+        return f"<explorer page of {self.steps} steps, {where}>"
 
     def _repr_html_(self) -> str:
         return (f'<iframe srcdoc="{html.escape(self.html, quote=True)}" style="width:100%;'
@@ -336,7 +362,7 @@ def explore(root: Value, path: str | os.PathLike[str] | None = None,
     the page's gradients are checked against ``autograd.grad`` before anything is written.
     """
     target = None if path is None else output_files(path, ("html",), known=("html",))[0]
-    text = page(root, params, collapse, title)
+    text, count = _page(root, params, collapse, title)
     if target is not None:
         write_atomically([(target, text)])
-    return Exploration(text, target)
+    return Exploration(text, target, count)

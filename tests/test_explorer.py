@@ -53,10 +53,13 @@ def test_the_walk_gives_backward_s_gradients_bit_for_bit(g):
         return
     order = toposort([root])
     try:
-        _, grads = walk(order)
-    except (ArithmeticError, ValueError):
-        return  # a derivative that does not exist here: page() refuses, see below
-    root.backward()
+        root.backward()
+    except (ArithmeticError, ValueError) as e:  # no derivative here: the page says the same
+        with pytest.raises(type(e)) as refused:
+            page(root)
+        assert str(refused.value) == str(e)
+        return
+    _, grads = walk(order)
     assert [bits(grads[v]) for v in order] == [bits(v.grad) for v in order]
     shown = data_of(page(root))["nodes"]
     assert [n["grad"] for n in shown] == [repr(v.grad) for v in order]
@@ -250,6 +253,7 @@ def test_stepping_through_every_step_shows_backward_s_numbers(chromium, tmp_path
     browser.requests(chromium), browser.console(chromium)  # what came before the page: not its
     chromium.get((tmp_path / "neuron.html").resolve().as_uri())
     total = len(data["forward"]) + len(data["backward"]) + 2
+    assert shown.steps == total == 12
     counter = chromium.find_element(By.ID, "counter")
     assert counter.text == f"step 0 of {total} (start)"
     assert all(g == "grad —" for _, g in displayed(chromium))
@@ -300,6 +304,7 @@ def test_the_moons_loss_steps_group_by_group_in_the_browser(chromium, tmp_path):
     browser.requests(chromium), browser.console(chromium)
     chromium.get((tmp_path / "moons.html").resolve().as_uri())
     total = len(data["forward"]) + len(data["backward"]) + 1
+    assert shown.steps == total == 30
     press(chromium, Keys.END)
     assert chromium.find_element(By.ID, "counter").text == f"step {total} of {total} (done)"
     loss.backward()
@@ -319,3 +324,49 @@ def test_the_random_state_is_left_alone():
     state = random.getstate()
     moons_loss()
     assert random.getstate() == state
+
+
+def test_derivatives_that_do_not_exist_are_nan_or_errors_as_in_backward():
+    a, b = Value(math.inf, label="a"), Value(0.0, label="b")
+    out = a / b  # inf / 0 = inf; d/db = -out / b raises: NaN, as IEEE makes it
+    data = data_of(page(out))
+    out.backward()
+    assert [n["grad"] for n in data["nodes"]] == [repr(a.grad), repr(b.grad), "1.0"]
+    assert math.isnan(a.grad) and math.isnan(b.grad)
+    y = Value(-2.0) ** Value(2.0)  # d/db = a^b log a: no such number at a = -2
+    with pytest.raises(ValueError, match=r"^pow\(-2.0, 2.0\): no finite derivative here"):
+        page(y)
+
+
+def test_a_graph_too_deep_to_collapse_is_refused():
+    v = Value(0.5)
+    for _ in range(400):
+        v = (v * 0.999).tanh()
+    with pytest.raises(ValueError, match="even collapsed, the graph has 801 groups"):
+        page(v)
+
+
+def test_bad_arguments_are_type_errors():
+    out, _ = the_neuron()
+    for kwargs, words in (({"title": 5}, "title must be a str"),
+                          ({"collapse": "no"}, "collapse must be True, False or None"),
+                          ({"params": [1.0]}, "params must be Values")):
+        with pytest.raises(TypeError, match=words):
+            page(out, **kwargs)
+
+
+def test_negative_numbers_read_as_written():
+    a = Value(-2.0)
+    data = data_of(page(a ** 2 - a))
+    assert "(-2.0) ** 2.0" in [n["numbers"] for n in data["nodes"]]
+    assert "-(-2.0)" in [n["numbers"] for n in data["nodes"]]
+
+
+def test_a_group_with_nan_shows_the_range_of_the_others_and_counts_the_nan():
+    xs = [Value(x) for x in (1.0, math.nan, 3.0)]
+    total = sum(x.exp() for x in xs)
+    data = data_of(page(total, collapse=True))
+    exps = next(n for n in data["nodes"] if n["name"] == "exp")
+    assert exps["data"][:2] == [repr(math.exp(1.0)), repr(math.exp(3.0))]
+    assert exps["data"][4] == 1
+
