@@ -68,22 +68,10 @@ def _operator(op: Op, reflected: bool = False) -> Callable[[Value, Value | Numbe
     return nodes.BINARY[op]
 
 
-class _EqualOnlyToItself(type):
-    """Value's metaclass: == and hash stay identity on Value and every subclass, even if
-    assigned after the class is made (the engine keeps Values in sets and compares lists of
-    them, autograd/weighted.py)."""
-
-    def __setattr__(cls, name: str, value: Any) -> None:
-        if name in _IDENTITY:
-            raise TypeError(f"{cls.__name__}.{name} cannot be set: Values are equal only to "
-                            "themselves")
-        super().__setattr__(name, value)
-
-
 _IDENTITY = ("__eq__", "__ne__", "__hash__")
 
 
-class Value(Node, metaclass=_EqualOnlyToItself):
+class Value(Node):
     """A scalar that remembers how it was computed, so that gradients can flow back to it."""
 
     # A node's class is its op: Value itself is a leaf, and each op of the table has a
@@ -188,6 +176,8 @@ class Value(Node, metaclass=_EqualOnlyToItself):
             raise TypeError(f"{cls.__name__}: a Value subclass must not redefine == or hash: "
                             "Values are equal only to themselves")
         super().__init_subclass__(**kwargs)
+        if cls.__module__ != nodes.__name__:  # not an op's node type: a class of the user's,
+            nodes.SUBCLASSED.append(cls)  # whose == could still be set once it is made
 
     def __bool__(self) -> bool:
         _not_tracing()

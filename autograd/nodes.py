@@ -154,6 +154,7 @@ def _make_node_type(op: Op) -> type[Any]:
 
 NODE_TYPES: dict[Op, type[Any]] = PerOp(_make_node_type)  # op -> its node type
 TYPES: set[type] = set()  # Value and its node types
+SUBCLASSED: list[type] = []  # subclasses of Value made by users (autograd/weighted.py)
 
 
 def register_leaf(leaf: type[Node]) -> None:

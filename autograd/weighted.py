@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from autograd import grad_mode, ops, unrolled
 from autograd.nodes import (
     NODE_TYPES,
+    SUBCLASSED,
     TYPES,
     WEIGHTED,
     Inputs,
@@ -61,8 +62,11 @@ class RowCache:
     def rows(self, rows: Sequence[Sequence[Any]], biases: Sequence[Any],
              act: Op | None) -> list[Row] | None:
         """``rows_of(rows, biases, act)``, the same Rows as last time if nothing changed."""
-        if not _PLAIN.issuperset(map(type, chain((rows, biases), rows))):
-            return rows_of(rows, biases, act)  # a list of another kind compares as it likes
+        if not _PLAIN.issuperset(map(type, chain((rows, biases), rows))) or (
+                SUBCLASSED and not TYPES.issuperset(map(type, chain(biases, *rows)))):
+            # a list of another kind, or a Value subclass whose == was set after it was
+            # made, compares as it likes: no cache for them
+            return rows_of(rows, biases, act)
         made = self._made  # one attribute, so that another thread sees both parts or neither
         # lists compare in C, item by item: the same object is equal at once; a Value made
         # the Rows, and a Value is equal to nothing else (Value.__eq__), whatever the other is

@@ -33,7 +33,7 @@ def in_fresh_processes(module: str, contenders: Iterable[str], steps: int, round
     """Each contender's results, one per round, from ``python -m module --worker NAME
     --steps STEPS`` (which prints one JSON object), the contenders taking turns. A contender
     in ``commands`` runs that command instead, with ``--steps STEPS`` added."""
-    names = list(contenders)
+    names = list(contenders)  # a name given twice runs twice a round
     results: dict[str, list[dict[str, Any]]] = {name: [] for name in names}
     for _ in range(rounds):
         for name in names:

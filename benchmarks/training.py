@@ -6,7 +6,8 @@ Both train MLP(2, [16, 16, 1]) on the same 100 moons from the same weights with 
 loss + L2 and learning rate 1.0 - 0.9 k / 100; chainrule through nn.train.fit. With
 ``--against REV`` (default 377d61a, the commit before the engine work of issue 10), the
 same fit also runs on that commit of chainrule, extracted with ``git archive``: each
-contender in a fresh process of its own, in alternating rounds; medians over all steps.
+contender in a fresh process of its own, in alternating rounds (chainrule and the earlier
+commit three times a round); medians over all steps.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from nn.train import History, accuracy, fit
 TARGET = 40.0  # fit against micrograd's demo loop
 TARGET_AGAINST = 2.0  # fit now against fit at the baseline commit
 BASELINE = "377d61a"
+PAIRS = 3  # turns of chainrule now and then in each round
 SEED = 1337
 # runs this file's worker with another tree's autograd and nn first on the path
 WORKER = ("import runpy, sys; tree, script = sys.argv[1:3]; sys.path.insert(0, tree); "
@@ -128,8 +130,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.against != "none":
             commands[old] = ["-c", WORKER, extracted(args.against, folder), __file__,
                              "--worker", "chainrule"]
-        runs = in_fresh_processes("benchmarks.training", ["micrograd", "chainrule", *commands],
-                                  args.steps, args.rounds, commands)
+        # chainrule's runs take a second, micrograd's a minute: in each round chainrule
+        # and the earlier commit take turns three times, so that a slow spell of the
+        # machine falls on both alike
+        order = ["micrograd", *(["chainrule", *commands] * PAIRS)]
+        runs = in_fresh_processes("benchmarks.training", order, args.steps, args.rounds,
+                                  commands)
     ms = {name: 1e3 * statistics.median([t for r in rs for t in r["times"]])
           for name, rs in runs.items()}
     last = {name: rs[-1] for name, rs in runs.items()}

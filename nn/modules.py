@@ -290,16 +290,18 @@ class Layer(Module):
             kinds = set()
         activation, kind = next(iter(kinds)) if len(kinds) == 1 else (None, None)
         # the Neuron's own call, neither overridden by a subclass nor patched
-        alike = activation is not None and kind is not None and kind.__call__ is _NEURON_CALL
-        rows = [n.w for n in neurons] if alike else []
-        if not alike or set(map(len, rows)) != {len(xs)}:
-            out = [n(xs) for n in neurons]  # each neuron on its own, as it says
-        else:  # fused neurons, all alike: their nodes made at once (autograd/weighted.py)
-            first = neurons[0]
-            out = weighted_rows(first._op, rows, xs, [n.b for n in neurons], first._act,
-                                self._cache())
-            if first._act is None and first.nonlin:
+        out = None
+        if activation is not None and kind is not None and kind.__call__ is _NEURON_CALL:
+            first = neurons[0]  # fused neurons, all alike: their nodes made at once
+            try:
+                out = weighted_rows(first._op, [n.w for n in neurons], xs,
+                                    [n.b for n in neurons], first._act, self._cache())
+            except ValueError:  # a neuron of another width: it says so itself, below
+                out = None
+            if out is not None and first._act is None and first.nonlin:
                 out = list(map(first._activate, out))
+        if out is None:
+            out = [n(xs) for n in neurons]  # each neuron on its own
         return out[0] if len(out) == 1 else out
 
     def _cache(self) -> RowCache:

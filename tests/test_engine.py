@@ -88,10 +88,6 @@ def test_a_value_is_equal_only_to_itself_whatever_the_other_says():
         __slots__ = ()
 
     assert Named(2.0) != Named(2.0)
-    for cls in (Named, Value):  # nor can == be set afterwards
-        with pytest.raises(TypeError, match="cannot be set"):
-            cls.__eq__ = lambda self, other: True
-    assert Named(2.0) != Named(2.0)
 
 
 # --- operators ---

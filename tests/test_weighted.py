@@ -169,3 +169,21 @@ def test_an_op_and_an_activation_that_do_not_go_together_are_refused():
     for op, act in ((ops.DOT, ops.TANH), (ops.NEURON, None), (ops.SUM, None)):
         with pytest.raises(ValueError, match=r"DOT \(act None\) or NEURON"):
             weighted_rows(op, rows, xs, biases, act)
+
+
+def test_a_cache_is_not_fooled_by_a_value_subclass_whose_eq_is_set_later(monkeypatch):
+    from autograd import nodes
+
+    class Later(Value):
+        __slots__ = ()
+
+    assert Later in nodes.SUBCLASSED  # a class of the user's: the cache checks types
+    monkeypatch.setattr(Later, "__eq__", lambda self, other: True)
+    rows, biases, xs = made(8, 2, 1)
+    cache = RowCache()
+    first = weighted_rows(ops.DOT, rows, xs, biases, None, cache)[0]
+    rows[0][0] = Later(4.0)
+    second = weighted_rows(ops.DOT, rows, xs, biases, None, cache)[0]
+    assert second.parents[1] is rows[0][0] and first.parents[1] is not rows[0][0]
+    assert second.data == biases[0].data + 4.0 * xs[0].data + rows[0][1].data * xs[1].data
+
