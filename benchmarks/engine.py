@@ -93,8 +93,11 @@ def run(name: str, steps: int, seed: int = 1337) -> dict[str, Any]:
 def compare_with_micrograd(steps: int, rounds: int = 1, seed: int = 1337) -> dict[str, float]:
     """Each contender in a fresh interpreter of its own (micrograd's graphs are reference
     cycles: in one process, whoever triggers a collection would pay for the other's
-    garbage), one after the other, round after round; medians over all steps."""
-    runs = in_fresh_processes("benchmarks.engine", CONTENDERS, steps, rounds)
+    garbage), one after the other, round after round; medians over all steps. micrograd
+    with its collector on takes half a minute a run, the others a few seconds or less: they
+    take turns three times a round, so that a slow spell of the machine falls on all alike."""
+    order = [CONTENDERS[0], *CONTENDERS[1:] * 3]
+    runs = in_fresh_processes("benchmarks.engine", order, steps, rounds)
     result = {f"ms_{name}": 1e3 * statistics.median([t for r in rs for t in r["times"]])
               for name, rs in runs.items()}
     last = {name: rs[-1] for name, rs in runs.items()}
