@@ -1,17 +1,32 @@
 """chainrule's autograd: a scalar reverse-mode automatic differentiation engine."""
 
+from typing import TYPE_CHECKING, Any
+
 from autograd import ops, owner  # noqa: F401 (importing owner checks that this is chainrule's)
 from autograd.backward import grad, zero_grad
 from autograd.compiler import Compiled, compile  # noqa: A004 (autograd.compile, like torch's)
 from autograd.engine import Value
-from autograd.explorer import Exploration, explore
 from autograd.functions import FUSABLE, dot, maximum, minimum, neuron
 from autograd.functions import sum as sum  # noqa: A004 (autograd.sum, like torch.sum)
 from autograd.grad_mode import enable_grad, is_grad_enabled, no_grad
 from autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck, numerical_grad
+
+if TYPE_CHECKING:
+    from autograd.explorer import Exploration, explore
 
 __version__ = "0.1.0"
 __all__ = ["FUSABLE", "Compiled", "Exploration", "GradcheckError", "Value", "__version__",
            "compile", "dot", "enable_grad", "explore", "grad", "gradcheck", "gradgradcheck",
            "is_grad_enabled", "maximum", "minimum", "neuron", "no_grad", "numerical_grad", "ops",
            "zero_grad"]
+
+
+def __getattr__(name: str) -> Any:
+    """explore and Exploration, imported when first asked for: the explorer (and drawing)
+    stays out of the engine's import time."""
+    if name in ("explore", "Exploration"):
+        from autograd import explorer
+
+        return getattr(explorer, name)
+    raise AttributeError(f"module 'autograd' has no attribute {name!r}")
+

@@ -9,6 +9,7 @@ import keyword
 import os
 import sys
 import unicodedata
+from typing import Any
 
 from autograd.draw import output_files, printable, render
 from autograd.engine import Value
@@ -52,32 +53,35 @@ def _error(message: object) -> None:
     print(f"error: {printable(str(message))}", file=sys.stderr)
 
 
+def _formula_command(commands: Any, name: str, summary: str, then: str, epilog: str,
+                     output: str, output_help: str) -> argparse.ArgumentParser:
+    """A subcommand taking FORMULA, name=value pairs and -o: it evaluates, backpropagates,
+    prints the value and every gradient, then does what ``then`` says."""
+    command: argparse.ArgumentParser = commands.add_parser(
+        name, help=summary, epilog=epilog, formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Evaluate FORMULA at the given values, backpropagate, print the value "
+                    "and every gradient, and " + then)
+    command.add_argument("formula", help='e.g. "tanh(w*x + b)"')
+    command.add_argument("values", nargs="*", type=_variable, metavar="name=value")
+    command.add_argument("-o", "--output", default=output, help=output_help)
+    return command
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command line entry point; returns the exit status."""
     parser = argparse.ArgumentParser(prog="python -m autograd", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    draw = commands.add_parser(
-        "draw", help="evaluate a formula, print its gradients and draw its graph",
-        description="Evaluate FORMULA at the given values, backpropagate, print the value "
-                    "and every gradient, and draw the graph (SVG; PNG with --png).",
-        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    draw.add_argument("formula", help='e.g. "tanh(w*x + b)"')
-    draw.add_argument("values", nargs="*", type=_variable, metavar="name=value")
-    draw.add_argument("-o", "--output", default="graph.svg",
-                      help="the SVG file: a name ending in .svg, or with no extension (graph.svg)")
+    draw = _formula_command(
+        commands, "draw", "evaluate a formula, print its gradients and draw its graph",
+        "draw the graph (SVG; PNG with --png).", EPILOG, "graph.svg",
+        "the SVG file: a name ending in .svg, or with no extension (graph.svg)")
     draw.add_argument("--png", action="store_true", help="also write a PNG beside the SVG")
     draw.add_argument("--rankdir", default="LR", choices=["LR", "TB", "RL", "BT"])
-    explore = commands.add_parser(
-        "explore", help="evaluate a formula and write a page stepping through its passes",
-        description="Evaluate FORMULA at the given values, backpropagate, print the value "
-                    "and every gradient, and write one self-contained HTML page that steps "
-                    "through the forward and backward passes node by node (open it in any "
-                    "browser; it needs no network).",
-        epilog=EXPLORE_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    explore.add_argument("formula", help='e.g. "tanh(w*x + b)"')
-    explore.add_argument("values", nargs="*", type=_variable, metavar="name=value")
-    explore.add_argument("-o", "--output", default="page.html",
-                         help="the page: a name ending in .html, or with no extension")
+    _formula_command(
+        commands, "explore", "evaluate a formula and write a page stepping through its passes",
+        "write one self-contained HTML page that steps through the forward and backward "
+        "passes node by node (open it in any browser; it needs no network).", EXPLORE_EPILOG,
+        "page.html", "the page: a name ending in .html, or with no extension")
     args = parser.parse_args(argv)
 
     formats = ("html",) if args.command == "explore" else ("svg", "png") if args.png else ("svg",)
