@@ -24,7 +24,15 @@ from importlib import resources
 from typing import Any
 
 from autograd.backward import grad, undefined
-from autograd.draw import group_title, grouped, kind, output_files, printable
+from autograd.draw import (
+    COLOURS,
+    MEANINGS,
+    group_title,
+    grouped,
+    kind,
+    output_files,
+    printable,
+)
 from autograd.engine import Value
 from autograd.files import write_atomically
 from autograd.graph import toposort
@@ -286,9 +294,6 @@ def _groups(order: Sequence[Value], trained: set[Value]) -> dict[str, Any]:
             "svg": (layout(parents), parents, titles)}
 
 
-FILLS = {"leaf": "#cfe8ff", "const": "#eeeeee", "param": "#ffe0a8", "result": "#ffffff"}
-
-
 def page(root: Value, params: Iterable[Value] = (), collapse: bool | None = None,
          title: str | None = None) -> str:
     """The explorer page of ``root``'s graph as HTML text (see ``explore``)."""
@@ -316,7 +321,7 @@ def _page(root: Value, params: Iterable[Value], collapse: bool | None,
                          "of values alike) or a part of it")
     data = _groups(order, trained) if collapse else _values(order, trained)
     places, parents, titles = data.pop("svg")
-    svg = _svg(places, parents, titles, [FILLS[n["kind"]] for n in data["nodes"]])
+    svg = _svg(places, parents, titles, [COLOURS[n["kind"]] for n in data["nodes"]])
     data["title"] = printable(title or root.label or "the graph below a Value")
     template = resources.files("autograd").joinpath("explorer.html").read_text("utf-8")
     # JSON in a script element: < > & written as JSON escapes, so that no text can end the
@@ -324,9 +329,12 @@ def _page(root: Value, params: Iterable[Value], collapse: bool | None,
     payload = json.dumps(data, allow_nan=False)
     for c in "<>&":
         payload = payload.replace(c, f"\\u{ord(c):04x}")
-    parts = {"TITLE": html.escape(data["title"]), "SVG": svg, "DATA": payload}
+    # the fill colours drawings use, each with the first words of its meaning
+    legend = "".join(f'<span style="background:{colour}"></span>'
+                     f'{html.escape(MEANINGS[k].split(" (")[0])}' for k, colour in COLOURS.items())
+    parts = {"TITLE": html.escape(data["title"]), "SVG": svg, "DATA": payload, "LEGEND": legend}
     # one pass: a label that reads {{DATA}} stays text
-    text = re.sub(r"\{\{(TITLE|SVG|DATA)\}\}", lambda m: parts[m.group(1)], template)
+    text = re.sub(r"\{\{(TITLE|SVG|DATA|LEGEND)\}\}", lambda m: parts[m.group(1)], template)
     # the steps the page's script makes: start, forward, (d out/d out = 1), backward, done
     count = len(data["forward"]) + len(data["backward"]) + 1 + (data["mode"] == "values")
     return text, count
