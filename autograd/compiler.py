@@ -29,7 +29,6 @@ from typing import Any
 from autograd.backward import grad
 from autograd.checks import is_real, real
 from autograd.engine import Value
-from autograd.errors import finite as _finite
 from autograd.functions import apply
 from autograd.grad_mode import enable_grad
 from autograd.graph import toposort
@@ -57,57 +56,123 @@ Sample = tuple[list[float], list[float], list[float]]  # outputs, input grads, p
 
 
 class Compiled:
-    """A traced graph as generated Python: call it with new input values."""
+    """A traced graph as generated Python: call it with new input values.
 
-    def __init__(self, source: str, graph: _Graph) -> None:
-        self.source = source
+    Two programs are written from the graph, each on first use: ``source``, one line per
+    operation, runs one sample on floats (the engine's numbers, bit for bit); and
+    ``vector_source``, one line per group of isomorphic operations (autograd/grouping.py),
+    runs a batch on NumPy arrays.
+    """
+
+    def __init__(self, graph: _Graph) -> None:
         self.graph = graph
         self.inputs, self.params, self.outputs = graph.inputs, graph.params, graph.outputs
-        filename = f"<autograd.compile #{next(_serial)}>"
-        # tracebacks then show the generated line that failed
-        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-        self._code = builtins.compile(source, filename, "exec")
-        self._float = self._load(FLOAT_KERNELS)
-        self._numpy: Any = None
+        self._scalar: tuple[str, Any] | None = None
+        self._vectorized: tuple[str, Any] | None = None
 
-    def _load(self, kernels: dict[str, Any]) -> Any:
-        namespace = dict(kernels)
-        exec(self._code, namespace)
-        return namespace["backprop"]
+    @property
+    def source(self) -> str:
+        """The program that runs one sample on floats: one line per operation."""
+        return self._scalar_program()[0]
+
+    def _scalar_program(self) -> tuple[str, Any]:
+        if self._scalar is None:
+            collecting = gc.isenabled()
+            gc.disable()  # writing and compiling allocate millions of objects, none cyclic
+            try:
+                source = _Writer(self.graph).source()
+                self._scalar = source, _load(source, "", FLOAT_KERNELS)
+            finally:
+                if collecting:
+                    gc.enable()
+        return self._scalar
+
+    @property
+    def vector_source(self) -> str:
+        """The NumPy program that runs batches: one line per group of isomorphic values."""
+        return self._vector()[0]
+
+    def _vector(self) -> tuple[str, Any]:
+        if self._vectorized is None:
+            from autograd import grouping, vectorized
+
+            grouped = grouping.plan(self.graph)
+            source, namespace = vectorized.program(
+                grouped, [grouped.scalars[o] for o in self.outputs], self.graph.seeds,
+                [grouped.scalars[v] for v in self.inputs])
+            self._vectorized = source, _load(source, ", vectorized",
+                                             namespace | numpy_kernels())
+        return self._vectorized
 
     def __repr__(self) -> str:
         return (f"Compiled({len(self.inputs)} inputs, {len(self.params)} params, "
-                f"{len(self.outputs)} outputs, {self.source.count(chr(10))} lines)")
+                f"{len(self.outputs)} outputs, {len(self.graph.order)} values)")
 
-    def __call__(self, inputs: Sequence[Any] = (), reduction: str = "mean") -> Result:
+    def __call__(self, inputs: Sequence[Any] = (), reduction: str = "mean",
+                 params: Any = None) -> Result:
         """Outputs and gradients at new input values and the params' current values.
 
         Each input is a number (one sample), or all are lists of numbers or NumPy arrays
         of the same length (a batch): then outputs and input gradients have one entry per
         sample, and the parameter gradients are reduced over the batch, by ``reduction``
         ("mean" or "sum"). Results equal the engine's (``backward`` on the same graph at
-        the same values), and so do errors: the engine's own are raised.
+        the same values), and so do errors: the engine's own are raised. A batch of arrays
+        runs as vector code, whose sums add in another order: equal to 1e-12 of the size
+        of what is summed, not bit for bit.
+
+        ``params``, when given, are the parameter values to use instead of the params'
+        own (a sequence of numbers, or a NumPy array: then the parameter gradients are an
+        array too).
         """
         values = list(inputs)
         if len(values) != len(self.inputs):
             raise ValueError(f"expected {len(self.inputs)} input values, got {len(values)}")
         if reduction not in ("mean", "sum"):
             raise ValueError(f"reduction must be 'mean' or 'sum', got {reduction!r}")
-        p = [real(f"param {i}", q.data) for i, q in enumerate(self.params)]
+        as_array = type(params).__module__ == "numpy"
+        p = self._param_values(params)
         if all(is_real(v) for v in values):
-            return Result(*self._sample([real(f"input {i}", v) for i, v in enumerate(values)],
-                                        p))
-        batch = (self._call_numpy if any(type(v).__module__ == "numpy" for v in values)
-                 else self._call_lists)
-        result, size = batch(values, p)  # parameter gradients summed over the batch
-        if reduction == "mean":
-            result.param_grads = [g / size for g in result.param_grads]
+            result = Result(*self._sample([real(f"input {i}", v) for i, v in enumerate(values)],
+                                          list(map(float, p))))
+        else:
+            batch = (self._call_numpy if as_array or any(type(v).__module__ == "numpy"
+                                                         for v in values)
+                     else self._call_lists)
+            result, size = batch(values, p)  # parameter gradients summed over the batch
+            grads: Any = result.param_grads  # a list, or an array from vector code
+            if reduction == "mean":
+                grads = grads / size if not isinstance(grads, list) else [
+                    g / size for g in grads]
+            result.param_grads = grads
+        if as_array:
+            import numpy as np
+
+            result.param_grads = np.asarray(result.param_grads, dtype=float)  # type: ignore
+        elif not isinstance(result.param_grads, list):
+            result.param_grads = result.param_grads.tolist()
         return result
+
+    def _param_values(self, params: Any) -> Any:
+        """The params' own values, or the ones given (checked: as many, real numbers)."""
+        if params is None:
+            return [real(f"param {i}", q.data) for i, q in enumerate(self.params)]
+        if type(params).__module__ == "numpy":
+            import numpy as np
+
+            array = np.asarray(params)
+            if array.dtype.kind not in "iuf" or array.shape != (len(self.params),):
+                raise TypeError(f"params must be {len(self.params)} real numbers, got an "
+                                f"array of {array.dtype} with shape {array.shape}")
+            return array.astype(float)
+        values = list(params)
+        if len(values) != len(self.params):
+            raise ValueError(f"expected {len(self.params)} param values, got {len(values)}")
+        return [real(f"param {i}", v) for i, v in enumerate(values)]
 
     def _sample(self, x: list[float], p: list[float]) -> Sample:
         """One sample: the generated code where it can vouch for its numbers, else the engine."""
         try:
-            out, gx, gp, forward_sum = self._float(x, p)
+            out, gx, gp, forward_sum = self._scalar_program()[1](x, p)
         except (ArithmeticError, ValueError):
             pass  # the engine raises its own error, naming the op, or follows IEEE 754
         else:
@@ -122,29 +187,25 @@ class Compiled:
         size = _batch_size([len(c) for c in columns])
         return _stack([self._sample(list(sample), p) for sample in zip(*columns)]), size
 
-    def _call_numpy(self, values: list[Any], p: list[float]) -> tuple[Result, int]:
+    def _call_numpy(self, values: list[Any], p: Any) -> tuple[Result, int]:
         import numpy as np
 
         arrays = [_array(np, v, i, self.inputs) for i, v in enumerate(values)]
         size = _batch_size([a.size for a in arrays if a.ndim == 1])
-        columns = [np.broadcast_to(a, (size,)) for a in arrays]
-        if self._numpy is None:
-            self._numpy = self._load(numpy_kernels())
-        if _finite(p) and all(np.isfinite(c).all() for c in columns):
+        columns = [a if a.shape == (size,) else np.broadcast_to(a, (size,)) for a in arrays]
+        params = np.asarray(p, dtype=float)
+        if np.isfinite(params).all() and all(np.isfinite(c).all() for c in columns):
             try:  # every op on arrays that leaves the finite floats raises, as in the engine
                 with np.errstate(over="raise", invalid="raise", divide="raise"):
-                    out, gx, gp, float_sum = self._numpy(columns, p)
+                    out, gx, gp = self._vector()[1](columns, params, size)
+                    per_sample = [np.array(a if np.shape(a) == (size,) else
+                                           np.broadcast_to(a, (size,)), dtype=float)
+                                  for a in (*out, *gx)]
+                    if all(np.isfinite(a).all() for a in per_sample) and np.isfinite(gp).all():
+                        return Result(per_sample[:len(out)], per_sample[len(out):], gp), size
             except (ArithmeticError, ValueError):
                 pass
-            else:
-                if float_sum - float_sum != 0.0:  # plain floats (params alone) overflowed
-                    return self._call_engine(columns, p, size)
-                per_sample = [np.array(np.broadcast_to(a, (size,)), dtype=float)
-                              for a in (*out, *gx)]
-                # a parameter gradient that does not depend on the sample counts once each
-                sums = [float(np.sum(g)) if np.ndim(g) else float(g) * size for g in gp]
-                return Result(per_sample[:len(out)], per_sample[len(out):], sums), size
-        return self._call_engine(columns, p, size)
+        return self._call_engine(columns, params.tolist(), size)
 
     def _call_engine(self, columns: list[Any], p: list[float], size: int) -> tuple[Result, int]:
         """A batch one sample at a time, each vouched for or the engine's: as arrays."""
@@ -219,13 +280,16 @@ def compile(outputs: Value | Sequence[Value], inputs: Sequence[Value],  # noqa: 
     if missing:
         raise NotImplementedError(f"compile: no code form for the op(s) {', '.join(missing)}; "
                                   "add a code rule to the op table")
-    collecting = gc.isenabled()
-    gc.disable()  # writing and compiling allocate millions of objects, none of them cyclic
-    try:
-        return Compiled(_Writer(graph).source(), graph)
-    finally:
-        if collecting:
-            gc.enable()
+    return Compiled(graph)
+
+
+def _load(source: str, kind: str, namespace: dict[str, Any]) -> Any:
+    """The function ``backprop`` that ``source`` defines, run in ``namespace``."""
+    filename = f"<autograd.compile #{next(_serial)}{kind}>"
+    # tracebacks then show the generated line that failed
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    exec(builtins.compile(source, filename, "exec"), namespace)
+    return namespace["backprop"]
 
 
 class _Graph:

@@ -1,9 +1,9 @@
 """The functions compiled code calls: on floats (from the op table itself) and on NumPy arrays.
 
 Generated source names ``relu``, ``step``, ``sigmoid`` ... rather than spelling them out,
-so that one source runs on both: with FLOAT_KERNELS every value is a float and the results
-equal the eager engine's bit for bit; with numpy_kernels() every input is an array of
-samples and each line computes the whole batch.
+so that an op's code rule runs on both: with FLOAT_KERNELS every value is a float and the
+results equal the eager engine's bit for bit; with numpy_kernels() every value is an array
+(the vector code of autograd/vectorized.py: a group of values, for every sample of a batch).
 """
 
 from __future__ import annotations
@@ -96,6 +96,7 @@ def numpy_kernels() -> dict[str, Any]:
                         ).reshape(columns[0].shape)
 
     return {op.name: getattr(np, NUMPY_NAMES.get(op.name, op.name), None) for op in NAMED} | {
+        **array_kernels(np),
         "fsum": fsum, "sigmoid": sigmoid,
         "softplus": softplus, "relu": lambda a: np.where(a <= 0.0, 0.0, a),
         "clamp": lambda a, low, high: np.where(np.isnan(a), a, np.minimum(np.maximum(a, low),
@@ -106,7 +107,57 @@ def numpy_kernels() -> dict[str, Any]:
         "step": lambda out: np.where(out > 0.0, 1.0, 0.0),
         "leaky_step": lambda a, k: np.where(a > 0.0, 1.0, k),
         "sign": np.sign, "pow_db": pow_db, "inf": math.inf, "nan": math.nan,
-        # errstate makes every overflow on arrays raise; plain floats (params alone) are
-        # checked as on the float path
-        "_sum": lambda values: sum(v for v in values if type(v) is float),
+    }
+
+
+def array_kernels(np: Any) -> dict[str, Any]:
+    """What vector code (autograd/vectorized.py) does besides the ops: arrays whose last axis
+    is a group's members, with the samples of a batch on the axes before it."""
+
+    def lead(*arrays: Any) -> tuple[int, ...]:
+        return tuple(np.broadcast_shapes(*(a.shape[:-1] for a in arrays)))
+
+    def cat(*parts: Any) -> Any:
+        shape = lead(*parts)
+        return np.concatenate([np.broadcast_to(p, shape + p.shape[-1:]) for p in parts], -1)
+
+    def outer(g: Any, u: Any) -> Any:
+        # sum over the samples of g_s u_s^T: the gradient of a matrix every sample reads
+        if g.ndim == u.ndim == 2 and len(g) == len(u):
+            return g.T @ u
+        shape = lead(g, u)
+        g = np.broadcast_to(g, shape + g.shape[-1:]).reshape(-1, g.shape[-1])
+        return g.T @ np.broadcast_to(u, shape + u.shape[-1:]).reshape(-1, u.shape[-1])
+
+    def outer_each(g: Any, u: Any) -> Any:
+        product = g[..., :, None] * u[..., None, :]  # per sample: d(W u)/dW = g u^T
+        return product.reshape((*product.shape[:-2], -1))
+
+    def finite(*arrays: Any) -> None:
+        if not all(np.isfinite(a).all() for a in arrays):
+            raise FloatingPointError("a product or a sum is not finite")
+
+    def total(a: Any, m: int, n: int) -> Any:
+        # sums of n terms, m per sample; where the terms cancel so much that NumPy's sum
+        # could be off by more than 1e-13 of the result, the row is summed exactly (fsum)
+        terms = a.reshape((*a.shape[:-1], m, n))
+        sums = terms.sum(-1)
+        doubt = n * 2.3e-16 * np.abs(terms).sum(-1) > 1e-13 * np.abs(sums)
+        if doubt.any():
+            sums[doubt] = [math.fsum(row) for row in terms[doubt]]
+        return sums
+
+    def add_at(g: Any, index: Any, term: Any) -> None:
+        np.add.at(g, (Ellipsis, index), term)
+
+    return {
+        "stack": lambda *columns: np.stack(np.broadcast_arrays(*columns), -1),
+        "cat": cat, "total": total, "rows": lambda a, m, n: a.reshape((*a.shape[:-1], m, n)),
+        "matvec": lambda w, u: np.einsum("...mn,...n->...m", w, u),
+        "vecmat": lambda g, w: np.einsum("...m,...mn->...n", g, w),
+        "outer": outer, "outer_each": outer_each,
+        "spread": lambda g, n: np.repeat(g, n, axis=-1),
+        "over_batch": lambda t: t.reshape(-1, t.shape[-1]).sum(0),
+        "add_at": add_at, "zeros_like": lambda a: np.zeros(np.shape(a)),
+        "full_like": lambda a, x: np.full(np.shape(a), x), "finite": finite,
     }

@@ -1,108 +1,237 @@
-"""Compiled training: micrograd's loop, fit(compiled=...) and the same step written in NumPy.
+"""Compiled training against hand-written NumPy, PyTorch and micrograd.
 
-Run: python -m benchmarks.compiled   (needs the bench and fast extras)
-The model, data, loss and schedule are those of benchmarks.engine and benchmarks.training:
-MLP(2, [16, 16, 1]) from the same weights, 100 moons, max-margin loss + 1e-4 L2, full-batch
-SGD with learning rate 1.0 - 0.9 k / 100. Times are medians per step, measured in one run.
+Run: python -m benchmarks.compiled   (needs the bench and fast extras; PyTorch if installed)
+
+Scaling: the moons MLP 2-W-W-1 (hinge loss + 1e-4 L2 penalty, full-batch SGD, lr 0.5) for
+W in 16, 64, 128 and N in 100, 1,000, 10,000 samples, on one BLAS thread. The contenders
+take turns within each round, a few steps each, from the same weights:
+  hand NumPy: the step written by hand with arrays (forward, backward, update);
+  compiled:   autograd.compile of the per-sample loss, called on the batch with the
+              parameters as one array (its vector code), then the same update;
+  PyTorch:    the same model in float64 on one thread, loss.backward(), the same update.
+Moons: MLP(2, [16, 16, 1]) on 100 points, as benchmarks.engine and benchmarks.training run
+it: micrograd's demo loop (its garbage collector on, as it runs, and off) against fit with
+compiled="numpy", compiled="python" and the eager engine. Times are medians per step.
 """
 
 from __future__ import annotations
 
-import argparse
-import random
-import statistics
-import sys
-import time
+import os
 
-import nn
-from benchmarks.engine import demo_loop
-from benchmarks.training import idiomatic
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_var] = "1"  # one BLAS thread, for every contender (set before NumPy loads)
 
-TARGET = 200.0
+import argparse  # noqa: E402
+import gc  # noqa: E402
+import random  # noqa: E402
+import statistics  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+from typing import Any  # noqa: E402
+
+import nn  # noqa: E402
+from autograd import Compiled, Value, compile  # noqa: A004, E402
+from benchmarks.engine import demo_loop  # noqa: E402
+from benchmarks.training import idiomatic  # noqa: E402
+from nn.losses import hinge_loss, l2_penalty  # noqa: E402
+
+ALPHA, LR = 1e-4, 0.5
+RATIO = 3.0  # compiled at most 3x the hand-written NumPy step
+MICROGRAD = 300.0  # pure-Python compiled at least 300x faster than micrograd
 
 
-def numpy_loop(X: list[list[float]], y: list[int], steps: int,
-               seed: int) -> tuple[list[float], float, float]:
-    """The same training step written by hand with NumPy arrays: the practical limit."""
+def initial(width: int, seed: int) -> list[list[list[float]]]:
+    """Each layer's rows (weights, then bias) of MLP(2, [W, W, 1]) from this seed."""
+    model = nn.MLP(2, [width, width, 1], rng=random.Random(seed))
+    return [[[w.data for w in n.w] + [n.b.data] for n in layer.neurons]  # type: ignore
+            for layer in model.layers]
+
+
+def data(n: int, seed: int) -> tuple[Any, Any]:
+    """n moons points as an (n, 2) array and their labels as +-1."""
     import numpy as np
 
-    model = nn.MLP(2, [16, 16, 1], rng=random.Random(seed))  # the same initial weights
+    X, labels = nn.make_moons(n, noise=0.1, rng=random.Random(seed))
+    return np.array(X), np.array([2.0 * label - 1.0 for label in labels])
+
+
+def hand_numpy(rows: list[list[list[float]]], x: Any, t: Any) -> Callable[[], float]:
+    """The training step written by hand with NumPy arrays: the practical limit."""
+    import numpy as np
+
     layers = []
-    for layer in model.layers:
-        rows = [[w.data for w in n.w] + [n.b.data] for n in layer.neurons]  # type: ignore
-        table = np.array(rows)
+    for table in map(np.array, rows):
         layers.append([table[:, :-1].copy(), table[:, -1].copy()])
-    x, t = np.array(X), np.array(y, dtype=float)
-    alpha, n = 1e-4, len(X)
-    times = []
-    for k in range(steps):
-        start = time.perf_counter()
+    n = len(t)
+
+    def step() -> float:
         (w1, b1), (w2, b2), (w3, b3) = layers
         h1 = np.maximum(x @ w1.T + b1, 0.0)
         h2 = np.maximum(h1 @ w2.T + b2, 0.0)
         s = (h2 @ w3.T + b3)[:, 0]
         margin = 1.0 - t * s
         squares = sum(float(np.sum(a * a)) for pair in layers for a in pair)
-        loss = float(np.mean(np.maximum(margin, 0.0))) + alpha * squares
+        loss = float(np.mean(np.maximum(margin, 0.0))) + ALPHA * squares
         ds = np.where(margin > 0.0, -t, 0.0) / n  # d loss / d score, per sample
         dh2 = np.outer(ds, w3[0]) * (h2 > 0.0)
         dh1 = (dh2 @ w2) * (h1 > 0.0)
         grads = [(dh1.T @ x, dh1.sum(0)), (dh2.T @ h1, dh2.sum(0)),
                  (ds[None, :] @ h2, np.array([ds.sum()]))]
-        lr = 1.0 - 0.9 * k / 100
         for pair, dpair in zip(layers, grads):
             for i in range(2):
-                pair[i] = pair[i] - lr * (dpair[i] + 2.0 * alpha * pair[i])
-        times.append(time.perf_counter() - start)
-    acc = float(np.mean((s > 0) == (t > 0)))
-    return times, loss, acc
+                pair[i] = pair[i] - LR * (dpair[i] + 2.0 * ALPHA * pair[i])
+        return loss
+    return step
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=100, help="training steps (default 100)")
-    parser.add_argument("--micrograd-steps", type=int, default=100,
-                        help="steps micrograd runs (default 100; each takes about 2 s)")
-    args = parser.parse_args(argv)
-    seed = 1337
-    X, labels = nn.make_moons(100, noise=0.1, rng=random.Random(seed))
-    y = [2 * label - 1 for label in labels]
+def traced(width: int, seed: int) -> tuple[Compiled, list[Value]]:
+    """The per-sample loss of MLP(2, [W, W, 1]) compiled, and the model's parameters."""
+    model = nn.MLP(2, [width, width, 1], rng=random.Random(seed))
+    xs = [Value(0.0, label="x1"), Value(0.0, label="x2")]
+    y = Value(0.0, label="target")
+    loss = hinge_loss(model(xs), y) + l2_penalty(model.parameters(), ALPHA)
+    return compile(loss, [*xs, y], model.parameters()), model.parameters()
+
+
+def compiled_numpy(width: int, seed: int, x: Any, t: Any) -> Callable[[], float]:
+    """The same step as compiled vector code: gradients for an array of parameters."""
+    import numpy as np
+
+    fn, params = traced(width, seed)
+    assert fn.vector_source  # written before the clock starts, as tracing is
+    p = np.array([q.data for q in params])
+    columns = [x[:, 0], x[:, 1], t]
+
+    def step() -> float:
+        nonlocal p
+        result = fn(columns, params=p)
+        p = p - LR * np.asarray(result.param_grads)
+        return float(np.mean(result.outputs[0]))
+    return step
+
+
+def pytorch(rows: list[list[list[float]]], x: Any, t: Any) -> Callable[[], float] | None:
+    """The same step in PyTorch (float64, one thread); None if PyTorch is not installed."""
     try:
-        import numpy  # noqa: F401
+        import torch
+    except ImportError:
+        return None
+    torch.set_num_threads(1)
+    tensors = []
+    for table in map(lambda r: torch.tensor(r, dtype=torch.float64), rows):
+        tensors += [table[:, :-1].clone().requires_grad_(), table[:, -1].clone().requires_grad_()]
+    xt, tt = torch.tensor(x), torch.tensor(t)
+
+    def step() -> float:
+        w1, b1, w2, b2, w3, b3 = tensors
+        h = torch.relu(xt @ w1.T + b1)
+        h = torch.relu(h @ w2.T + b2)
+        s = (h @ w3.T + b3)[:, 0]
+        loss = torch.relu(1.0 - tt * s).mean() + ALPHA * sum((p * p).sum() for p in tensors)
+        loss.backward()
+        with torch.no_grad():
+            for p in tensors:
+                p -= LR * p.grad  # type: ignore[operator]
+                p.grad = None
+        return float(loss.detach())
+    return step
+
+
+def scaling(widths: list[int], sizes: list[int], rounds: int, steps: int, seed: int) -> bool:
+    """The scaling table: ms per step and the compiled/hand-written ratio; True if met."""
+    print(f"moons MLP 2-W-W-1, full batch, one BLAS thread; {rounds} rounds of {steps} steps "
+          "per contender, taking turns; median ms per step")
+    print(f"  {'W':>4} {'N':>6} {'hand NumPy':>11} {'compiled':>9} {'PyTorch':>9}   "
+          f"{'compiled/hand':>13} {'loss gap':>9}")
+    met = True
+    for width in widths:
+        for n in sizes:
+            x, t = data(n, seed)
+            rows = initial(width, seed)
+            contenders = {"hand": hand_numpy(rows, x, t),
+                          "compiled": compiled_numpy(width, seed, x, t)}
+            torch_step = pytorch(rows, x, t)
+            if torch_step is not None:
+                contenders["torch"] = torch_step
+            times: dict[str, list[float]] = {name: [] for name in contenders}
+            losses: dict[str, float] = {}
+            for _ in range(rounds):
+                for name, step in contenders.items():
+                    for _ in range(steps):
+                        start = time.perf_counter()
+                        losses[name] = step()
+                        times[name].append(time.perf_counter() - start)
+            ms = {name: 1e3 * statistics.median(ts) for name, ts in times.items()}
+            ratio = ms["compiled"] / ms["hand"]
+            gap = abs(losses["compiled"] - losses["hand"])
+            met &= (ratio <= RATIO or width not in (16, 64, 128) or n != 100) and gap < 1e-9
+            torch_ms = f"{ms['torch']:9.3f}" if "torch" in ms else f"{'-':>9}"
+            print(f"  {width:>4} {n:>6} {ms['hand']:11.3f} {ms['compiled']:9.3f} {torch_ms}   "
+                  f"{ratio:12.2f}x {gap:9.1e}")
+    print(f"  target: compiled at most {RATIO:.0f}x the hand-written step at N = 100 "
+          "(W = 16, 64, 128); loss gap after the same steps below 1e-9")
+    return met
+
+
+def moons(steps: int, micrograd_steps: int, seed: int) -> bool:
+    """micrograd's loop against fit, compiled and not, on 100 moons; True if met."""
+    try:
         from micrograd.engine import Value as MicroValue  # type: ignore[import-untyped]
         from micrograd.nn import MLP as MicroMLP  # type: ignore[import-untyped]
     except ImportError as e:
         print(f"{e.name} is not installed: pip install -e '.[bench,fast]'", file=sys.stderr)
-        return 2
-
-    rows: list[tuple[str, list[float], float, float]] = []
-    for name, mode in (("chainrule fit(compiled='numpy')", "numpy"),
-                       ("chainrule fit(compiled='python')", "python"),
-                       ("chainrule fit, eager engine", False)):
-        times, history = idiomatic(X, y, args.steps, seed, compiled=mode)
-        rows.append((name, times, history.loss[-1], history.metric[-1]))
-    times, loss, acc = numpy_loop(X, y, args.steps, seed)
-    rows.append(("hand-written NumPy step", times, loss, acc))
-    random.seed(seed)  # micrograd draws its weights from the global generator
-    times, loss, acc = demo_loop(MicroValue, MicroMLP(2, [16, 16, 1]), X, y,
-                                 args.micrograd_steps)
-    rows.append(("micrograd 0.1.0, its demo loop", times, loss, acc))
-
-    ms = {name: 1e3 * statistics.median(t) for name, t, _, _ in rows}
+        return False
+    X, labels = nn.make_moons(100, noise=0.1, rng=random.Random(seed))
+    y = [2 * label - 1 for label in labels]
+    ms: dict[str, float] = {}
+    for name, mode in (("fit(compiled='numpy')", "numpy"), ("fit(compiled='python')", "python"),
+                       ("fit, eager engine", False)):
+        times, _ = idiomatic(X, y, steps, seed, compiled=mode)
+        ms[name] = 1e3 * statistics.median(times)
+    for name, collect in (("micrograd 0.1.0, its demo loop", True),
+                          ("micrograd, collector off", False)):
+        random.seed(seed)  # micrograd draws its weights from the global generator
+        was = gc.isenabled()
+        if not collect:
+            gc.disable()
+        try:
+            times, _, _ = demo_loop(MicroValue, MicroMLP(2, [16, 16, 1]), X, y, micrograd_steps)
+        finally:
+            if was:
+                gc.enable()
+        ms[name] = 1e3 * statistics.median(times)
     micro = ms["micrograd 0.1.0, its demo loop"]
-    print(f"moons training, MLP 2-16-16-1, 100 points, {args.steps} full-batch steps "
-          f"(micrograd: {args.micrograd_steps}); median ms per step")
-    for name, _, loss, acc in rows:
-        print(f"  {name:38s} {ms[name]:9.3f} ms   {micro / ms[name]:8.1f}x micrograd   "
-              f"loss {loss:.6f}   accuracy {acc:.0%}")
-    fast, python = (ms[name] for name, *_ in rows[:2])
-    ratio = micro / fast
-    print(f"  compiled (NumPy) against micrograd: {ratio:.1f}x (target >= {TARGET:.0f}x); "
-          f"pure-Python compiled: {micro / python:.1f}x")
-    print(f"  compiled (NumPy) against the hand-written NumPy step: "
-          f"{fast / ms['hand-written NumPy step']:.1f}x slower")
-    same = rows[0][3] >= rows[-1][3] if args.micrograd_steps == args.steps else True
-    print("targets met" if ratio >= TARGET and same else "TARGETS MISSED")
+    print(f"moons, MLP 2-16-16-1, 100 points: {steps} steps (micrograd {micrograd_steps}); "
+          "median ms per step")
+    for name, t in ms.items():
+        print(f"  {name:32s} {t:9.3f} ms   {micro / t:8.1f}x micrograd")
+    python = micro / ms["fit(compiled='python')"]
+    print(f"  pure-Python compiled: {python:.1f}x micrograd (target >= {MICROGRAD:.0f}x)")
+    return python >= MICROGRAD
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5, help="rounds (default 5)")
+    parser.add_argument("--steps", type=int, default=10,
+                        help="steps per contender per round (default 10)")
+    parser.add_argument("--widths", type=int, nargs="+", default=[16, 64, 128])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 10000])
+    parser.add_argument("--moons-steps", type=int, default=40,
+                        help="fit steps in the moons comparison (default 40; 0 skips it)")
+    parser.add_argument("--micrograd-steps", type=int, default=10,
+                        help="micrograd steps (default 10; each takes about 2 s)")
+    args = parser.parse_args(argv)
+    try:
+        import numpy  # noqa: F401
+    except ImportError:
+        print("numpy is not installed: pip install -e '.[fast]'", file=sys.stderr)
+        return 2
+    met = scaling(args.widths, args.sizes, args.rounds, args.steps, 1337)
+    if args.moons_steps:
+        met &= moons(args.moons_steps, args.micrograd_steps, 1337)
+    print("targets met" if met else "TARGETS MISSED")
     return 0
 
 

@@ -1,0 +1,372 @@
+"""The vector writer: a grouped graph (``autograd/grouping.py``) as NumPy source.
+
+Each group is one line of the forward pass, ``h1 = relu(x @ W1.T + b1)``; the backward pass
+goes through the groups in reverse with the transposed products and reductions,
+``g_x = gz_h1 @ W1``, ``g_params[_W1] += outer(gz_h1, x)``. An elementwise group's line is
+its op's own code rule from the op table, applied to whole arrays. Arguments that are not a
+whole group are read as slices (``x[..., 0:2]``), gathered (``t4[..., _i3]``) or
+concatenated (``cat(...)``); their gradients go back the same way, added into place.
+
+Arrays have the group's members on their last axis; a group that depends on the inputs
+(``Group.varying``) has one row per sample before it. Parameters come as one flat array,
+``params``, and their gradients, summed over the samples, as ``g_params``.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from typing import Any
+
+from autograd.grouping import Group, Plan, Scalar
+from autograd.ops import NEURON, Op, literal
+
+# names the vector code uses itself: groups never take them
+KERNELS = ("stack", "cat", "total", "rows", "matvec", "vecmat", "outer", "outer_each", "spread",
+           "over_batch", "add_at", "zeros_like", "full_like", "finite")
+
+
+@dataclass
+class Operand:
+    """An argument of a group's line: its expression and where its elements come from."""
+
+    expr: str
+    pieces: list[tuple[Group, list[int], int]]  # (source group, indices in it, first position)
+    size: int
+    varying: bool
+    single: bool = False  # one value, read by every member (shape (..., 1))
+
+
+class VectorWriter:
+    """Writes the NumPy program of one plan: names, operands, forward, backward."""
+
+    def __init__(self, plan: Plan, outputs: list[Scalar], seeds: list[float],
+                 taken: set[str]) -> None:
+        self.plan, self.outputs, self.seeds = plan, outputs, seeds
+        self.namespace: dict[str, Any] = {}  # index arrays and constants the code reads
+        self.serial = itertools.count(1)
+        self.names = _names(plan, taken)
+        self.operands = {g: self._operands(g) for g in plan.groups if g.op is not None}
+        products = [g for g in plan.groups if g.kind == "weighted" and g.size > 1]
+        self.matrices = {g: f"W{k}" for k, g in enumerate(products, 1)}
+        # a product's lines naming its matrix (and bias), and the matrix's index in params
+        self.setup = {g: self._matrix(g) for g in self.matrices}
+
+    # --- reading arguments ---
+
+    def _constant(self, prefix: str, value: Any) -> str:
+        """A name for an index array or constants, in the namespace the code runs in."""
+        import numpy as np
+
+        name = f"_{prefix}"
+        if prefix[0] in "ik" or name in self.namespace:
+            name += str(next(self.serial))
+        self.namespace[name] = np.array(value)
+        return name
+
+    def _take(self, group: Group, idx: list[int]) -> str:
+        """Elements idx of a group: all of it, a slice, or a gather."""
+        name, lead = self.names[group], "..., " if group.varying else ""
+        if idx == list(range(group.size)):
+            return name
+        if idx == list(range(idx[0], idx[0] + len(idx))):
+            return f"{name}[{lead}{idx[0]}:{idx[0] + len(idx)}]"
+        return f"{name}[{lead}{self._constant('i', idx)}]"
+
+    def gather(self, scalars: list[Scalar]) -> Operand:
+        """One array of these scalars, in order, read from their groups."""
+        exprs: list[str] = []
+        pieces: list[tuple[Group, list[int], int]] = []
+        start = 0
+        for group, same in itertools.groupby(scalars, key=lambda s: s.group):
+            run = list(same)
+            if group is None:  # constants
+                exprs.append(self._constant("k", [s.value for s in run]))
+            else:
+                exprs.append(self._take(group, [s.index for s in run]))
+                pieces.append((group, [s.index for s in run], start))
+            start += len(run)
+        expr = exprs[0] if len(exprs) == 1 else f"cat({', '.join(exprs)})"
+        return Operand(expr, pieces, len(scalars), any(g.varying for g, _, _ in pieces))
+
+    def _single(self, s: Scalar) -> Operand:
+        """One value that every member of a group reads: shape (..., 1), or a number."""
+        if s.group is None:
+            return Operand(literal(s.value), [], 1, False, True)
+        i, lead = s.index, "..., " if s.group.varying else ""
+        expr = self.names[s.group] if s.group.size == 1 else (
+            f"{self.names[s.group]}[{lead}{i}:{i + 1}]")
+        return Operand(expr, [(s.group, [i], 0)], 1, s.group.varying, True)
+
+    def _operands(self, g: Group) -> list[Operand]:
+        """A group's arguments: map and sum, one per argument; weighted, (u, M, b)."""
+        first = g.members[0]
+        if g.kind == "weighted":
+            other = 3 - g.shared  # the matrix's entries: w_i (1, 3, ...) or x_i (2, 4, ...)
+            return [self.gather(first.args[g.shared::2]),
+                    self.gather([a for s in g.members for a in s.args[other::2]]),
+                    self.gather([s.args[0] for s in g.members])]
+        if g.kind == "sum":
+            return [self.gather([a for s in g.members for a in s.args])]
+        operands = []
+        for k in range(len(first.args)):
+            column = [s.args[k] for s in g.members]
+            if all(a is column[0] for a in column):
+                operands.append(self._single(column[0]))
+            else:
+                operands.append(self.gather(column))
+        if g.size > 1 and all(o.single for o in operands):  # copies of one value: a gather
+            k = next((k for k, o in enumerate(operands) if o.pieces), 0)
+            operands[k] = self.gather([s.args[k] for s in g.members])
+        elif all(o.single and not o.pieces for o in operands):  # constants alone: an array
+            operands[0] = self.gather([s.args[0] for s in g.members])
+        return operands
+
+    # --- the passes ---
+
+    def forward(self) -> list[str]:
+        """The inputs stacked, then one line per group (two or three for a product)."""
+        lines = []
+        start = 0
+        for g in self.plan.inputs:
+            columns = ", ".join(f"inputs[{start + i}]" for i in range(g.size))
+            lines.append(f"{self.names[g]} = stack({columns})")
+            start += g.size
+        checked = []
+        for g in self.plan.groups:
+            if g.op is None:
+                continue
+            name, ops = self.names[g], self.operands[g]
+            if g.kind == "weighted":
+                u, m, b = ops
+                if g not in self.matrices:  # one weighted sum: u·w
+                    inner = f"{u.expr} * {m.expr}"
+                    if u.size > 1:
+                        inner = f"({inner}).sum(-1, keepdims=True)"
+                else:
+                    lines += self.setup[g][0]
+                    inner = (f"{u.expr} @ {self.matrices[g]}.T" if not m.varying
+                             else f"matvec({self.matrices[g]}, {u.expr})")
+                if not self._zero(b):
+                    inner += f" + {b.expr}"
+                act = g.param if g.op is NEURON else None
+                line = inner if act is None else _rule(act, name, [inner])[0]
+                checked.append(name)
+            elif g.kind == "sum":
+                n = len(g.members[0].args)
+                line = ops[0].expr if n == 1 else f"total({ops[0].expr}, {g.size}, {n})"
+                checked.append(name)
+            else:
+                assert g.op is not None
+                line = _rule(g.op, name, [o.expr for o in ops], g.param)[0]
+            lines.append(f"{name} = {line}")
+        if checked:  # products and sums do not raise on overflow, as ufuncs in errstate do
+            lines.append(f"finite({', '.join(checked)})")
+        return lines
+
+    def _zero(self, b: Operand) -> bool:
+        """Whether a bias is constants that are all zero (microgpt's sums start from 0)."""
+        return not b.pieces and b.expr in self.namespace and not self.namespace[b.expr].any()
+
+    def _matrix(self, g: Group) -> tuple[list[str], str | None]:
+        """The lines naming a product's matrix (and its bias, when that is not a name), and
+        the matrix's index into params when it is made of parameters alone."""
+        u, m, b = self.operands[g]
+        rows, cols = g.size, u.size
+        index = None
+        if len(m.pieces) == 1 and m.pieces[0][0] is self.plan.params and m.size == len(
+                m.pieces[0][1]):
+            index = self._constant(self.matrices[g], [m.pieces[0][1][r * cols:(r + 1) * cols]
+                                                      for r in range(rows)])
+            lines = [f"{self.matrices[g]} = params[{index}]"]
+        else:
+            lines = [f"{self.matrices[g]} = rows({m.expr}, {rows}, {cols})"]
+        if not self._zero(b) and not b.expr.isidentifier():
+            bias = f"b{self.matrices[g][1:]}"
+            if b.expr.startswith("params[_"):  # b1 = params[_b1]
+                self.namespace[f"_{bias}"] = self.namespace.pop(b.expr[len("params["):-1])
+                b.expr = f"params[_{bias}]"
+            lines.append(f"{bias} = {b.expr}")
+            b.expr = bias
+        return lines, index
+
+    def backward(self) -> tuple[list[str], dict[Group, str]]:
+        """The chain rule group by group, last first; returns the lines and, per group
+        whose gradient was written, its state ("owned": an array only it holds)."""
+        lines = ["g_params = zeros_like(params)"]
+        state: dict[Group, str] = {self.plan.params: "owned"}
+        for out, seed in zip(self.outputs, self.seeds):
+            g = out.group
+            if seed == 0.0 or g is None or not out.needs:
+                continue
+            value = literal(seed) if g.varying else f"{literal(seed)} * n"
+            if g.size == 1 and g not in state and g.varying:
+                lines.append(f"{self._grad(g)} = full_like({self.names[g]}, {value})")
+                state[g] = "owned"
+            else:
+                self._add(lines, state, g, [out.index], value)
+        for g in reversed(self.plan.groups):
+            if g.op is None or g not in state or not g.needs:
+                continue
+            lines.append(f"# {self.names[g]}")
+            grad, ops = self._grad(g), self.operands[g]
+            if g.kind == "weighted":
+                self._through_product(lines, state, g, grad)
+            elif g.kind == "sum":
+                n = len(g.members[0].args)
+                self._scatter(lines, state, grad if n == 1 else f"spread({grad}, {n})",
+                              g.varying, ops[0])
+            else:
+                assert g.op is not None
+                _, partials, factor = _rule(g.op, self.names[g], [o.expr for o in ops], g.param)
+                assert factor is None
+                for o, d in zip(ops, partials):
+                    term = grad if d == "1.0" else f"-{grad}" if d == "-1.0" else (
+                        f"{grad} * {_wrap(d)}")
+                    if o.single and g.size > 1:  # read by every member: their terms add up
+                        term = f"({term}).sum(-1, keepdims=True)"
+                    self._scatter(lines, state, term, g.varying, o)
+        return lines, state
+
+    def _through_product(self, lines: list[str], state: dict[Group, str], g: Group,
+                         grad: str) -> None:
+        u, m, b = self.operands[g]
+        name, matrix = self.names[g], self.matrices.get(g, "")
+        if g.op is NEURON:  # through the activation first: act'(out), read from out
+            factor = _rule(g.param, name, ["_"])[1][0]
+            lines.append(f"gz_{name} = {grad} * {_wrap(factor)}")
+            grad = f"gz_{name}"
+        if not self._zero(b):
+            self._scatter(lines, state, grad, g.varying, b)
+        if g not in self.matrices:  # d(u·w)/du = w, d(u·w)/dw = u
+            self._scatter(lines, state, f"{grad} * {m.expr}", g.varying, u)
+            self._scatter(lines, state, f"{grad} * {u.expr}", g.varying, m)
+            return
+        self._scatter(lines, state, f"{grad} @ {matrix}" if not m.varying
+                      else f"vecmat({grad}, {matrix})", g.varying, u)
+        if not any(s.needs for s in (a for grp, _, _ in m.pieces for a in grp.members)):
+            return
+        if m.varying:
+            self._scatter(lines, state, f"outer_each({grad}, {u.expr})", True, m)
+        elif self.setup[g][1] is not None:
+            index = self.setup[g][1]
+            if len(set(m.pieces[0][1])) == m.size:
+                lines.append(f"g_params[{index}] += outer({grad}, {u.expr})")
+            else:
+                lines.append(f"add_at(g_params, {index}, outer({grad}, {u.expr}))")
+        else:
+            self._scatter(lines, state, f"outer({grad}, {u.expr}).ravel()", False, m)
+
+    def _grad(self, g: Group) -> str:
+        return "g_params" if g is self.plan.params else f"g_{self.names[g]}"
+
+    def _scatter(self, lines: list[str], state: dict[Group, str], term: str, varying: bool,
+                 operand: Operand) -> None:
+        """Add ``term`` (one entry per element of the operand) into its sources' gradients."""
+        pieces = [p for p in operand.pieces if p[0].needs]
+        if not pieces:
+            return
+        whole = len(operand.pieces[0][1]) == operand.size  # one piece, all of the operand
+        if not whole:
+            lines.append(f"_d = {term}")
+            term = "_d"
+        for group, idx, start in pieces:
+            sub = term if whole else f"{term}[..., {start}:{start + len(idx)}]"
+            if varying and not group.varying:  # a parameter's gradient is summed over samples
+                sub = f"over_batch({sub})"
+            self._add(lines, state, group, idx, sub)
+
+    def _add(self, lines: list[str], state: dict[Group, str], group: Group, idx: list[int],
+             term: str) -> None:
+        """g[idx] += term, the gradient array made or copied first where needed."""
+        grad = self._grad(group)
+        if idx == list(range(group.size)):
+            if group not in state:
+                lines.append(f"{grad} = {term}")
+                state[group] = "shared" if term.isidentifier() else "owned"
+            elif state[group] == "owned" and group.size > 1:
+                lines.append(f"{grad} += {term}")
+            else:
+                lines.append(f"{grad} = {grad} + {term}")
+                state[group] = "owned"
+            return
+        if group not in state:
+            lines.append(f"{grad} = zeros_like({self.names[group]})")
+        elif state[group] == "shared":  # the array is another gradient's too: copy it
+            lines.append(f"{grad} = {grad}.copy()")
+        state[group] = "owned"
+        lead = "..., " if group.varying else ""
+        if idx == list(range(idx[0], idx[0] + len(idx))):
+            lines.append(f"{grad}[{lead}{idx[0]}:{idx[0] + len(idx)}] += {term}")
+        elif len(set(idx)) == len(idx):
+            lines.append(f"{grad}[{lead}{self._constant('i', idx)}] += {term}")
+        else:  # an index twice: each of its terms is added
+            lines.append(f"add_at({grad}, {self._constant('i', idx)}, {term})")
+
+
+def _rule(op: Op, out: str, args: list[str], param: Any = None
+          ) -> tuple[str, tuple[str, ...], str | None]:
+    assert op.code is not None
+    code = op.code(out, args, param)
+    return code.forward, code.partials, code.factor
+
+
+def _wrap(expr: str) -> str:
+    from autograd.compiler import _wrap as wrap
+
+    return wrap(expr)
+
+
+def _names(plan: Plan, taken: set[str]) -> dict[Group, str]:
+    """A readable name per group: its members' common label stem, else h1, z2, s3, t4."""
+    from autograd.compiler import _name
+    from autograd.grouping import _stem
+
+    names: dict[Group, str] = {}
+    counters: dict[str, itertools.count[int]] = {}
+    used = set(taken) | set(KERNELS) | {"params", "inputs", "n", "backprop"}
+    for g in plan.groups:
+        if g is plan.params:
+            names[g] = "params"
+            continue
+        stems = {_stem(s.label) if s.label else None for s in g.members}
+        stem = stems.pop() if len(stems) == 1 else None
+        if g.kind == "input":
+            default = stem or "x"
+        else:
+            prefix = {"weighted": "h" if g.op is NEURON else "z", "sum": "s"}.get(g.kind, "t")
+            default = prefix + str(next(counters.setdefault(prefix, itertools.count(1))))
+            if stem and stem != "x":
+                default = stem
+        names[g] = _name(default, "t" + str(next(counters.setdefault("t", itertools.count(1)))),
+                         used)
+    return names
+
+
+def program(plan: Plan, outputs: list[Scalar], seeds: list[float], inputs: list[Scalar]
+            ) -> tuple[str, dict[str, Any]]:
+    """The source of ``backprop(inputs, params, n)`` and the arrays it reads.
+
+    It returns the outputs, the gradients of the inputs (per sample) and ``g_params``
+    (summed over the n samples); every name it reads that is not a kernel is in the
+    returned namespace.
+    """
+    writer = VectorWriter(plan, outputs, seeds, set())
+    forward = writer.forward()
+    backward, state = writer.backward()
+
+    def read(s: Scalar, names: dict[Group, str]) -> str:
+        g = s.group
+        if g is None:
+            return literal(s.value)
+        return f"{names[g]}[{'..., ' if g.varying else ''}{s.index}]"
+
+
+    outs = [read(s, writer.names) for s in outputs]
+    grads = {g: writer._grad(g) for g in state}
+    gx = [read(s, grads) if s.group in state else "0.0" for s in inputs]
+    head = (f"def backprop(inputs, params, n):\n    \"\"\"{len(plan.scalars)} values in "
+            f"{len(plan.groups)} groups.\"\"\"\n")
+    body = [*forward, "# backward: the chain rule, group by group, last first", *backward,
+            f"return ({', '.join(outs)},), ({', '.join(gx)}{',' if gx else ''}), g_params"]
+    return head + "".join(f"    {line}\n" for line in body), writer.namespace

@@ -1,0 +1,173 @@
+"""Vector code against the engine: graphs with group structure, compiled and run on batches."""
+
+import math
+import random
+from unittest import mock
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import nn
+from autograd import Compiled, Value, compile, grad  # noqa: A004
+from nn.losses import hinge_loss, l2_penalty
+
+np = pytest.importorskip("numpy")
+
+ACTS = ["relu", "tanh", "sigmoid", None]
+STEPS = ["layer", "micrograd", "microgpt", "map", "pairs", "softmax", "rmsnorm", "attention",
+         "odd", "partial", "gather"]
+
+
+def build(xs, program, seed):
+    """The loss of a random program over inputs xs, and the params it made (in order)."""
+    rng = random.Random(seed)
+    params = []
+
+    def param():
+        p = Value(rng.uniform(-1.0, 1.0))
+        params.append(p)
+        return p
+
+    h = list(xs)
+    for kind, width, act in program:
+        if kind == "layer":  # nn's fused neurons over one shared input tuple
+            layer = nn.Layer(len(h), width, act or "linear", rng=rng)
+            params.extend(layer.parameters())
+            h = layer(h)
+            h = h if isinstance(h, list) else [h]
+        elif kind in ("micrograd", "odd", "partial"):  # sums of products built by +
+            out = []
+            for j in range(width):
+                inputs = h[: max(1, len(h) - 1)] if kind == "partial" and j % 2 else h
+                z = sum((param() * x for x in inputs), param())
+                if kind == "odd" and j == width // 2:
+                    z = z * 1.5  # one neuron broken out of its group by an extra op
+                out.append(getattr(z, act)() if act else z)
+            h = out
+        elif kind == "microgpt":  # linear without bias: sum(w * x) from 0
+            h = [sum(param() * x for x in h) for _ in range(width)]
+        elif kind == "map":
+            h = [(v * 0.5 + 0.25).tanh() for v in h]
+        elif kind == "pairs":  # an elementwise product of h with h reversed (a gather)
+            h = [a * b for a, b in zip(h, reversed(h))]
+        elif kind == "gather":  # the same value read twice: gradients add up
+            h = [h[i // 2] * h[0] for i in range(2 * len(h))]
+        elif kind == "softmax":
+            top = max(v.data for v in h)  # frozen at trace time, as in microgpt
+            exps = [(v - top).exp() for v in h]
+            total = sum(exps)
+            h = [e / total for e in exps]
+        elif kind == "rmsnorm":
+            scale = (sum(v * v for v in h) / len(h) + 1e-5) ** -0.5
+            h = [v * scale for v in h]
+        elif kind == "attention":  # dot products of computed vectors, then a weighted sum
+            half = max(1, len(h) // 2)
+            q, k = h[:half], h[-half:]
+            logits = [sum(q[j] * k[(j + t) % half] for j in range(half)) / half ** 0.5
+                      for t in range(half)]
+            h = [sum(w * v for w, v in zip(logits, k)) for _ in range(2)] + logits
+    target = xs[-1]
+    loss = sum((v - target) * (v - target) for v in h) / len(h) + 1e-3 * sum(p * p for p in params)
+    return loss, h, params
+
+
+programs = st.lists(st.tuples(st.sampled_from(STEPS), st.integers(1, 40), st.sampled_from(ACTS)),
+                    min_size=1, max_size=4)
+
+
+def close(got, want, what):
+    """Equal to 1e-12 of the largest magnitude among what is compared."""
+    got, want = np.asarray(got, dtype=float), np.asarray(want, dtype=float)
+    scale = max(1.0, float(np.max(np.abs(want)))) if want.size else 1.0
+    assert np.all(np.abs(got - want) <= 1e-12 * scale), (what, np.max(np.abs(got - want)), scale)
+
+
+def vector_only():
+    """Inside: a batch that falls back to the engine fails the test (the vector code ran)."""
+    return mock.patch.object(Compiled, "_call_engine", side_effect=AssertionError("fell back"))
+
+
+def engine(program, seed, sample, n_in):
+    """The engine's loss, input gradients and param gradients at one sample."""
+    xs = [Value(v) for v in sample]
+    loss, _, params = build(xs, program, seed)
+    grads = grad(loss, xs + params, allow_unused=True)
+    return loss.data, [float(g) for g in grads[:n_in]], [float(g) for g in grads[n_in:]]
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(programs, st.integers(1, 4), st.integers(0, 10**6), st.integers(1, 6))
+def test_grouped_graphs_equal_the_engine(program, n_in, seed, batch):
+    xs = [Value(0.1 * (i + 1), label=f"x{i + 1}") for i in range(n_in)]
+    loss, _, params = build(xs, program, seed)
+    f = compile(loss, xs, params)
+    rng = np.random.default_rng(seed)
+    samples = rng.uniform(-1.5, 1.5, size=(batch, n_in))
+    with vector_only():
+        result = f([samples[:, i] for i in range(n_in)], reduction="sum")
+    expected = [engine(program, seed, s, n_in) for s in samples]
+    close(result.outputs[0], [e[0] for e in expected], "loss")
+    for i in range(n_in):
+        close(result.input_grads[i], [e[1][i] for e in expected], "input gradient")
+    close(result.param_grads, np.sum([e[2] for e in expected], axis=0), "param gradients")
+
+
+@pytest.mark.parametrize("width", [32, 64, 128])
+def test_wide_layers_become_matrix_products(width):
+    model = nn.MLP(2, [width, width, 1], rng=random.Random(0))
+    xs = [Value(0.0, label="x1"), Value(0.0, label="x2")]
+    y = Value(0.0, label="target")
+    loss = hinge_loss(model(xs), y) + l2_penalty(model.parameters())
+    f = compile(loss, [*xs, y], model.parameters())
+    source = f.vector_source
+    assert "h1 = relu(x @ W1.T + b1)" in source and "h2 = relu(h1 @ W2.T + b2)" in source
+    assert "g_h1 = gz_h2 @ W2" in source and "g_params[_W2] += outer(gz_h2, h1)" in source
+    assert source.count("\n") < 70  # lines do not grow with the width
+    X, labels = nn.make_moons(50, noise=0.1, rng=random.Random(1))
+    columns = [np.array([p[0] for p in X]), np.array([p[1] for p in X]),
+               np.array([2.0 * c - 1.0 for c in labels])]
+    with vector_only():
+        fast = f(columns)
+    slow = f._call_engine(columns, [p.data for p in model.parameters()], 50)[0]
+    close(fast.outputs[0], slow.outputs[0], "loss")
+    close(fast.param_grads, np.array(slow.param_grads) / 50, "param gradients")
+
+
+def test_micrograd_style_sums_group_like_fused_neurons():
+    rng = random.Random(3)
+    ws = [[Value(rng.uniform(-1, 1)) for _ in range(3)] for _ in range(5)]
+    bs = [Value(rng.uniform(-1, 1)) for _ in range(5)]
+    xs = [Value(0.0, label=f"x{i}") for i in range(3)]
+    h = [sum((w * x for w, x in zip(row, xs)), b).tanh() for row, b in zip(ws, bs)]
+    out = sum(h)
+    params = [p for row in ws for p in row] + bs
+    f = compile(out, xs, params)
+    assert "z1 = x @ W1.T + b1" in f.vector_source and "tanh(z1)" in f.vector_source
+    columns = [np.linspace(-1, 1, 7) * (i + 1) for i in range(3)]
+    with vector_only():
+        fast = f(columns, reduction="sum")
+    slow = f._call_engine(columns, [p.data for p in params], 7)[0]
+    close(fast.outputs[0], slow.outputs[0], "output")
+    close(fast.param_grads, slow.param_grads, "param gradients")
+
+
+def test_an_overflowing_product_falls_back_to_the_engine_s_error():
+    w = Value(1e300)
+    x = Value(1.0, label="x")
+    f = compile(sum(w * v for v in [x, x * 2.0]), [x], [w])
+    with pytest.raises(OverflowError):
+        f([np.array([1e10, 1.0])])
+
+
+def test_params_given_as_an_array_give_array_gradients():
+    x, p = Value(1.0, label="x"), Value(2.0)
+    f = compile((x * p).tanh(), [x], [p])
+    r = f([np.array([0.5, 1.0])], params=np.array([3.0]))
+    assert isinstance(r.param_grads, np.ndarray) and p.data == 2.0
+    want = np.mean([v * (1 - math.tanh(3 * v) ** 2) for v in (0.5, 1.0)])
+    assert abs(r.param_grads[0] - want) < 1e-15
+    with pytest.raises(TypeError, match="params"):
+        f([np.array([0.5])], params=np.array([1.0, 2.0]))
+    with pytest.raises(ValueError, match="param values"):
+        f([0.5], params=[1.0, 2.0])
