@@ -69,6 +69,7 @@ class Compiled:
         self.inputs, self.params, self.outputs = graph.inputs, graph.params, graph.outputs
         self._scalar: tuple[str, Any] | None = None
         self._vectorized: tuple[str, Any] | None = None
+        self._batch: tuple[str | None, Any] | None = None
 
     @property
     def source(self) -> str:
@@ -185,7 +186,30 @@ class Compiled:
     def _call_lists(self, values: list[Any], p: list[float]) -> tuple[Result, int]:
         columns = [_numbers(v, i, self.inputs) for i, v in enumerate(values)]
         size = _batch_size([len(c) for c in columns])
+        program = self._batch_program()
+        if program is not None:
+            try:
+                outs, gxs, gps, hoisted, bad = program(columns, p)
+            except (ArithmeticError, ValueError):
+                pass  # each sample again below: the engine's own error, naming the op
+            else:
+                if hoisted - hoisted == 0.0:
+                    sums = list(gps)
+                    for k in bad:  # the engine's numbers (or error) for these samples
+                        out, gx, gp = self.graph.evaluate([c[k] for c in columns], p)
+                        for column, x in zip((*outs, *gxs), (*out, *gx)):
+                            column[k] = x
+                        sums = [a + b for a, b in zip(sums, gp)]
+                    return Result(list(outs), list(gxs), sums), size
         return _stack([self._sample(list(sample), p) for sample in zip(*columns)]), size
+
+    def _batch_program(self) -> Any:
+        """The program running a batch of floats in one call (None for big graphs)."""
+        if self._batch is None:
+            source = _Writer(self.graph).batch_source()
+            self._batch = (source, None if source is None else
+                           _load(source, ", batch", dict(FLOAT_KERNELS)))
+        return self._batch[1]
 
     def _call_numpy(self, values: list[Any], p: Any) -> tuple[Result, int]:
         import numpy as np
@@ -431,11 +455,18 @@ class _Writer:
                 for i, v in enumerate(vs)]
         return units + [[f"{self.ref[v]} = {code.forward}"] for v, code in codes.items()]
 
-    def _backward(self, codes: dict[Value, Code]) -> tuple[list[list[str]], set[Value]]:
-        """One unit of lines per op (its locals defined and used within), and the values
-        whose gradient was written."""
+    def _backward(self, codes: dict[Value, Code], values: list[Value] | None = None,
+                  assigned: set[Value] | None = None,
+                  seeds: list[tuple[Value, str]] | None = None,
+                  ) -> tuple[list[list[str]], set[Value]]:
+        """One unit of lines per op of ``values`` (default all; its locals defined and used
+        within), and the values whose gradient was written (or is ``assigned`` already).
+        ``seeds`` are the outputs' gradients (default the graph's grad_outputs)."""
         units: list[list[str]] = []
-        assigned: set[Value] = set()
+        assigned = set() if assigned is None else assigned
+        if seeds is None:
+            seeds = [(o, literal(s)) for o, s in zip(self.graph.outputs, self.graph.seeds)
+                     if s != 0.0]
 
         def add(lines: list[str], v: Value, term: str) -> None:
             # g = g + term, not g += term: with arrays, += would also change every
@@ -444,12 +475,12 @@ class _Writer:
             lines.append(f"{g} = {g} + {term}" if v in assigned else f"{g} = {term}")
             assigned.add(v)
 
-        seeds: list[str] = []
-        for o, seed in zip(self.graph.outputs, self.graph.seeds):
-            if o in self.needs and seed != 0.0:
-                add(seeds, o, literal(seed))
-        units.append(seeds)
-        for v in reversed(list(codes)):
+        seeded: list[str] = []
+        for o, seed in seeds:
+            if o in self.needs:
+                add(seeded, o, seed)
+        units.append(seeded)
+        for v in reversed(list(codes) if values is None else values):
             if v not in assigned:
                 continue
             code, g = codes[v], self.grad[v]
@@ -464,6 +495,65 @@ class _Writer:
                         else f"{g} * {_wrap(d)}")
             units.append(lines)
         return units, assigned
+
+
+    def batch_source(self) -> str | None:
+        """A program running a whole batch on floats, one sample after another (None for
+        the split layout of big graphs).
+
+        What does not depend on the sample (the parameters' own terms, such as an L2
+        penalty) is computed once, before the loop over samples, and its backward pass runs
+        once, after it, from gradients summed over the samples. A sample whose values are not
+        all finite is left to the engine: its index is returned in ``_bad``.
+        """
+        if self.big:
+            return None
+        graph, ref = self.graph, self.ref
+        codes = self._rules()
+        varying = set(graph.inputs)
+        for v in codes:
+            if any(p in varying for p in v.parents):
+                varying.add(v)
+        hoisted = [v for v in codes if v not in varying]
+        looped = [v for v in codes if v in varying]
+        summed = [v for v in (*graph.params, *hoisted) if v in self.needs]
+        pairs = [(o, s) for o, s in zip(graph.outputs, graph.seeds) if s != 0.0]
+        loop, assigned = self._backward(codes, looped, set(summed),
+                                        [(o, literal(s)) for o, s in pairs if o in varying])
+        after, assigned = self._backward(codes, hoisted, assigned, [
+            (o, f"{literal(s)} * _n") for o, s in pairs if o not in varying])
+        outs = [f"_o{i}" for i in range(len(graph.outputs))]
+        gxs = [f"_gx{i}" for i in range(len(graph.inputs))]
+        body = [*(f"{ref[v]} = {codes[v].forward}" for v in looped),
+                f"_s = _sum({_tuple(ref[v] for v in (*graph.inputs, *looped))})",
+                "if _s - _s != 0.0:  # not all finite: the engine's numbers, or its error",
+                "    _bad.append(_k)", "    for _list in _lists:", "        _list.append(0.0)",
+                "    continue", *(line for unit in loop for line in unit),
+                *(f"{o}.append({ref[v]})" for o, v in zip(outs, graph.outputs)),
+                *(f"{g}.append({self.grad[v] if v in assigned else '0.0'})"
+                  for g, v in zip(gxs, graph.inputs))]
+        gp = [self.grad[v] if v in assigned else "0.0" for v in graph.params]
+        lines = [f"{_targets(graph.params, ref)} = params",
+                 "# once: what does not depend on the sample",
+                 *(f"{ref[v]} = {codes[v].forward}" for v in hoisted),
+                 f"_h = _sum({_tuple(ref[v] for v in (*graph.params, *hoisted))})",
+                 "# gradients summed over the samples",
+                 *(f"{self.grad[v]} = 0.0" for v in summed),
+                 f"_lists = {_tuple('[]' for _ in outs + gxs)}",
+                 f"{_targets_of(outs + gxs)} = _lists",
+                 "_bad = []",
+                 f"for _k, ({_targets(graph.inputs, ref)}) in enumerate(zip(*inputs)):",
+                 *(f"    {line}" for line in body),
+                 "_n = _k + 1 - len(_bad)  # the samples whose gradients were summed here",
+                 *(line for unit in after for line in unit),
+                 f"return {_tuple(outs)}, {_tuple(gxs)}, {_tuple(gp)}, _h, _bad"]
+        return ("def backprop(inputs, params):\n"
+                f"    \"\"\"A batch of {len(graph.order)} values per sample.\"\"\"\n"
+                + "".join(f"    {line}\n" for line in lines))
+
+
+def _targets_of(names: list[str]) -> str:
+    return ", ".join(names) + ("," if len(names) == 1 else "") if names else "()"
 
 
 def _chunks(units: list[list[str]]) -> list[list[str]]:

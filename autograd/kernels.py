@@ -18,11 +18,9 @@ from autograd.ops import (
     FLOAT_MATH,
     LEAKY_RELU,
     OPS,
-    RELU,
     _pow,
     _pow_db,
     products,
-    slope,
     tie_step,
 )
 
@@ -37,7 +35,6 @@ FLOAT_KERNELS: dict[str, Any] = {op.name: op.forward for op in NAMED} | {
     "clamp_step": lambda a, low, high: CLAMP.partials(FLOAT_MATH, None, (a,), (low, high))[0],
     "tie_step": tie_step,
     # derivatives of the piecewise ops, straight from their rules in the op table
-    "step": lambda out: slope(RELU, FLOAT_MATH, out),
     "leaky_step": lambda a, k: LEAKY_RELU.partials(FLOAT_MATH, None, (a,), k)[0],
     "sign": lambda a: ABS.partials(FLOAT_MATH, None, (a,), None)[0],
     "pow_db": lambda out, a, b: _pow_db(FLOAT_MATH, out, a, b),
@@ -104,7 +101,6 @@ def numpy_kernels() -> dict[str, Any]:
         "clamp_step": lambda a, low, high: np.where((a >= low) & (a <= high), 1.0, 0.0),
         "tie_step": lambda a, b: np.where(a == b, 0.5, np.where(a < b, 0.0, 1.0)),
         "leaky_relu": lambda a, k: np.where(a > 0.0, a, k * a), "pow_": pow_, "dot_": dot_,
-        "step": lambda out: np.where(out > 0.0, 1.0, 0.0),
         "leaky_step": lambda a, k: np.where(a > 0.0, 1.0, k),
         "sign": np.sign, "pow_db": pow_db, "inf": math.inf, "nan": math.nan,
     }

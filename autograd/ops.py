@@ -338,10 +338,11 @@ TANH = Op("tanh", 1, math.tanh, lambda m, out, x, k: (1.0 - out * out,), "tanh",
 SIGMOID = Op("sigmoid", 1, FloatMath.sigmoid, lambda m, out, x, k: (out * (1.0 - out),),
              "sigmoid", from_output=True, activation=True,
              code=template("sigmoid({a})", "{out} * (1.0 - {out})"))
-# d relu(a)/da = 1 for a > 0 (where relu(a) > 0), else 0 (0 at the kink, as PyTorch)
+# d relu(a)/da = 1 for a > 0 (where relu(a) > 0), else 0 (0 at the kink, as PyTorch); as
+# code, the comparison itself: True and False multiply as 1 and 0, on floats and on arrays
 RELU = Op("relu", 1, lambda a: 0.0 if a <= 0.0 else a,
           lambda m, out, x, k: (1.0 if m.val(out) > 0 else 0.0,), "relu", kink=at(0.0),
-          from_output=True, activation=True, code=template("relu({a})", "step({out})"))
+          from_output=True, activation=True, code=template("relu({a})", "({out} > 0.0)"))
 # d/da = 1 for a > 0, else the slope k
 LEAKY_RELU = Op("leaky_relu", 1, lambda a, k: a if a > 0.0 else k * a,
                 lambda m, out, x, k: (1.0 if m.val(x[0]) > 0 else k,), "leaky_relu", param="slope",

@@ -345,3 +345,4 @@ def test_first_derivatives_at_extreme_inputs_on_both_paths(op):
         # accurate to a few ulps, or (tanh, sigmoid saturated: 1 - out * out read from the
         # output, as PyTorch reads it) wrong by less than 1e-16 in absolute terms
         assert e_float < 1e-15 or abs(on_floats - float(truth)) < 1e-16, (x, e_float)
+
