@@ -10,15 +10,16 @@ from autograd.functions import FUSABLE, dot, maximum, minimum, neuron
 from autograd.functions import sum as sum  # noqa: A004 (autograd.sum, like torch.sum)
 from autograd.grad_mode import enable_grad, is_grad_enabled, no_grad
 from autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck, numerical_grad
+from autograd.jit import Jitted, jit
 
 if TYPE_CHECKING:
     from autograd.explorer import Exploration, explore
 
 __version__ = "0.1.0"
-__all__ = ["FUSABLE", "Compiled", "Exploration", "GradcheckError", "Value", "__version__",
-           "compile", "dot", "enable_grad", "explore", "grad", "gradcheck", "gradgradcheck",
-           "is_grad_enabled", "maximum", "minimum", "neuron", "no_grad", "numerical_grad", "ops",
-           "zero_grad"]
+__all__ = ["FUSABLE", "Compiled", "Exploration", "GradcheckError", "Jitted", "Value",
+           "__version__", "compile", "dot", "enable_grad", "explore", "grad", "gradcheck",
+           "gradgradcheck", "is_grad_enabled", "jit", "maximum", "minimum", "neuron", "no_grad",
+           "numerical_grad", "ops", "zero_grad"]
 
 
 def __getattr__(name: str) -> Any:

@@ -22,7 +22,8 @@ import linecache
 import math
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,7 +50,7 @@ class Result:
 
     outputs: list[Any]
     input_grads: list[Any]
-    param_grads: list[float]
+    param_grads: Any  # floats; a NumPy array when the params were given as one
 
 
 Sample = tuple[list[float], list[float], list[float]]  # outputs, input grads, param grads
@@ -78,14 +79,9 @@ class Compiled:
 
     def _scalar_program(self) -> tuple[str, Any]:
         if self._scalar is None:
-            collecting = gc.isenabled()
-            gc.disable()  # writing and compiling allocate millions of objects, none cyclic
-            try:
+            with _collector_paused():
                 source = _Writer(self.graph).source()
                 self._scalar = source, _load(source, "", FLOAT_KERNELS)
-            finally:
-                if collecting:
-                    gc.enable()
         return self._scalar
 
     @property
@@ -97,12 +93,13 @@ class Compiled:
         if self._vectorized is None:
             from autograd import grouping, vectorized
 
-            grouped = grouping.plan(self.graph)
-            source, namespace = vectorized.program(
-                grouped, [grouped.scalars[o] for o in self.outputs], self.graph.seeds,
-                [grouped.scalars[v] for v in self.inputs])
-            self._vectorized = source, _load(source, ", vectorized",
-                                             namespace | numpy_kernels())
+            with _collector_paused():
+                grouped = grouping.plan(self.graph)
+                source, namespace = vectorized.program(
+                    grouped, [grouped.scalars[o] for o in self.outputs], self.graph.seeds,
+                    [grouped.scalars[v] for v in self.inputs])
+                self._vectorized = source, _load(source, ", vectorized",
+                                                 namespace | numpy_kernels())
         return self._vectorized
 
     def __repr__(self) -> str:
@@ -148,7 +145,7 @@ class Compiled:
         if as_array:
             import numpy as np
 
-            result.param_grads = np.asarray(result.param_grads, dtype=float)  # type: ignore
+            result.param_grads = np.asarray(result.param_grads, dtype=float)
         elif not isinstance(result.param_grads, list):
             result.param_grads = result.param_grads.tolist()
         return result
@@ -206,16 +203,24 @@ class Compiled:
     def _batch_program(self) -> Any:
         """The program running a batch of floats in one call (None for big graphs)."""
         if self._batch is None:
-            source = _Writer(self.graph).batch_source()
-            self._batch = (source, None if source is None else
-                           _load(source, ", batch", dict(FLOAT_KERNELS)))
+            with _collector_paused():
+                source = _Writer(self.graph).batch_source()
+                self._batch = (source, None if source is None else
+                               _load(source, ", batch", dict(FLOAT_KERNELS)))
         return self._batch[1]
 
-    def _call_numpy(self, values: list[Any], p: Any) -> tuple[Result, int]:
+    def one(self, x: Sequence[float], params: Any) -> Result:
+        """One sample run by the vector code (as a batch of one), ``params`` an array."""
+        import numpy as np
+
+        return self._call_numpy([np.array([v], dtype=float) for v in x], params, 1)[0]
+
+    def _call_numpy(self, values: list[Any], p: Any, size: int | None = None
+                    ) -> tuple[Result, int]:
         import numpy as np
 
         arrays = [_array(np, v, i, self.inputs) for i, v in enumerate(values)]
-        size = _batch_size([a.size for a in arrays if a.ndim == 1])
+        size = size or _batch_size([a.size for a in arrays if a.ndim == 1])
         columns = [a if a.shape == (size,) else np.broadcast_to(a, (size,)) for a in arrays]
         params = np.asarray(p, dtype=float)
         if np.isfinite(params).all() and all(np.isfinite(c).all() for c in columns):
@@ -299,12 +304,27 @@ def compile(outputs: Value | Sequence[Value], inputs: Sequence[Value],  # noqa: 
              else [real("grad_outputs", s) for s in grad_outputs])
     if len(seeds) != len(outs):
         raise ValueError(f"compile: {len(outs)} outputs but {len(seeds)} grad_outputs")
-    graph = _Graph(outs, ins, ps, seeds)
+    with _collector_paused():
+        graph = _Graph(outs, ins, ps, seeds)
     missing = sorted({v.op.name for v in graph.order if graph.computed(v) and v.op.code is None})
     if missing:
         raise NotImplementedError(f"compile: no code form for the op(s) {', '.join(missing)}; "
                                   "add a code rule to the op table")
     return Compiled(graph)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The garbage collector off while code is written and compiled (millions of objects,
+    none of them in a cycle: its passes would only walk the graph again and again), and
+    back as it was after."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def _load(source: str, kind: str, namespace: dict[str, Any]) -> Any:
@@ -330,7 +350,7 @@ class _Graph:
 
     def computed(self, v: Value) -> bool:
         """Whether v is computed from others here (an input or param never is)."""
-        return bool(v.parents) and v not in self.free
+        return v.op.arity != 0 and v not in self.free
 
     def evaluate(self, x: list[float], p: list[float]) -> Sample:
         """The engine's outputs and gradients at these values (or the engine's error).

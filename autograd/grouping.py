@@ -20,6 +20,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import chain
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from autograd.ops import ADD, ADD_SCALAR, DOT, NEURON, SUM, Op
@@ -111,31 +113,32 @@ def plan(graph: _Graph) -> Plan:
 
 def _scalars(graph: _Graph) -> dict[Value, Scalar]:
     """A Scalar per value, with chains of additions that nothing else reads folded."""
+    parents = {v: v.parents for v in graph.order if graph.computed(v)}
     uses: Counter[Value] = Counter(graph.outputs)
-    for v in graph.order:
-        if graph.computed(v):
-            uses.update(v.parents)
+    uses.update(chain.from_iterable(parents.values()))
     made: dict[Value, Scalar] = {}
-    inputs, params = set(graph.inputs), set(graph.params)
-    for v in [*graph.inputs, *graph.params, *graph.order]:  # unused inputs are inputs too
-        if v in made:
-            continue
-        if v in inputs or v in params:
-            s = Scalar("input" if v in inputs else "param", v.data, label=v.label, needs=True)
-        elif not graph.computed(v):
-            s = Scalar("const", graph.constants[v], label=v.label)
-        else:
-            s = Scalar("op", v.data, v.op, [made[p] for p in v.parents], v.param, v.label)
-            first = made[v.parents[0]]
-            if s.op in _CHAIN[:2] and first.op in _CHAIN and uses[v.parents[0]] == 1 \
-                    and first.kind == "op":
-                # ((a + b) + c): one sum of a, b, c; the inner sum is no longer a value
-                s.op, s.param, s.args = SUM, None, _terms(first) + _terms(s)[1:]
-                first.kind = "folded"
-            s.level = 1 + max((a.level for a in s.args), default=0)
-            s.needs = any(a.needs for a in s.args)
+    for v in graph.inputs:
+        made[v] = Scalar("input", v.data, label=v.label, needs=True)
+    for v in graph.params:
+        made.setdefault(v, Scalar("param", v.data, label=v.label, needs=True))
+    for v, d in graph.constants.items():
+        made[v] = Scalar("const", d, label=v.label)
+    find = made.__getitem__
+    for v, ps in parents.items():
+        s = Scalar("op", v.data, v.op, list(map(find, ps)), v.param, v.label)
+        first = s.args[0]
+        if s.op in _CHAIN[:2] and first.op in _CHAIN and uses[ps[0]] == 1 \
+                and first.kind == "op":
+            # ((a + b) + c): one sum of a, b, c; the inner sum is no longer a value
+            s.op, s.param, s.args = SUM, None, _terms(first) + _terms(s)[1:]
+            first.kind = "folded"
+        s.level = 1 + max(map(_LEVEL, s.args), default=0)
+        s.needs = any(map(_NEEDS, s.args))
         made[v] = s
     return made
+
+
+_LEVEL, _NEEDS = attrgetter("level"), attrgetter("needs")
 
 
 def _terms(s: Scalar) -> list[Scalar]:

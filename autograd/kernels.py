@@ -114,6 +114,9 @@ def array_kernels(np: Any) -> dict[str, Any]:
         return tuple(np.broadcast_shapes(*(a.shape[:-1] for a in arrays)))
 
     def cat(*parts: Any) -> Any:
+        shape = parts[0].shape[:-1]
+        if all(p.shape[:-1] == shape for p in parts):
+            return np.concatenate(parts, -1)
         shape = lead(*parts)
         return np.concatenate([np.broadcast_to(p, shape + p.shape[-1:]) for p in parts], -1)
 

@@ -83,10 +83,7 @@ class Node:
     @property
     def label(self) -> str | None:
         """A name for drawings and compiled code, or None."""
-        try:
-            return self._label
-        except AttributeError:
-            return None
+        return getattr(self, "_label", None)
 
     @label.setter
     def label(self, label: str | None) -> None:

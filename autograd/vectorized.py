@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any
 
 from autograd.grouping import Group, Plan, Scalar
 from autograd.ops import NEURON, Op, literal
 
+_GROUP, _INDEX = attrgetter("group"), attrgetter("index")
 # names the vector code uses itself: groups never take them
 KERNELS = ("stack", "cat", "total", "rows", "matvec", "vecmat", "outer", "outer_each", "spread",
            "over_batch", "add_at", "zeros_like", "full_like", "finite")
@@ -78,13 +80,14 @@ class VectorWriter:
         exprs: list[str] = []
         pieces: list[tuple[Group, list[int], int]] = []
         start = 0
-        for group, same in itertools.groupby(scalars, key=lambda s: s.group):
+        for group, same in itertools.groupby(scalars, key=_GROUP):
             run = list(same)
             if group is None:  # constants
                 exprs.append(self._constant("k", [s.value for s in run]))
             else:
-                exprs.append(self._take(group, [s.index for s in run]))
-                pieces.append((group, [s.index for s in run], start))
+                idx = list(map(_INDEX, run))
+                exprs.append(self._take(group, idx))
+                pieces.append((group, idx, start))
             start += len(run)
         expr = exprs[0] if len(exprs) == 1 else f"cat({', '.join(exprs)})"
         return Operand(expr, pieces, len(scalars), any(g.varying for g, _, _ in pieces))

@@ -221,6 +221,61 @@ def moons(rounds: int, steps: int, micrograd_steps: int, seed: int) -> bool:
     return python >= MICROGRAD
 
 
+COMPILE_SECONDS, COMPILE_MB = 2.0, 300.0  # compiling a 100,000-value graph
+
+
+def compile_costs() -> bool:
+    """Seconds and peak memory (tracemalloc, in a second run) to compile 100,000-value graphs:
+    True if the grouped ones are within the targets."""
+    import tracemalloc
+
+    from autograd.engine import Value as V
+    from benchmarks.engine import chain
+    from benchmarks.microgpt import model
+
+    def mlp() -> tuple[Any, list[Any], list[Any]]:
+        net = nn.MLP(2, [316, 316, 1], rng=random.Random(0))
+        xs = [V(0.0, label="x1"), V(0.0, label="x2"), V(0.0, label="target")]
+        loss = hinge_loss(net(xs[:2]), xs[2]) + l2_penalty(net.parameters(), ALPHA)
+        return loss, xs, net.parameters()
+
+    def gpt() -> tuple[Any, list[Any], list[Any]]:
+        m = model(V, 27, random.Random(0), n_embd=64)
+        rows = [[V(1.0 if j == (3 * i) % 27 else 0.0) for j in range(27)] for i in range(17)]
+        return m.doc_loss(rows[:16], rows[1:]), [x for r in rows for x in r], m.params
+
+    def scalar_chain() -> tuple[Any, list[Any], list[Any]]:
+        y, w = chain(V, 150_000)
+        return y, [], [w]
+
+    print("compiling 100,000-value graphs: compile() and the program a call needs "
+          "(the graph's own memory not counted)")
+    met = True
+    for name, build, vector in (
+            ("MLP 2-316-316-1, per-sample loss (vector code)", mlp, True),
+            ("microgpt, n_embd 64, a 16-token document (vector code)", gpt, True),
+            ("a chain y = relu(y * w + b) (no groups: scalar code)", scalar_chain, False)):
+        out, ins, params = build()
+        costs = []
+        for trace in (False, True):
+            if trace:
+                tracemalloc.start()
+            start = time.perf_counter()
+            fn = compile(out, ins, params)
+            assert fn.vector_source if vector else fn.source
+            costs.append(time.perf_counter() - start)
+            if trace:
+                costs.append(tracemalloc.get_traced_memory()[1] / 1e6)
+                tracemalloc.stop()
+        seconds, _, mb = costs
+        print(f"  {name:58s} {len(fn.graph.order):>7,} values  {seconds:5.2f} s  "
+              f"{mb:6.0f} MB")
+        met &= not vector or (seconds <= COMPILE_SECONDS and mb <= COMPILE_MB)
+    print(f"  target for grouped graphs: at most {COMPILE_SECONDS:.0f} s and "
+          f"{COMPILE_MB:.0f} MB")
+    return met
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5, help="rounds (default 5)")
@@ -231,6 +286,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--moons-steps", type=int, default=30,
                         help="fit steps per round in the moons comparison (default 30; 0 skips "
                         "it)")
+    parser.add_argument("--no-compile-costs", action="store_true",
+                        help="skip the compile-time section")
     parser.add_argument("--micrograd-steps", type=int, default=4,
                         help="micrograd steps per round (default 4; each takes about 1.5 s)")
     args = parser.parse_args(argv)
@@ -242,6 +299,8 @@ def main(argv: list[str] | None = None) -> int:
     met = scaling(args.widths, args.sizes, args.rounds, args.steps, 1337)
     if args.moons_steps:
         met &= moons(args.rounds, args.moons_steps, args.micrograd_steps, 1337)
+    if not args.no_compile_costs:
+        met &= compile_costs()
     print("targets met" if met else "TARGETS MISSED")
     return 0
 

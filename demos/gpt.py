@@ -18,6 +18,8 @@ and the list is public and of a known origin. Files written to --out:
 
   python -m demos.gpt                   1,000 steps: about two minutes
   python -m demos.gpt --steps 200 --temperature 0.8
+  python -m demos.gpt --compiled        each name's loss by autograd.jit: compiled once per
+                                        name length, then run as NumPy code (the fast extra)
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from importlib import resources
 from pathlib import Path
 
 import nn
-from autograd import Value, no_grad
+from autograd import Value, jit, no_grad
 from demos.common import (
     at_least,
     output_folder,
@@ -76,10 +78,10 @@ class GPT(nn.Module):
         self.mlp_fc2 = nn.Linear(4 * n_embd, n_embd, bias=False, rng=rng)
         self.lm_head = nn.Linear(n_embd, vocab, bias=False, rng=rng)
 
-    def __call__(self, token: int, pos: int, keys: list[list[Value]],
+    def __call__(self, token: int | list[Value], pos: int, keys: list[list[Value]],
                  values: list[list[Value]]) -> list[Value]:
-        """The logits of the character after ``token`` at position ``pos``; the position's
-        key and value join the caches."""
+        """The logits of the character after ``token`` (an index, or a one-hot row) at
+        position ``pos``; the position's key and value join the caches."""
         x = rmsnorm([t + p for t, p in zip(self.wte(token), self.wpe(pos))])
         # attention: what to take from the positions so far
         h = rmsnorm(x)
@@ -108,6 +110,20 @@ def name_loss(model: GPT, ids: list[int]) -> Value:
     return cross_entropy(logits, ids[1 : n + 1])
 
 
+def one_hots(ids: list[int], size: int) -> list[list[float]]:
+    """Each token as a row of 0.0s with 1.0 at its index."""
+    return [[1.0 if j == i else 0.0 for j in range(size)] for i in ids]
+
+
+def one_hot_loss(model: GPT, inputs: list[list[Value]], targets: list[list[Value]]) -> Value:
+    """name_loss with the tokens and the targets as one-hot rows: the same numbers, and a
+    graph whose shape depends on the name's length alone (what autograd.jit needs)."""
+    keys: list[list[Value]] = []
+    values: list[list[Value]] = []
+    logits = [model(row, pos, keys, values) for pos, row in enumerate(inputs)]
+    return cross_entropy(logits, targets)  # type: ignore[arg-type]
+
+
 def sample(model: GPT, chars: str, rng: random.Random, temperature: float) -> str:
     """A new name, a character at a time from softmax(logits / temperature)."""
     keys: list[list[Value]] = []
@@ -124,20 +140,29 @@ def sample(model: GPT, chars: str, rng: random.Random, temperature: float) -> st
 
 
 def train(model: GPT, docs: list[str], chars: str, steps: int, lr: float,
-          show: bool) -> list[float]:
-    """One name per step, Adam with the learning rate falling linearly to 0."""
+          show: bool, compiled: bool = False) -> list[float]:
+    """One name per step, Adam with the learning rate falling linearly to 0; ``compiled``:
+    each name's loss and gradients by autograd.jit, compiled once per name length."""
     optimizer = Adam(model.parameters(), lr=lr, betas=(0.85, 0.99), eps=1e-8)
     schedule = LambdaLR(optimizer, lambda k: 1.0 - k / steps)
+    step_loss = jit(lambda inputs, targets: one_hot_loss(model, inputs, targets))
     losses = []
     bar = progress(steps, show, "gpt")
     for step in range(steps):
         optimizer.zero_grad()
-        loss = name_loss(model, tokens(docs[step % len(docs)], chars))
-        loss.backward()
+        ids = tokens(docs[step % len(docs)], chars)
+        if compiled:  # adds the gradients into the parameters, as backward() does
+            n = min(model.block, len(ids) - 1)
+            loss = step_loss(one_hots(ids[:n], len(chars) + 1), one_hots(ids[1:n + 1],
+                                                                           len(chars) + 1))
+        else:
+            value = name_loss(model, ids)
+            value.backward()
+            loss = value.data
         optimizer.step()
         schedule.step()
-        losses.append(loss.data)
-        bar.set_description(f"loss {loss.data:.3f}")
+        losses.append(loss)
+        bar.set_description(f"loss {loss:.3f}")
         bar.update()
     bar.close()
     return losses
@@ -167,6 +192,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--temperature", type=real_above(0.0), default=0.5,
                    help="sampling temperature: lower is safer, higher more inventive (0.5)")
     p.add_argument("--samples", type=at_least(1), default=20, help="names to sample (20)")
+    p.add_argument("--compiled", action="store_true",
+                   help="each name's loss by autograd.jit (NumPy code, compiled per length)")
     args = p.parse_args(argv)
     folder = output_folder(args.out)
     rng = random.Random(args.seed)
@@ -176,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
     model = GPT(len(chars) + 1, rng=rng)
     print(f"{len(docs)} names, {len(chars)} characters; {model.num_parameters()} parameters")
     with stopwatch(f"trained on {args.steps} names"):
-        losses = train(model, docs, chars, args.steps, args.lr, args.progress)
+        losses = train(model, docs, chars, args.steps, args.lr, args.progress, args.compiled)
     drawn = (sample(model, chars, rng, args.temperature) for _ in range(100 * args.samples))
     made = list(itertools.islice(filter(None, drawn), args.samples))  # no empty names
     print(f"loss {sum(losses[:50]) / len(losses[:50]):.3f} (first 50) -> "

@@ -68,7 +68,12 @@ class Linear(Module):
 
 class Embedding(Module):
     """A table of num_embeddings vectors of embedding_dim Values, as torch.nn.Embedding:
-    ``emb(i)`` is row i (the gradient flows into that row); rows start N(0, 1)."""
+    ``emb(i)`` is row i (the gradient flows into that row); rows start N(0, 1).
+
+    ``emb(o)``, o a sequence of num_embeddings weights, is the weighted sum of the rows,
+    o @ weight: for a one-hot o, row i to the last bit, with gradients for o too (what
+    autograd.jit needs, as an index would fix the graph's shape to one row).
+    """
 
     def __init__(self, num_embeddings: int, embedding_dim: int,
                  rng: random.Random | None = None) -> None:
@@ -78,11 +83,15 @@ class Embedding(Module):
         self.weight = [[Value(source.gauss(0.0, 1.0)) for _ in range(embedding_dim)]
                        for _ in range(num_embeddings)]
 
-    def __call__(self, index: int) -> list[Value]:
+    def __call__(self, index: int | Vector) -> list[Value]:
+        if isinstance(index, (list, tuple)):
+            weights = lifted(index, self.num_embeddings, "an Embedding's row weights")
+            return [sum(o * w for o, w in zip(weights, column))  # type: ignore[misc]
+                    for column in zip(*self.weight)]
         try:
             if isinstance(index, bool):
                 raise TypeError
-            index = operator.index(index)
+            index = operator.index(index)  # type: ignore[arg-type]
         except TypeError:
             raise TypeError(f"an Embedding is indexed by an int, not "
                             f"{type(index).__name__}") from None

@@ -91,11 +91,20 @@ def logsumexp(logits: Sequence[Scalar]) -> Value:
     return autograd.sum([(z - m).exp() for z in zs]).log() + m
 
 
+Target = int | Sequence[Scalar]  # a class index, or a probability per class
+
+
 def cross_entropy(logits: Sequence[Scalar] | Sequence[Sequence[Scalar]],
-                  targets: int | Sequence[int], reduction: str = "mean") -> Value:
-    """-log softmax(z)[target]: one sample's logits and class, or lists of them."""
-    batch = [logits] if isinstance(targets, int) else list(logits)
-    classes = [targets] if isinstance(targets, int) else list(targets)
+                  targets: Target | Sequence[Target], reduction: str = "mean") -> Value:
+    """-log softmax(z)[target]: one sample's logits and target, or lists of them.
+
+    A target is a class index, or (as in torch.nn.functional.cross_entropy) a probability
+    per class, p: then the loss is -sum_i p_i log softmax(z)_i, which for a one-hot p is
+    the loss of its class, to the last bit.
+    """
+    nested = bool(logits) and not isinstance(logits[0], (Value, int, float))
+    batch = list(logits) if nested else [logits]
+    classes = list(targets) if nested else [targets]  # type: ignore[arg-type]
     if len(batch) != len(classes):
         raise ValueError(f"cross_entropy: {len(batch)} samples but {len(classes)} targets")
     if not batch:
@@ -104,9 +113,14 @@ def cross_entropy(logits: Sequence[Scalar] | Sequence[Sequence[Scalar]],
     for zs, c in zip(batch, classes):
         if not isinstance(zs, Sequence) or isinstance(zs, str):
             raise TypeError(f"cross_entropy needs a list of logits per sample, got {zs!r:.60}")
+        if isinstance(c, (list, tuple)) and len(c) == len(zs):
+            lse = logsumexp(zs)  # type: ignore[arg-type]
+            # -sum_i p_i (z_i - lse): a one-hot p picks z_c - lse, adding exact zeros
+            terms.append(-sum(p * (z - lse) for p, z in zip(c, zs)))  # type: ignore[operator]
+            continue
         if isinstance(c, bool) or not isinstance(c, int) or not 0 <= c < len(zs):
             raise ValueError(f"cross_entropy target must be a class index in "
-                             f"[0, {len(zs)}), got {c!r}")
+                             f"[0, {len(zs)}) or {len(zs)} class probabilities, got {c!r:.60}")
         terms.append(logsumexp(zs) - zs[c])  # type: ignore[arg-type, operator]
     return _reduce(autograd.sum(terms), len(terms), reduction)
 

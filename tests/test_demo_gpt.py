@@ -71,6 +71,20 @@ def test_training_lowers_the_loss_and_sampling_makes_names():
     assert tokens("cab", chars) == [3, 2, 0, 1, 3]
 
 
+def test_compiled_training_gives_the_eager_losses_and_weights():
+    pytest.importorskip("numpy")
+    chars = "abc"
+    docs = ["ab", "abc", "ca", "bca", "b"] * 2
+    runs = []
+    for compiled in (False, True):
+        model = GPT(4, n_embd=8, n_head=2, block=6, rng=random.Random(1))
+        runs.append((train(model, docs, chars, 10, 0.05, False, compiled),
+                     [p.data for p in model.parameters()]))
+    (eager, w_eager), (fast, w_fast) = runs
+    assert max(abs(a - b) for a, b in zip(eager, fast)) < 1e-12
+    assert max(abs(a - b) for a, b in zip(w_eager, w_fast)) < 1e-12
+
+
 def test_main_trains_samples_and_writes_its_files(tmp_path, capsys):
     pytest.importorskip("names")
     assert main(["--out", str(tmp_path), "--steps", "3", "--samples", "4",

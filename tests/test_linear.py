@@ -111,6 +111,21 @@ def test_embedding_rows_are_the_table_s_values_and_get_the_gradient():
     assert abs(mean) < 0.03 and sum(d * d for d in draws) / len(draws) == pytest.approx(1, 0.05)
 
 
+def test_a_one_hot_vector_picks_its_row_to_the_last_bit_and_gets_gradients():
+    emb = Embedding(4, 3, rng=random.Random(8))
+    one_hot = [Value(0.0), Value(0.0), Value(1.0), Value(0.0)]
+    row = emb(one_hot)
+    assert [v.data for v in row] == [w.data for w in emb.weight[2]]
+    (row[0] * 2.0 + row[2]).backward()
+    assert [w.grad for w in emb.weight[2]] == [2.0, 0.0, 1.0]
+    assert all(w.grad == 0.0 for r in (0, 1, 3) for w in emb.weight[r])
+    assert [o.grad for o in one_hot] == [2.0 * r[0].data + r[2].data for r in emb.weight]
+    mixed = emb([0.5, 0.0, 0.5, 0.0])  # a weighting of rows: 0.5 (row 0 + row 2)
+    assert mixed[1].data == pytest.approx(0.5 * (emb.weight[0][1].data + emb.weight[2][1].data))
+    with pytest.raises(ValueError, match="4 entries, got 3"):
+        emb([1.0, 0.0, 0.0])
+
+
 def test_embedding_refuses_what_is_not_an_index():
     emb = Embedding(5, 3)
     with pytest.raises(IndexError, match="index 5 is out of range for an Embedding of 5 rows"):

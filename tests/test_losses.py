@@ -80,6 +80,25 @@ def test_cross_entropy_by_hand():
     assert gradcheck(lambda a, b, c: cross_entropy([a, b, c], 2), [1.0, 2.0, 0.5])
 
 
+def test_cross_entropy_with_class_probabilities():
+    z = values(1.0, 2.0, 0.5)
+    by_index = cross_entropy(z, 1)
+    by_index.backward()
+    index_grads = [v.grad for v in z]
+    for v in z:
+        v.grad = 0.0
+    one_hot = cross_entropy(z, [0.0, 1.0, 0.0])
+    one_hot.backward()
+    assert one_hot.data == by_index.data and [v.grad for v in z] == index_grads  # bit for bit
+    p = [0.2, 0.5, 0.3]
+    lse = math.log(sum(math.exp(v) for v in (1.0, 2.0, 0.5)))
+    expected = -sum(pi * (zi - lse) for pi, zi in zip(p, (1.0, 2.0, 0.5)))
+    assert cross_entropy(z, p).data == pytest.approx(expected, rel=1e-15)
+    batch = [values(1.0, 2.0), values(0.0, -1.0)]
+    assert cross_entropy(batch, [[1.0, 0.0], 1]).data == cross_entropy(batch, [0, 1]).data
+    assert gradcheck(lambda a, b, c: cross_entropy([a, b, c], p), [1.0, 2.0, 0.5])
+
+
 def test_cross_entropy_is_stable_for_huge_logits():
     z = values(1000.0, -1000.0, 999.0)
     loss = cross_entropy(z, 2)
@@ -90,7 +109,8 @@ def test_cross_entropy_is_stable_for_huge_logits():
 
 
 def test_cross_entropy_rejects_bad_targets():
-    with pytest.raises(ValueError, match="class index in \\[0, 2\\), got 2"):
+    with pytest.raises(ValueError, match=r"class index in \[0, 2\) or 2 class probabilities, "
+                       "got 2"):
         cross_entropy(values(1.0, 2.0), 2)
     with pytest.raises(ValueError, match="2 samples but 1 targets"):
         cross_entropy([values(1.0), values(2.0)], [0])
