@@ -38,10 +38,11 @@ from autograd.nodes import const
 from autograd.ops import CONST, POW, POWC, RPOW, Code, literal
 
 CHUNK = 2000  # beyond this many lines, the code is split into functions of this size
-_ATOM = re.compile(r"[\w.]+|\(-?[\w.]+\)|\w+\([^()]*\)")  # needs no parentheses
+# needs no parentheses: a name, a number, a call without nested calls, or (a comparison)
+_ATOM = re.compile(r"[\w.]+|\(-?[\w.]+\)|\w+\([^()]*\)|\([\w.]+ [<>=]+ [\w.]+\)")
 _serial = itertools.count(1)
 # names the generated code uses itself; labels never take them (nor start with _ or g_)
-_RESERVED = set(FLOAT_KERNELS) | {"inputs", "params", "backprop"}
+_RESERVED = set(FLOAT_KERNELS) | {"inputs", "params", "backprop", "enumerate", "zip", "len"}
 
 
 @dataclass
@@ -220,7 +221,8 @@ class Compiled:
         import numpy as np
 
         arrays = [_array(np, v, i, self.inputs) for i, v in enumerate(values)]
-        size = size or _batch_size([a.size for a in arrays if a.ndim == 1])
+        sizes = [a.size for a in arrays if a.ndim == 1]
+        size = size or (_batch_size(sizes) if sizes else 1)  # 0-d arrays alone: one sample
         columns = [a if a.shape == (size,) else np.broadcast_to(a, (size,)) for a in arrays]
         params = np.asarray(p, dtype=float)
         if np.isfinite(params).all() and all(np.isfinite(c).all() for c in columns):
@@ -250,8 +252,16 @@ def _stack(samples: list[Sample]) -> Result:
     """Per-sample results as columns; parameter gradients summed."""
     outputs = [list(c) for c in zip(*(s[0] for s in samples))]
     input_grads = [list(c) for c in zip(*(s[1] for s in samples))]
-    sums = [math.fsum(c) for c in zip(*(s[2] for s in samples))]
+    sums = [_total(c) for c in zip(*(s[2] for s in samples))]
     return Result(outputs, input_grads, sums)
+
+
+def _total(terms: Sequence[float]) -> float:
+    """The sum, rounded once; IEEE 754's inf or NaN where fsum refuses (inf - inf, overflow)."""
+    try:
+        return math.fsum(terms)
+    except (ValueError, OverflowError):
+        return sum(terms)
 
 
 def _numbers(column: Any, i: int, inputs: list[Value]) -> list[float]:

@@ -28,7 +28,7 @@ from typing import Any
 
 from autograd.compiler import Compiled, compile  # noqa: A004
 from autograd.engine import Value
-from autograd.grad_mode import enable_grad, tracing_values
+from autograd.grad_mode import enable_grad, tracing, tracing_values
 from autograd.graph import toposort
 from autograd.nodes import is_real
 from autograd.ops import LEAF
@@ -56,6 +56,8 @@ class Jitted:
 
     def __call__(self, *args: Any) -> Any:
         """fn(*args) as floats; every Value it read gets its gradient added to .grad."""
+        if tracing.get():  # called while another function is traced: part of that graph
+            return self.fn(*args)
         numbers: list[float] = []
         values: list[Value] = []
         key = _structure(args, numbers, values, {})
@@ -69,6 +71,10 @@ def _structure(arg: Any, numbers: list[float], values: list[Value],
                seen: dict[int, int]) -> Any:
     """The structure of an argument (its cache key); its numbers and Values, in order."""
     if isinstance(arg, Value):
+        if arg.op.arity != 0:
+            raise ValueError("jit: a Value argument must be a leaf, not a computed value (its "
+                             "gradient would stop there): pass the leaves it is computed "
+                             "from, or compute it inside the function")
         first = seen.setdefault(id(arg), len(values))
         values.append(arg)
         return ("value", first)  # which earlier Value argument it is, if any
@@ -85,13 +91,16 @@ def _structure(arg: Any, numbers: list[float], values: list[Value],
     return ("constant", type(arg), arg)
 
 
-def _rebuild(arg: Any, inputs: list[Value], values: list[Value]) -> Any:
-    """The arguments with every number replaced by a new input Value, in order."""
+def _rebuild(arg: Any, inputs: list[Value], proxies: dict[int, Value]) -> Any:
+    """The arguments with every number replaced by a new input Value, in order, and every
+    Value by a new leaf standing for it (the same one for the same Value): what fn reads
+    as an argument is then told apart from what it reads from elsewhere."""
     if isinstance(arg, Value):
-        values.append(arg)
-        return arg
+        if id(arg) not in proxies:
+            proxies[id(arg)] = Value(arg.data, label=arg.label)
+        return proxies[id(arg)]
     if type(arg) in (list, tuple):
-        return type(arg)(_rebuild(a, inputs, values) for a in arg)
+        return type(arg)(_rebuild(a, inputs, proxies) for a in arg)
     if is_real(arg) and not isinstance(arg, bool):
         inputs.append(Value(float(arg), label=f"x{len(inputs) + 1}"))
         return inputs[-1]
@@ -103,8 +112,8 @@ class _Traced:
 
     def __init__(self, fn: Callable[..., Any], args: Sequence[Any], count: int) -> None:
         inputs: list[Value] = []
-        values: list[Value] = []
-        rebuilt = _rebuild(args, inputs, values)
+        proxies: dict[int, Value] = {}
+        rebuilt = _rebuild(args, inputs, proxies)
         try:
             with enable_grad(), tracing_values():
                 out = fn(*rebuilt)
@@ -115,25 +124,20 @@ class _Traced:
         outputs = list(out) if self.many else [out]
         if not outputs or not all(isinstance(o, Value) for o in outputs):
             raise TypeError("a jitted function must return a Value or a list of Values")
-        self.arguments = list(dict.fromkeys(values))  # each Value argument once
+        self.arguments = list(proxies.values())  # each Value argument once, in order
         taken = set(self.arguments) | set(inputs)
         # the Values fn reads from elsewhere: leaves below the outputs (not constants)
         self.captured = [v for v in toposort(outputs, cut=taken)
                          if v.op is LEAF and v not in taken]
         self.compiled: Compiled = compile(outputs, inputs, self.arguments + self.captured)
         assert self.compiled.vector_source  # written now, as part of the trace
-        self.captured_set = set(self.captured)
         assert len(inputs) == count
 
     def run(self, numbers: list[float], values: list[Value]) -> Any:
         """The outputs at these numbers and Values; gradients added to every leaf read."""
         import numpy as np
 
-        arguments = list(dict.fromkeys(values))
-        if self.captured_set.intersection(arguments):
-            raise ValueError("jit: a Value passed as an argument is also read by the function "
-                             "from elsewhere; pass it one way only")
-        params = arguments + self.captured
+        params = list(dict.fromkeys(values)) + self.captured  # as the trace's arguments
         data = np.array([p.data for p in params], dtype=float)
         result = self.compiled.one(numbers, data)
         for p, g in zip(params, np.asarray(result.param_grads).tolist()):

@@ -25,7 +25,7 @@ def _numbered(prefix: str, n: int) -> list[str]:
 
 
 def _unpack(names: list[str]) -> str:
-    return ", ".join(names) + ("," if len(names) == 1 else "")
+    return ", ".join(names) + ("," if len(names) == 1 else "") if names else "()"
 
 
 def rows_source(op: Op, act: Op | None, n: int) -> str:
@@ -66,7 +66,7 @@ def chain_source(n: int, terms: bool) -> str:
     names = ["b", *(a for pair in zip(ws, xs) for a in pair)]
     code = DOT.code("out", [f"{name}.data" for name in names], None)
     unpack = ([f"{_unpack(names)} = terms"] if terms
-              else [f"{_unpack(xs)} = xs", f"_, b, {_unpack(ws)} = row"])
+              else [f"{_unpack(xs)} = xs", f"{_unpack(['_', 'b', *ws])} = row"])
     lines = unpack + [f"{name}.grad += g" if d == "1.0" else f"{name}.grad += g * {d}"
                       for name, d in zip(names, code.partials)]
     head = "def chain(terms, g):\n" if terms else "def chain(xs, row, g):\n"

@@ -15,6 +15,8 @@ Arrays have the group's members on their last axis; a group that depends on the 
 from __future__ import annotations
 
 import itertools
+import re
+import unicodedata
 from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any
@@ -23,6 +25,8 @@ from autograd.grouping import Group, Plan, Scalar
 from autograd.ops import NEURON, Op, literal
 
 _GROUP, _INDEX = attrgetter("group"), attrgetter("index")
+_VIEW = re.compile(r"\w+(\[[^\[\]]*\])?")  # a name, or a name sliced
+_MATRIX = re.compile(r"[Wb]\d+")  # the names of products' matrices and biases
 # names the vector code uses itself: groups never take them
 KERNELS = ("stack", "cat", "total", "rows", "matvec", "vecmat", "outer", "outer_each", "spread",
            "over_batch", "add_at", "zeros_like", "full_like", "finite")
@@ -47,9 +51,14 @@ class VectorWriter:
         self.plan, self.outputs, self.seeds = plan, outputs, seeds
         self.namespace: dict[str, Any] = {}  # index arrays and constants the code reads
         self.serial = itertools.count(1)
+        self.indexes: dict[tuple[int, ...], str] = {}  # index arrays by their entries
         self.names = _names(plan, taken)
         self.operands = {g: self._operands(g) for g in plan.groups if g.op is not None}
-        products = [g for g in plan.groups if g.kind == "weighted" and g.size > 1]
+        # a product's matrix gets a name (W1, W2, ...): several weighted sums, or one that
+        # reads the samples through fixed weights (a layer of one neuron)
+        products = [g for g in plan.groups if g.kind == "weighted" and self.operands[g][0].size
+                    and (g.size > 1 or (self.operands[g][0].varying
+                                        and not self.operands[g][1].varying))]
         self.matrices = {g: f"W{k}" for k, g in enumerate(products, 1)}
         # a product's lines naming its matrix (and bias), and the matrix's index in params
         self.setup = {g: self._matrix(g) for g in self.matrices}
@@ -60,10 +69,14 @@ class VectorWriter:
         """A name for an index array or constants, in the namespace the code runs in."""
         import numpy as np
 
+        if prefix == "i" and tuple(value) in self.indexes:  # an index made before
+            return self.indexes[tuple(value)]
         name = f"_{prefix}"
         if prefix[0] in "ik" or name in self.namespace:
             name += str(next(self.serial))
         self.namespace[name] = np.array(value)
+        if prefix[0] in "ib":
+            self.indexes[tuple(value)] = name
         return name
 
     def _take(self, group: Group, idx: list[int]) -> str:
@@ -89,7 +102,7 @@ class VectorWriter:
                 exprs.append(self._take(group, idx))
                 pieces.append((group, idx, start))
             start += len(run)
-        expr = exprs[0] if len(exprs) == 1 else f"cat({', '.join(exprs)})"
+        expr = "" if not exprs else exprs[0] if len(exprs) == 1 else f"cat({', '.join(exprs)})"
         return Operand(expr, pieces, len(scalars), any(g.varying for g, _, _ in pieces))
 
     def _single(self, s: Scalar) -> Operand:
@@ -142,7 +155,9 @@ class VectorWriter:
             name, ops = self.names[g], self.operands[g]
             if g.kind == "weighted":
                 u, m, b = ops
-                if g not in self.matrices:  # one weighted sum: u·w
+                if not u.size:  # sums of no products: the biases alone
+                    inner = b.expr
+                elif g not in self.matrices:  # one weighted sum: u·w
                     inner = f"{u.expr} * {m.expr}"
                     if u.size > 1:
                         inner = f"({inner}).sum(-1, keepdims=True)"
@@ -150,7 +165,7 @@ class VectorWriter:
                     lines += self.setup[g][0]
                     inner = (f"{u.expr} @ {self.matrices[g]}.T" if not m.varying
                              else f"matvec({self.matrices[g]}, {u.expr})")
-                if not self._zero(b):
+                if u.size and not self._zero(b):
                     inner += f" + {b.expr}"
                 act = g.param if g.op is NEURON else None
                 line = inner if act is None else _rule(act, name, [inner])[0]
@@ -187,7 +202,10 @@ class VectorWriter:
         if not self._zero(b) and not b.expr.isidentifier():
             bias = f"b{self.matrices[g][1:]}"
             if b.expr.startswith("params[_"):  # b1 = params[_b1]
-                self.namespace[f"_{bias}"] = self.namespace.pop(b.expr[len("params["):-1])
+                gather = b.expr[len("params["):-1]
+                self.namespace[f"_{bias}"] = self.namespace[gather]  # _i5 may be read too
+                self.indexes = {k: f"_{bias}" if v == gather else v
+                                for k, v in self.indexes.items()}
                 b.expr = f"params[_{bias}]"
             lines.append(f"{bias} = {b.expr}")
             b.expr = bias
@@ -241,6 +259,8 @@ class VectorWriter:
             grad = f"gz_{name}"
         if not self._zero(b):
             self._scatter(lines, state, grad, g.varying, b)
+        if not u.size:
+            return
         if g not in self.matrices:  # d(u·w)/du = w, d(u·w)/dw = u
             self._scatter(lines, state, f"{grad} * {m.expr}", g.varying, u)
             self._scatter(lines, state, f"{grad} * {u.expr}", g.varying, m)
@@ -286,7 +306,8 @@ class VectorWriter:
         if idx == list(range(group.size)):
             if group not in state:
                 lines.append(f"{grad} = {term}")
-                state[group] = "shared" if term.isidentifier() else "owned"
+                # a name or a slice of one is another array's memory: never added into in place
+                state[group] = "shared" if _VIEW.fullmatch(term) else "owned"
             elif state[group] == "owned" and group.size > 1:
                 lines.append(f"{grad} += {term}")
             else:
@@ -334,6 +355,8 @@ def _names(plan: Plan, taken: set[str]) -> dict[Group, str]:
             continue
         stems = {_stem(s.label) if s.label else None for s in g.members}
         stem = stems.pop() if len(stems) == 1 else None
+        if stem and _MATRIX.fullmatch(unicodedata.normalize("NFKC", stem)):
+            stem = None  # W¹ reads as W1, a matrix's name
         if g.kind == "input":
             default = stem or "x"
         else:

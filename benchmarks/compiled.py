@@ -91,6 +91,7 @@ def traced(width: int, seed: int) -> tuple[Compiled, list[Value]]:
     xs = [Value(0.0, label="x1"), Value(0.0, label="x2")]
     y = Value(0.0, label="target")
     loss = hinge_loss(model(xs), y) + l2_penalty(model.parameters(), ALPHA)
+    loss.label = "loss"
     return compile(loss, [*xs, y], model.parameters()), model.parameters()
 
 

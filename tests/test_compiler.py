@@ -500,3 +500,20 @@ def test_a_sample_that_is_not_finite_is_left_to_the_engine():
     assert math.isinf(result.input_grads[0][1])
     with pytest.raises(OverflowError, match="exp"):  # the engine's own error, naming the op
         f([[0.5, 400.0]])
+
+
+@pytest.mark.parametrize("label", ["len", "zip", "enumerate"])
+def test_labels_never_take_the_builtins_the_batch_program_calls(label):
+    x, w = Value(1.0, label=label), Value(1.0)
+    f = compile(x * x + w, [x], [w])
+    result = f([[1.0, 3.0]])
+    assert result.outputs == [[2.0, 10.0]] and result.input_grads == [[2.0, 6.0]]
+
+
+def test_parameter_gradients_that_sum_to_infinity_or_nan_are_ieee_s():
+    x, w = Value(1.0, label="x"), Value(1.0, label="w")
+    f = compile(x * w, [x], [w])
+    for batch, want in (([math.inf, -math.inf], math.nan), ([1e308, 1e308], math.inf)):
+        for columns in ([batch], [np.array(batch)]):
+            got = f(columns, reduction="sum").param_grads[0]
+            assert got == want or (math.isnan(got) and math.isnan(want))

@@ -171,3 +171,61 @@ def test_params_given_as_an_array_give_array_gradients():
         f([np.array([0.5])], params=np.array([1.0, 2.0]))
     with pytest.raises(ValueError, match="param values"):
         f([0.5], params=[1.0, 2.0])
+
+
+def engine_batch(make, columns, params):
+    """Outputs and input gradients of the engine, sample by sample."""
+    outs, grads = [], []
+    for sample in zip(*columns):
+        xs = [Value(float(v)) for v in sample]
+        out = make(xs, params)
+        outs.append([o.data for o in out])
+        grads.append(grad(out, xs))
+    return outs, grads
+
+
+def check_against_engine(make, n_in, params, columns):
+    xs = [Value(0.0, label=f"x{i + 1}") for i in range(n_in)]
+    f = compile(make(xs, params), xs, params)
+    with vector_only():
+        result = f([np.array(c) for c in columns], reduction="sum")
+    outs, grads = engine_batch(make, columns, params)
+    close(np.array(result.outputs).T, outs, "outputs")
+    close(np.array(result.input_grads).T, grads, "input gradients")
+    return f
+
+
+def test_a_gradient_shared_by_two_groups_is_never_changed_through_a_slice():
+    from autograd import dot
+
+    def model(x, p):  # a product's biases from two groups; z's gradient is also Y's
+        a = [x[0] * 1.5, x[1] * 1.5]
+        d = x[0] + 0.3
+        y = [x[1] * x[0], x[0] * x[1], x[0] * x[0]]
+        c = [a[0].sin(), a[1].sin()]
+        z = [dot(p[2 * j:2 * j + 2], x, [d, a[1], a[0]][j]) for j in range(3)]
+        return [zj + yj for zj, yj in zip(z, y)] + c
+
+    p = [Value(0.1 * (k + 1)) for k in range(6)]
+    check_against_engine(model, 2, p, [[0.3, 0.8], [-0.4, 0.5]])
+
+
+@pytest.mark.parametrize("label", ["W\u00b9", "b1", "W1", "g_params", "total", "n", "len"])
+def test_labels_never_take_the_names_the_vector_code_uses(label):
+    ws = [[Value(0.1 * (i + 2 * j + 1)) for i in range(2)] for j in range(2)]
+    params = [p for row in ws for p in row]
+
+    def model(xs, p):
+        h = [sum(w * x for w, x in zip(row, xs)).tanh() for row in ws]
+        for v in h:
+            v.label = label
+        return [h[0] * h[1]]
+
+    check_against_engine(model, 2, params, [[0.3, -0.7], [0.5, 0.2]])
+
+
+def test_sums_of_no_products_are_their_biases():
+    from autograd import dot
+
+    check_against_engine(lambda x, p: [dot([], [], x[0]) * p[0]], 1, [Value(2.0)],
+                         [[0.1, 0.2]])
