@@ -27,6 +27,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from autograd import rolled
 from autograd.backward import grad
 from autograd.checks import is_real, real
 from autograd.engine import Value
@@ -39,7 +40,8 @@ from autograd.ops import CONST, POW, POWC, RPOW, Code, literal
 
 CHUNK = 2000  # beyond this many lines, the code is split into functions of this size
 # needs no parentheses: a name, a number, a call without nested calls, or (a comparison)
-_ATOM = re.compile(r"[\w.]+|\(-?[\w.]+\)|\w+\([^()]*\)|\([\w.]+ [<>=]+ [\w.]+\)")
+_ATOM = re.compile(r"[\w.]+|\(-?[\w.]+\)|\w+\([^()]*\)|\w+\[[^\[\]]*\]"
+                   r"|\(\w+(\[[^\[\]]*\])? [<>=]+ [\w.]+\)")
 _serial = itertools.count(1)
 # names the generated code uses itself; labels never take them (nor start with _ or g_)
 _RESERVED = set(FLOAT_KERNELS) | {"inputs", "params", "backprop", "enumerate", "zip", "len"}
@@ -414,6 +416,7 @@ class _Writer:
             for v in inputs + params:  # an input the outputs do not use gets a slot too
                 index.setdefault(v, len(index))
             self.size = len(index)
+            self.slot = index
             for v, i in index.items():
                 self.ref[v], self.grad[v] = f"_v[{i}]", f"_g[{i}]"
         taken: set[str] = set()
@@ -431,8 +434,9 @@ class _Writer:
         """The whole program: the passes below, assembled."""
         graph = self.graph
         codes = self._rules()
-        forward = self._forward(codes)
-        backward, assigned = self._backward(codes)
+        loops = self._loops(codes) if self.big else {}
+        forward = self._forward(codes, loops)
+        backward, assigned = self._backward(codes, loops=loops)
         gx = [self.grad[v] if v in assigned else "0.0" for v in graph.inputs]
         gp = [self.grad[v] if v in assigned else "0.0" for v in graph.params]
         ret = (f"return {_tuple(self.ref[o] for o in graph.outputs)}, {_tuple(gx)}, "
@@ -476,22 +480,46 @@ class _Writer:
                 codes[v] = rule(self.ref[v], [self.ref[p] for p in v.parents], v.param)
         return codes
 
-    def _forward(self, codes: dict[Value, Code]) -> list[list[str]]:
-        """One line per op (a unit each); in the split layout, inputs and params first."""
+    def _loops(self, codes: dict[Value, Code]) -> dict[Value, tuple[rolled.Run, list[Value]]]:
+        """Each value in a repeating run (autograd/rolled.py): the run and its values."""
+        values = list(codes)
+        found = rolled.runs(values, self.slot, self.ref, self.needs, set(codes))
+        at = {self.slot[v]: v for v in values}
+        loops: dict[Value, tuple[rolled.Run, list[Value]]] = {}
+        for run in found:
+            members = [at[k] for k in range(run.base, run.end)]
+            loops.update((v, (run, members)) for v in members)
+        return loops
+
+    def _forward(self, codes: dict[Value, Code],
+                 loops: dict[Value, tuple[rolled.Run, list[Value]]] | None = None,
+                 ) -> list[list[str]]:
+        """One line per op (a unit each), or one loop per repeating run; in the split
+        layout, inputs and params first."""
         units = []
         if self.big:  # inputs and params into their slots; locals are unpacked instead
             units = [[f"{self.ref[v]} = {k}[{i}]"] for k, vs in (
                 ("inputs", self.graph.inputs), ("params", self.graph.params))
                 for i, v in enumerate(vs)]
-        return units + [[f"{self.ref[v]} = {code.forward}"] for v, code in codes.items()]
+        for v, code in codes.items():
+            if loops and v in loops:
+                run, members = loops[v]
+                if self.slot[v] == run.base:
+                    units.append(rolled.forward(run, members[:run.period], self.slot,
+                                                self.ref, set(codes)))
+                continue
+            units.append([f"{self.ref[v]} = {code.forward}"])
+        return units
 
     def _backward(self, codes: dict[Value, Code], values: list[Value] | None = None,
                   assigned: set[Value] | None = None,
                   seeds: list[tuple[Value, str]] | None = None,
+                  loops: dict[Value, tuple[rolled.Run, list[Value]]] | None = None,
                   ) -> tuple[list[list[str]], set[Value]]:
         """One unit of lines per op of ``values`` (default all; its locals defined and used
-        within), and the values whose gradient was written (or is ``assigned`` already).
-        ``seeds`` are the outputs' gradients (default the graph's grad_outputs)."""
+        within), or one loop per repeating run, and the values whose gradient was written
+        (or is ``assigned`` already). ``seeds`` are the outputs' gradients (default the
+        graph's grad_outputs)."""
         units: list[list[str]] = []
         assigned = set() if assigned is None else assigned
         if seeds is None:
@@ -511,6 +539,13 @@ class _Writer:
                 add(seeded, o, seed)
         units.append(seeded)
         for v in reversed(list(codes) if values is None else values):
+            if loops and v in loops:  # gradients start at 0.0 there: the loop adds to them
+                run, members = loops[v]
+                if self.slot[v] == run.end - 1:
+                    units.append(rolled.backward(run, members[:run.period], self.slot,
+                                                 self.ref, self.needs, set(codes), _wrap))
+                    assigned.update(p for u in members for p in u.parents if p in self.needs)
+                continue
             if v not in assigned:
                 continue
             code, g = codes[v], self.grad[v]

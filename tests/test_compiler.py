@@ -147,13 +147,32 @@ def test_data_dependent_ops_follow_the_new_inputs():
 def test_a_big_graph_is_split_into_functions_and_stays_exact():
     w, b, x = Value(0.999, label="w"), Value(0.001, label="b"), Value(0.5, label="x")
     y = x
-    for _ in range(CHUNK):
-        y = (y * w + b).relu()
+    ops_ = [lambda v: (v * w + b).relu(), lambda v: (v * w).tanh() + b, lambda v: v.sin() * w,
+            lambda v: (v + b).sigmoid()]
+    rng = random.Random(5)
+    for _ in range(CHUNK):  # mostly no period: a line per value, in several functions
+        y = rng.choice(ops_)(y)
     f = compile(y, [x], [w, b])
     assert f.source.count("\ndef _part") > 1
     result = f([0.5])
     y.backward()
     assert result.outputs == [y.data]
+    assert result.param_grads == [w.grad, b.grad] and result.input_grads == [x.grad]
+
+
+@pytest.mark.parametrize("period", [1, 2, 3, 7])
+def test_a_repeating_chain_is_one_loop_and_stays_exact(period):
+    w, b, x = Value(0.999, label="w"), Value(0.001, label="b"), Value(0.5, label="x")
+    steps = [lambda v: (v * w + b).relu(), lambda v: v.tanh(), lambda v: v * 1.5 + b * v,
+             lambda v: v.sin(), lambda v: v - w, lambda v: v.sigmoid(), lambda v: v + x]
+    y = x
+    for k in range(3 * CHUNK // period):
+        y = steps[k % period](y)
+    f = compile(y, [x], [w, b])
+    assert "for _i in range" in f.source and f.source.count("\n") < 200
+    result = f([0.5])
+    y.backward()
+    assert result.outputs == [y.data]  # the same floats: bit for bit
     assert result.param_grads == [w.grad, b.grad] and result.input_grads == [x.grad]
 
 

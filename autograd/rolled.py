@@ -1,0 +1,123 @@
+"""Loops in scalar code: operations that repeat with a period, written once as a for loop.
+
+A chain ``y = relu(y * w + b)`` repeated 50,000 times, an RNN unrolled over time: the
+values of such a graph repeat the same few operations, each reading the value made a
+fixed number of places before it and the same weights. In the split layout of a big
+graph, where value k lives in ``_v[k]`` and its gradient in ``_g[k]``, such a run is one
+loop over k, forward and backward, instead of one line per value: the same operations in
+the same order, so the same floats, and a hundred thousand lines CPython need not compile.
+
+Two values repeat each other when they are the same op with the same fixed parameter and
+each argument is either the same value (a weight, a constant) or the value the same number
+of places before (the previous step's output).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from autograd.ops import Code
+
+if TYPE_CHECKING:
+    from autograd.engine import Value
+
+PERIODS = range(1, 17)  # the loop bodies tried, in values per step
+SHORTEST = 4  # steps a loop needs at least (fewer stay lines)
+
+
+@dataclass(frozen=True)
+class Run:
+    """``count`` steps of ``period`` values, the first at slot ``base``."""
+
+    base: int
+    period: int
+    count: int
+
+    @property
+    def end(self) -> int:
+        """The slot after the run's last value."""
+        return self.base + self.period * self.count
+
+
+def runs(values: list[Value], slot: dict[Value, int], ref: dict[Value, str],
+         needs: set[Value], computed: set[Value]) -> list[Run]:
+    """The loops among ``values`` (computed values in order, each in its slot)."""
+    signature = [_signature(v, slot, ref, needs, computed) for v in values]
+    found: list[Run] = []
+    i, n = 0, len(values)
+    while i < n:
+        best = None
+        for period in PERIODS:
+            k = i
+            while (k + period < n and signature[k + period] == signature[k]
+                   and slot[values[k + period]] == slot[values[k]] + period):
+                k += 1
+            count = (k - i + period) // period
+            if count >= SHORTEST and (best is None or count * period > best.count * best.period):
+                best = Run(slot[values[i]], period, count)
+        if best is None or any(slot[values[i + m]] != best.base + m
+                               for m in range(best.period)):
+            i += 1
+            continue
+        found.append(best)
+        i += best.period * best.count
+    return found
+
+
+def _signature(v: Value, slot: dict[Value, int], ref: dict[Value, str], needs: set[Value],
+               computed: set[Value]) -> tuple[Any, ...]:
+    """What v does, with each computed argument given as its distance back."""
+    parents, at = v.parents, slot[v]
+    args = tuple(at - slot[p] if p in computed else ref[p] for p in parents)  # int or str
+    param = v.param if not isinstance(v.param, float) else repr(v.param)
+    return (v.op, param, args, tuple(p in needs for p in parents))
+
+
+def _at(kind: str, delta: int) -> str:
+    return f"_{kind}[_i]" if delta == 0 else f"_{kind}[_i {'+' if delta > 0 else '-'} {abs(delta)}]"
+
+
+def _code(v: Value, j: int, slot: dict[Value, int], ref: dict[Value, str],
+          computed: set[Value]) -> tuple[Code, list[str], list[str]]:
+    """Value j of a step as code with loop references, and its arguments' value and
+    gradient references."""
+    deltas = [j - (slot[v] - slot[p]) if p in computed else None for p in v.parents]
+    args = [_at("v", d) if d is not None else ref[p] for p, d in zip(v.parents, deltas)]
+    grads = [_at("g", d) if d is not None else ref[p].replace("_v[", "_g[")
+             for p, d in zip(v.parents, deltas)]
+    rule = v.op.code
+    assert rule is not None
+    return rule(_at("v", j), args, v.param), args, grads
+
+
+def forward(run: Run, step: list[Value], slot: dict[Value, int], ref: dict[Value, str],
+            computed: set[Value]) -> list[str]:
+    """The run's forward pass: one loop whose body is one step."""
+    lines = [f"for _i in range({run.base}, {run.end}, {run.period}):"]
+    for j, v in enumerate(step):
+        lines.append(f"    {_at('v', j)} = {_code(v, j, slot, ref, computed)[0].forward}")
+    return lines
+
+
+def backward(run: Run, step: list[Value], slot: dict[Value, int], ref: dict[Value, str],
+             needs: set[Value], computed: set[Value], wrap: Any) -> list[str]:
+    """The run's backward pass: the steps last first, each value's terms in argument order,
+    added into gradients that start at 0.0."""
+    body = []
+    for j in reversed(range(len(step))):
+        v = step[j]
+        code, _, grads = _code(v, j, slot, ref, computed)
+        if not any(p in needs for p in v.parents):
+            continue
+        g = _at("g", j)
+        if code.factor is not None:  # through the activation first, as the engine goes
+            body.append(f"    gz = {g} * {wrap(code.factor)}")
+            g = "gz"
+        for p, d, target in zip(v.parents, code.partials, grads):
+            if p in needs:
+                term = g if d == "1.0" else f"-{g}" if d == "-1.0" else f"{g} * {wrap(d)}"
+                body.append(f"    {target} = {target} + {term}")
+    if not body:  # nothing in the run leads to an input or a param
+        return []
+    return [f"for _i in range({run.end - run.period}, {run.base - 1}, {-run.period}):", *body]
