@@ -73,6 +73,7 @@ class Compiled:
         self.inputs, self.params, self.outputs = graph.inputs, graph.params, graph.outputs
         self._scalar: tuple[str, Any] | None = None
         self._vectorized: tuple[str, Any] | None = None
+        self._grouped: Any = None
         self._batch: tuple[str | None, Any] | None = None
 
     @property
@@ -92,12 +93,21 @@ class Compiled:
         """The NumPy program that runs batches: one line per group of isomorphic values."""
         return self._vector()[0]
 
-    def _vector(self) -> tuple[str, Any]:
-        if self._vectorized is None:
-            from autograd import grouping, vectorized
+    def _grouping(self) -> Any:
+        """The graph's groups (autograd/grouping.py), found on first use."""
+        if self._grouped is None:
+            from autograd import grouping
 
             with _collector_paused():
-                grouped = grouping.plan(self.graph)
+                self._grouped = grouping.plan(self.graph)
+        return self._grouped
+
+    def _vector(self) -> tuple[str, Any]:
+        if self._vectorized is None:
+            from autograd import vectorized
+
+            grouped = self._grouping()
+            with _collector_paused():
                 source, namespace = vectorized.program(
                     grouped, [grouped.scalars[o] for o in self.outputs], self.graph.seeds,
                     [grouped.scalars[v] for v in self.inputs])
@@ -227,6 +237,13 @@ class Compiled:
         size = size or (_batch_size(sizes) if sizes else 1)  # 0-d arrays alone: one sample
         columns = [a if a.shape == (size,) else np.broadcast_to(a, (size,)) for a in arrays]
         params = np.asarray(p, dtype=float)
+        if 2 * len(self.graph.order) > CHUNK and 2 * len(self._grouping().groups) > len(
+                self.graph.order):  # a big graph where hardly anything groups (a chain): a
+            # NumPy call per value would lose to floats, and its source would be huge
+            result, _ = self._call_lists([c.tolist() for c in columns], params.tolist())
+            result.outputs = [np.array(c, dtype=float) for c in result.outputs]
+            result.input_grads = [np.array(c, dtype=float) for c in result.input_grads]
+            return result, size
         if np.isfinite(params).all() and all(np.isfinite(c).all() for c in columns):
             try:  # every op on arrays that leaves the finite floats raises, as in the engine
                 with np.errstate(over="raise", invalid="raise", divide="raise"):

@@ -130,7 +130,6 @@ class _Traced:
         self.captured = [v for v in toposort(outputs, cut=taken)
                          if v.op is LEAF and v not in taken]
         self.compiled: Compiled = compile(outputs, inputs, self.arguments + self.captured)
-        assert self.compiled.vector_source  # written now, as part of the trace
         assert len(inputs) == count
 
     def run(self, numbers: list[float], values: list[Value]) -> Any:

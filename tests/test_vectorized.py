@@ -2,6 +2,7 @@
 
 import math
 import random
+from contextlib import contextmanager
 from unittest import mock
 
 import pytest
@@ -83,9 +84,12 @@ def close(got, want, what):
     assert np.all(np.abs(got - want) <= 1e-12 * scale), (what, np.max(np.abs(got - want)), scale)
 
 
+@contextmanager
 def vector_only():
-    """Inside: a batch that falls back to the engine fails the test (the vector code ran)."""
-    return mock.patch.object(Compiled, "_call_engine", side_effect=AssertionError("fell back"))
+    """Inside: a batch that falls back to the engine or to scalar code fails the test."""
+    with mock.patch.object(Compiled, "_call_engine", side_effect=AssertionError("engine")), \
+            mock.patch.object(Compiled, "_call_lists", side_effect=AssertionError("floats")):
+        yield
 
 
 def engine(program, seed, sample, n_in):
@@ -229,3 +233,15 @@ def test_sums_of_no_products_are_their_biases():
 
     check_against_engine(lambda x, p: [dot([], [], x[0]) * p[0]], 1, [Value(2.0)],
                          [[0.1, 0.2]])
+
+
+def test_a_big_graph_with_nothing_to_group_runs_as_scalar_code():
+    w, x = Value(0.999), Value(1.0, label="x")
+    y = x
+    for _ in range(1000):
+        y = (y * w + 0.001).relu()
+    f = compile(y, [x], [w])
+    with mock.patch.object(Compiled, "_vector", side_effect=AssertionError("vector code")):
+        result = f([np.array([1.0, 0.5])], reduction="sum")
+    y.backward()
+    assert result.outputs[0][0] == y.data and result.input_grads[0][0] == x.grad
