@@ -148,7 +148,7 @@ def _terms(s: Scalar) -> list[Scalar]:
     return s.args
 
 
-def _stem(label: str | None) -> str:
+def stem(label: str | None) -> str:
     """A label without its index: x1 -> x, h[3] -> h, target -> target."""
     return re.sub(r"[\d_\[\]]+$", "", label or "") or "x"
 
@@ -157,7 +157,7 @@ def _input_groups(inputs: list[Scalar]) -> list[Group]:
     """Consecutive inputs whose labels share a stem (x1, x2; target) form one group."""
     runs: list[list[Scalar]] = []
     for s in inputs:
-        if runs and _stem(runs[-1][-1].label) == _stem(s.label):
+        if runs and stem(runs[-1][-1].label) == stem(s.label):
             runs[-1].append(s)
         else:
             runs.append([s])

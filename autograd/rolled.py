@@ -1,11 +1,12 @@
 """Loops in scalar code: operations that repeat with a period, written once as a for loop.
 
-A chain ``y = relu(y * w + b)`` repeated 50,000 times, an RNN unrolled over time: the
-values of such a graph repeat the same few operations, each reading the value made a
-fixed number of places before it and the same weights. In the split layout of a big
-graph, where value k lives in ``_v[k]`` and its gradient in ``_g[k]``, such a run is one
-loop over k, forward and backward, instead of one line per value: the same operations in
-the same order, so the same floats, and a hundred thousand lines CPython need not compile.
+A chain ``y = relu(y * w + b)`` repeated 50,000 times: the values of such a graph repeat
+the same few operations, each reading the value made a fixed number of places before it
+and the same weights (an input that differs at each step, as in an RNN, breaks the
+repeat). In the split layout of a big graph, where value k lives in ``_v[k]`` and its
+gradient in ``_g[k]``, such a run is one loop over k, forward and backward, instead of one
+line per value: the same operations in the same order, so the same floats, and a hundred
+thousand lines CPython need not compile.
 
 Two values repeat each other when they are the same op with the same fixed parameter and
 each argument is either the same value (a weight, a constant) or the value the same number

@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any
 
-from autograd.grouping import Group, Plan, Scalar
+from autograd.compiler import _name, _wrap
+from autograd.grouping import Group, Plan, Scalar, stem
 from autograd.ops import NEURON, Op, literal
 
 _GROUP, _INDEX = attrgetter("group"), attrgetter("index")
@@ -46,13 +47,12 @@ class Operand:
 class VectorWriter:
     """Writes the NumPy program of one plan: names, operands, forward, backward."""
 
-    def __init__(self, plan: Plan, outputs: list[Scalar], seeds: list[float],
-                 taken: set[str]) -> None:
+    def __init__(self, plan: Plan, outputs: list[Scalar], seeds: list[float]) -> None:
         self.plan, self.outputs, self.seeds = plan, outputs, seeds
         self.namespace: dict[str, Any] = {}  # index arrays and constants the code reads
         self.serial = itertools.count(1)
         self.indexes: dict[tuple[int, ...], str] = {}  # index arrays by their entries
-        self.names = _names(plan, taken)
+        self.names = _names(plan)
         self.operands = {g: self._operands(g) for g in plan.groups if g.op is not None}
         # a product's matrix gets a name (W1, W2, ...): several weighted sums, or one that
         # reads the samples through fixed weights (a layer of one neuron)
@@ -335,35 +335,26 @@ def _rule(op: Op, out: str, args: list[str], param: Any = None
     return code.forward, code.partials, code.factor
 
 
-def _wrap(expr: str) -> str:
-    from autograd.compiler import _wrap as wrap
-
-    return wrap(expr)
-
-
-def _names(plan: Plan, taken: set[str]) -> dict[Group, str]:
+def _names(plan: Plan) -> dict[Group, str]:
     """A readable name per group: its members' common label stem, else h1, z2, s3, t4."""
-    from autograd.compiler import _name
-    from autograd.grouping import _stem
-
     names: dict[Group, str] = {}
     counters: dict[str, itertools.count[int]] = {}
-    used = set(taken) | set(KERNELS) | {"params", "inputs", "n", "backprop"}
+    used = set(KERNELS) | {"params", "inputs", "n", "backprop"}
     for g in plan.groups:
         if g is plan.params:
             names[g] = "params"
             continue
-        stems = {_stem(s.label) if s.label else None for s in g.members}
-        stem = stems.pop() if len(stems) == 1 else None
-        if stem and _MATRIX.fullmatch(unicodedata.normalize("NFKC", stem)):
-            stem = None  # W¹ reads as W1, a matrix's name
+        stems = {stem(s.label) if s.label else None for s in g.members}
+        common = stems.pop() if len(stems) == 1 else None
+        if common and _MATRIX.fullmatch(unicodedata.normalize("NFKC", common)):
+            common = None  # W¹ reads as W1, a matrix's name
         if g.kind == "input":
-            default = stem or "x"
+            default = common or "x"
         else:
             prefix = {"weighted": "h" if g.op is NEURON else "z", "sum": "s"}.get(g.kind, "t")
             default = prefix + str(next(counters.setdefault(prefix, itertools.count(1))))
-            if stem and stem != "x":
-                default = stem
+            if common and common != "x":
+                default = common
         names[g] = _name(default, "t" + str(next(counters.setdefault("t", itertools.count(1)))),
                          used)
     return names
@@ -377,7 +368,7 @@ def program(plan: Plan, outputs: list[Scalar], seeds: list[float], inputs: list[
     (summed over the n samples); every name it reads that is not a kernel is in the
     returned namespace.
     """
-    writer = VectorWriter(plan, outputs, seeds, set())
+    writer = VectorWriter(plan, outputs, seeds)
     forward = writer.forward()
     backward, state = writer.backward()
 
@@ -386,7 +377,6 @@ def program(plan: Plan, outputs: list[Scalar], seeds: list[float], inputs: list[
         if g is None:
             return literal(s.value)
         return f"{names[g]}[{'..., ' if g.varying else ''}{s.index}]"
-
 
     outs = [read(s, writer.names) for s in outputs]
     grads = {g: writer._grad(g) for g in state}
