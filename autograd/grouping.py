@@ -185,8 +185,8 @@ def _group_level(level: list[Scalar]) -> list[Group]:
     buckets: dict[tuple[Any, ...], list[Scalar]] = {}
     for s in level:
         shared = 2
-        if s.op in WEIGHTED and counts[_key(s, 2)] < 2 <= counts_w[_key(s, 1)]:
-            shared = 1
+        if s.op in WEIGHTED and counts_w[_key(s, 1)] > max(1, counts[_key(s, 2)]):
+            shared = 1  # more sums share this side: a bigger matrix, fewer products
         buckets.setdefault((shared, *_key(s, shared)), []).append(s)
     groups = []
     for (shared, *_), members in buckets.items():

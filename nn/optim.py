@@ -67,7 +67,10 @@ class Optimizer:
 
     def _buffer(self, name: str) -> list[float]:
         """Per-parameter state ``name``, zeros until a step writes it."""
-        return self.state.setdefault(name, [0.0] * len(self.params))
+        found = self.state.get(name)
+        if found is None:  # (setdefault would build a list of zeros at every call)
+            found = self.state[name] = [0.0] * len(self.params)
+        return found
 
     def hyperparameters(self) -> dict[str, Any]:
         """The settings, by constructor argument name."""
