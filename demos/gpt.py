@@ -16,7 +16,7 @@ and the list is public and of a known origin. Files written to --out:
   gpt_samples.txt   names sampled after training (an empty one is drawn again)
   gpt_model.json    the trained parameters (nn.Module.save)
 
-  python -m demos.gpt                   1,000 steps: about two minutes
+  python -m demos.gpt                   1,000 steps: about 20 s
   python -m demos.gpt --steps 200 --temperature 0.8
   python -m demos.gpt --compiled        each name's loss by autograd.jit: compiled once per
                                         name length, then run as NumPy code (the fast extra)
