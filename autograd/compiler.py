@@ -22,7 +22,7 @@ import linecache
 import math
 import re
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -110,7 +110,9 @@ class Compiled:
             with _collector_paused():
                 source, namespace = vectorized.program(
                     grouped, [grouped.scalars[o] for o in self.outputs], self.graph.seeds,
-                    [grouped.scalars[v] for v in self.inputs])
+                    [grouped.scalars[v] for v in self.inputs],
+                    {grouped.scalars[v]: n for v, n in self.graph.names.items()
+                     if v in grouped.scalars})
                 self._vectorized = source, _load(source, ", vectorized",
                                                  namespace | numpy_kernels())
         return self._vectorized
@@ -311,13 +313,15 @@ def _batch_size(sizes: list[int]) -> int:
 
 def compile(outputs: Value | Sequence[Value], inputs: Sequence[Value],  # noqa: A001
             params: Sequence[Value] = (), grad_outputs: Sequence[float] | None = None,
-            ) -> Compiled:
+            names: Mapping[Value, str] | None = None) -> Compiled:
     """Trace the graph below ``outputs``; return a function of new ``inputs`` values.
 
     ``params`` are read when the function is called (an optimizer's updates are seen).
     Other leaves are constants, fixed at their value now. An input or param that was
     itself computed cuts the graph there: its given value is used, not recomputed.
     Gradients are those of sum_k grad_outputs[k] * outputs[k] (by default every weight is 1).
+    ``names`` (a model's ``dict((p, n) for n, p in named_parameters())``) says in the vector
+    code which module each matrix and bias comes from.
     """
     outs = [outputs] if isinstance(outputs, Value) else list(outputs)
     ins, ps = list(inputs), list(params)
@@ -333,8 +337,12 @@ def compile(outputs: Value | Sequence[Value], inputs: Sequence[Value],  # noqa: 
              else [real("grad_outputs", s) for s in grad_outputs])
     if len(seeds) != len(outs):
         raise ValueError(f"compile: {len(outs)} outputs but {len(seeds)} grad_outputs")
+    given = dict(names or {})
+    if not all(isinstance(v, Value) and isinstance(n, str) for v, n in given.items()):
+        raise TypeError("compile: names must map Values to strings")
     with _collector_paused():
         graph = _Graph(outs, ins, ps, seeds)
+    graph.names = given
     missing = sorted({v.op.name for v in graph.order if graph.computed(v) and v.op.code is None})
     if missing:
         raise NotImplementedError(f"compile: no code form for the op(s) {', '.join(missing)}; "
@@ -371,6 +379,7 @@ class _Graph:
     def __init__(self, outputs: list[Value], inputs: list[Value], params: list[Value],
                  seeds: list[float]) -> None:
         self.outputs, self.inputs, self.params, self.seeds = outputs, inputs, params, seeds
+        self.names: dict[Value, str] = {}  # where values come from (a model's parameter names)
         self.free = set(inputs) | set(params)
         self.order = toposort(outputs, cut=self.free)
         # other leaves are constants: their values now are the ones written into the code

@@ -47,8 +47,10 @@ class Operand:
 class VectorWriter:
     """Writes the NumPy program of one plan: names, operands, forward, backward."""
 
-    def __init__(self, plan: Plan, outputs: list[Scalar], seeds: list[float]) -> None:
+    def __init__(self, plan: Plan, outputs: list[Scalar], seeds: list[float],
+                 names: dict[Scalar, str]) -> None:
         self.plan, self.outputs, self.seeds = plan, outputs, seeds
+        self.origin = names  # a parameter's name in its model, where known
         self.namespace: dict[str, Any] = {}  # index arrays and constants the code reads
         self.serial = itertools.count(1)
         self.indexes: dict[tuple[int, ...], str] = {}  # index arrays by their entries
@@ -196,7 +198,7 @@ class VectorWriter:
                 m.pieces[0][1]):
             index = self._constant(self.matrices[g], [m.pieces[0][1][r * cols:(r + 1) * cols]
                                                       for r in range(rows)])
-            lines = [f"{self.matrices[g]} = params[{index}]"]
+            lines = [f"{self.matrices[g]} = params[{index}]{self._where(m)}"]
         else:
             lines = [f"{self.matrices[g]} = rows({m.expr}, {rows}, {cols})"]
         if not self._zero(b) and not b.expr.isidentifier():
@@ -207,7 +209,7 @@ class VectorWriter:
                 self.indexes = {k: f"_{bias}" if v == gather else v
                                 for k, v in self.indexes.items()}
                 b.expr = f"params[_{bias}]"
-            lines.append(f"{bias} = {b.expr}")
+            lines.append(f"{bias} = {b.expr}{self._where(b)}")
             b.expr = bias
         return lines, index
 
@@ -279,6 +281,19 @@ class VectorWriter:
                 lines.append(f"add_at(g_params, {index}, outer({grad}, {u.expr}))")
         else:
             self._scatter(lines, state, f"outer({grad}, {u.expr}).ravel()", False, m)
+
+    def _where(self, operand: Operand) -> str:
+        """A comment naming the module its parameters come from: ``# layers.0.neurons.*.w.*``
+        (from their names, or their labels), or nothing when they have none."""
+        found = [self.origin.get(s) or s.label for g, idx, _ in operand.pieces
+                 for s in (g.members[i] for i in idx)]
+        if not found or not all(found):
+            return ""
+        parts = [name.split(".") for name in found]  # type: ignore[union-attr]
+        if len({len(p) for p in parts}) != 1:
+            return ""
+        pattern = [p[0] if len(set(p)) == 1 else "*" for p in zip(*parts)]
+        return f"  # {'.'.join(pattern)}"
 
     def _grad(self, g: Group) -> str:
         return "g_params" if g is self.plan.params else f"g_{self.names[g]}"
@@ -360,15 +375,15 @@ def _names(plan: Plan) -> dict[Group, str]:
     return names
 
 
-def program(plan: Plan, outputs: list[Scalar], seeds: list[float], inputs: list[Scalar]
-            ) -> tuple[str, dict[str, Any]]:
+def program(plan: Plan, outputs: list[Scalar], seeds: list[float], inputs: list[Scalar],
+            names: dict[Scalar, str] | None = None) -> tuple[str, dict[str, Any]]:
     """The source of ``backprop(inputs, params, n)`` and the arrays it reads.
 
     It returns the outputs, the gradients of the inputs (per sample) and ``g_params``
     (summed over the n samples); every name it reads that is not a kernel is in the
     returned namespace.
     """
-    writer = VectorWriter(plan, outputs, seeds)
+    writer = VectorWriter(plan, outputs, seeds, names or {})
     forward = writer.forward()
     backward, state = writer.backward()
 

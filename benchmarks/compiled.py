@@ -115,7 +115,7 @@ def compiled_numpy(width: int, seed: int, x: Any, t: Any) -> Callable[[], float]
 def pytorch(rows: list[list[list[float]]], x: Any, t: Any) -> Callable[[], float] | None:
     """The same step in PyTorch (float64, one thread); None if PyTorch is not installed."""
     try:
-        import torch
+        import torch  # type: ignore[import-not-found, unused-ignore]  # a contender, not a dependency
     except ImportError:
         return None
     torch.set_num_threads(1)

@@ -81,7 +81,9 @@ class CompiledLoss:
         shown = prediction if self.multi else [prediction]
         # gradients of the loss alone; the predictions come along for the metric
         self.fn = compile([loss, *shown], [*xs, y], self.params,
-                          grad_outputs=[1.0] + [0.0] * len(shown))
+                          grad_outputs=[1.0] + [0.0] * len(shown),
+                          names={p: n for n, p in model.named_parameters()}
+                          if callable(getattr(model, "named_parameters", None)) else None)
         self.reduction = _reduction(loss_fn, len(shown) if self.multi else 0, targets)
         _check_faithful(self.fn, model, loss_fn, inputs, targets, self.params, self.reduction)
 

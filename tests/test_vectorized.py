@@ -245,3 +245,17 @@ def test_a_big_graph_with_nothing_to_group_runs_as_scalar_code():
         result = f([np.array([1.0, 0.5])], reduction="sum")
     y.backward()
     assert result.outputs[0][0] == y.data and result.input_grads[0][0] == x.grad
+
+
+def test_matrices_say_which_module_they_come_from():
+    from nn.compiled import CompiledLoss
+
+    model = nn.MLP(2, [4, 1], rng=random.Random(0))
+    X, labels = nn.make_moons(40, noise=0.1, rng=random.Random(1))
+    loss = CompiledLoss(model, lambda s, t: hinge_loss(s, t), X, [2 * c - 1 for c in labels])
+    source = loss.fn.vector_source
+    assert "W1 = params[_W1]  # layers.0.neurons.*.w.*" in source
+    assert "b1 = params[_b1]  # layers.0.neurons.*.b" in source
+    x = Value(1.0, label="x")
+    with pytest.raises(TypeError, match="names must map Values to strings"):
+        compile(x * 2.0, [x], names={x: 3})
