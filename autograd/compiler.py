@@ -381,7 +381,12 @@ class _Graph:
         self.outputs, self.inputs, self.params, self.seeds = outputs, inputs, params, seeds
         self.names: dict[Value, str] = {}  # where values come from (a model's parameter names)
         self.free = set(inputs) | set(params)
-        self.order = toposort(outputs, cut=self.free)
+        # the outputs weighted 0 sorted after the others (toposort starts from its last
+        # root): the backward pass meets the weighted outputs' values in the order the
+        # engine's own pass from them does
+        weighted = [o for o, s in zip(outputs, seeds) if s != 0.0]
+        self.order = toposort([o for o in outputs if o not in set(weighted)] + weighted,
+                              cut=self.free)
         # other leaves are constants: their values now are the ones written into the code
         self.constants = {v: v.data for v in self.order if not self.computed(v)
                           and v not in self.free}
@@ -493,7 +498,7 @@ class _Writer:
                          + "".join(f"    {line}\n" for line in chunk))
             calls.append(f"    _part{k}(inputs, params, _v, _g)\n")
         return ("\n".join(parts) + "\n" + head
-                + f"    _v = [0.0] * {self.size}\n    _g = [0.0] * {self.size}\n"
+                + f"    _v = [0.0] * {self.size}\n    _g = [-0.0] * {self.size}\n"
                 + "".join(calls) + f"    {ret}\n")
 
     def _rules(self) -> dict[Value, Code]:
@@ -506,10 +511,21 @@ class _Writer:
                 codes[v] = rule(self.ref[v], [self.ref[p] for p in v.parents], v.param)
         return codes
 
+    def _reached(self) -> set[Value]:
+        """The values whose gradient the backward pass writes: those below an output with a
+        weight other than 0, on a path of values that need a gradient."""
+        reached = {o for o, s in zip(self.graph.outputs, self.graph.seeds)
+                   if s != 0.0 and o in self.needs}
+        for v in reversed(self.graph.order):
+            if v in reached and self.graph.computed(v):
+                reached.update(p for p in v.parents if p in self.needs)
+        return reached
+
     def _loops(self, codes: dict[Value, Code]) -> dict[Value, tuple[rolled.Run, list[Value]]]:
         """Each value in a repeating run (autograd/rolled.py): the run and its values."""
         values = list(codes)
-        found = rolled.runs(values, self.slot, self.ref, self.needs, set(codes))
+        self.reached = self._reached()
+        found = rolled.runs(values, self.slot, self.ref, self.needs, set(codes), self.reached)
         at = {self.slot[v]: v for v in values}
         loops: dict[Value, tuple[rolled.Run, list[Value]]] = {}
         for run in found:
@@ -565,9 +581,10 @@ class _Writer:
                 add(seeded, o, seed)
         units.append(seeded)
         for v in reversed(list(codes) if values is None else values):
-            if loops and v in loops:  # gradients start at 0.0 there: the loop adds to them
+            if loops and v in loops:  # gradients start at -0.0 there: the loop adds to them
                 run, members = loops[v]
-                if self.slot[v] == run.end - 1:
+                # a run no weighted output reaches gets no chain rule, as a line would not
+                if self.slot[v] == run.end - 1 and members[0] in self.reached:
                     units.append(rolled.backward(run, members[:run.period], self.slot,
                                                  self.ref, self.needs, set(codes), _wrap))
                     assigned.update(p for u in members for p in u.parents if p in self.needs)

@@ -42,9 +42,10 @@ class Run:
 
 
 def runs(values: list[Value], slot: dict[Value, int], ref: dict[Value, str],
-         needs: set[Value], computed: set[Value]) -> list[Run]:
-    """The loops among ``values`` (computed values in order, each in its slot)."""
-    signature = [_signature(v, slot, ref, needs, computed) for v in values]
+         needs: set[Value], computed: set[Value], reached: set[Value]) -> list[Run]:
+    """The loops among ``values`` (computed values in order, each in its slot); the values of
+    one loop are all ``reached`` by the backward pass, or none is."""
+    signature = [(_signature(v, slot, ref, needs, computed), v in reached) for v in values]
     found: list[Run] = []
     i, n = 0, len(values)
     while i < n:
@@ -104,7 +105,7 @@ def forward(run: Run, step: list[Value], slot: dict[Value, int], ref: dict[Value
 def backward(run: Run, step: list[Value], slot: dict[Value, int], ref: dict[Value, str],
              needs: set[Value], computed: set[Value], wrap: Any) -> list[str]:
     """The run's backward pass: the steps last first, each value's terms in argument order,
-    added into gradients that start at 0.0."""
+    added into gradients that start at -0.0 (as the engine's: -0.0 + t is t, bit for bit)."""
     body = []
     for j in reversed(range(len(step))):
         v = step[j]

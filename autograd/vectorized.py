@@ -292,8 +292,9 @@ class VectorWriter:
         parts = [name.split(".") for name in found]  # type: ignore[union-attr]
         if len({len(p) for p in parts}) != 1:
             return ""
-        pattern = [p[0] if len(set(p)) == 1 else "*" for p in zip(*parts)]
-        return f"  # {'.'.join(pattern)}"
+        pattern = ".".join(p[0] if len(set(p)) == 1 else "*" for p in zip(*parts))
+        # a comment stays one line: what Python would read as a line break is escaped
+        return "  # " + "".join(c if c.isprintable() else repr(c)[1:-1] for c in pattern)
 
     def _grad(self, g: Group) -> str:
         return "g_params" if g is self.plan.params else f"g_{self.names[g]}"

@@ -536,3 +536,42 @@ def test_parameter_gradients_that_sum_to_infinity_or_nan_are_ieee_s():
         for columns in ([batch], [np.array(batch)]):
             got = f(columns, reduction="sum").param_grads[0]
             assert got == want or (math.isnan(got) and math.isnan(want))
+
+
+def test_an_output_weighted_zero_keeps_the_engine_s_order_of_sums():
+    rng = random.Random(0)
+    for _ in range(200):
+        xv, pv = rng.uniform(-2, 2), rng.uniform(-2, 2)
+        x, p = Value(xv), Value(pv)
+        u1, u2, u3 = x * p, (x + 1.0) * p, p.sin()
+        loss = (u1.exp() + u2.exp()) + u3.exp()
+        f = compile([loss, u3 * 1.0], [x], [p], grad_outputs=[1.0, 0.0])  # as fit's metric
+        assert f([xv]).param_grads == grad(loss, [p])  # bit for bit
+
+
+def bits(values):
+    return [repr(float(v)) for v in values]
+
+
+def test_loops_give_the_engine_s_signed_zeros_and_skip_what_no_output_weighs():
+    saved = compiler.CHUNK
+    compiler.CHUNK = 7  # the split layout, where loops are made, on a small graph
+    try:
+        w, b, x = Value(0.9), Value(-5.0), Value(0.5, label="x")
+        y = x
+        for _ in range(20):
+            y = (y * w + b).relu()  # dead: every term is -0.0 when the seed is negative
+        f = compile(y, [x], [w, b], grad_outputs=[-1.0])
+        assert "for _i" in f.source
+        got = f([0.5])
+        want = grad([y], [x, w, b], [-1.0])
+        assert bits(got.input_grads + got.param_grads) == bits(want)
+        p, q, x = Value(1e-200), Value(1e-200), Value(0.5, label="x")
+        main, z = x * p, x
+        for _ in range(6):
+            z = (z / p) * q  # d(z / p)/dp overflows: 0 * inf would be NaN
+        f = compile([main, z], [x], [p, q], grad_outputs=[1.0, 0.0])
+        assert "for _i" in f.source
+        assert bits(f([0.5]).param_grads) == bits(grad(main, [p, q], allow_unused=True))
+    finally:
+        compiler.CHUNK = saved

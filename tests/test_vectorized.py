@@ -259,3 +259,19 @@ def test_matrices_say_which_module_they_come_from():
     x = Value(1.0, label="x")
     with pytest.raises(TypeError, match="names must map Values to strings"):
         compile(x * 2.0, [x], names={x: 3})
+
+
+def test_a_name_or_label_cannot_break_out_of_its_comment():
+    ws = [[Value(0.1 * (i + j + 1)) for i in range(2)] for j in range(3)]
+    params = [p for row in ws for p in row]
+    for k, p in enumerate(params):
+        p.label = f"w\n    print('not code')  #.{k}"
+    xs = [Value(0.0, label=f"x{i}") for i in range(2)]
+    f = compile(sum(sum(w * x for w, x in zip(row, xs)).tanh() for row in ws), xs, params,
+                names={params[0]: "layer\r\n0"})
+    assert "print(" not in "".join(line for line in f.vector_source.splitlines()
+                                   if not line.lstrip().startswith("#")
+                                   and "#" not in line)
+    assert all("\\n" in line for line in f.vector_source.splitlines() if "print(" in line)
+    with vector_only():
+        f([np.array([0.1, 0.2]), np.array([0.3, 0.4])])
