@@ -583,11 +583,12 @@ class _Writer:
         for v in reversed(list(codes) if values is None else values):
             if loops and v in loops:  # gradients start at -0.0 there: the loop adds to them
                 run, members = loops[v]
-                # a run no weighted output reaches gets no chain rule, as a line would not
-                if self.slot[v] == run.end - 1 and members[0] in self.reached:
+                if self.slot[v] == run.end - 1:
                     units.append(rolled.backward(run, members[:run.period], self.slot,
-                                                 self.ref, self.needs, set(codes), _wrap))
-                    assigned.update(p for u in members for p in u.parents if p in self.needs)
+                                                 self.ref, self.needs, set(codes), _wrap,
+                                                 self.reached))
+                    assigned.update(p for u in members if u in self.reached
+                                    for p in u.parents if p in self.needs)
                 continue
             if v not in assigned:
                 continue

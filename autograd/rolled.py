@@ -103,14 +103,16 @@ def forward(run: Run, step: list[Value], slot: dict[Value, int], ref: dict[Value
 
 
 def backward(run: Run, step: list[Value], slot: dict[Value, int], ref: dict[Value, str],
-             needs: set[Value], computed: set[Value], wrap: Any) -> list[str]:
+             needs: set[Value], computed: set[Value], wrap: Any,
+             reached: set[Value]) -> list[str]:
     """The run's backward pass: the steps last first, each value's terms in argument order,
-    added into gradients that start at -0.0 (as the engine's: -0.0 + t is t, bit for bit)."""
+    added into gradients that start at -0.0 (as the engine's: -0.0 + t is t, bit for bit).
+    A value no weighted output reaches gets no chain rule, as its line would get none."""
     body = []
     for j in reversed(range(len(step))):
         v = step[j]
         code, _, grads = _code(v, j, slot, ref, computed)
-        if not any(p in needs for p in v.parents):
+        if v not in reached or not any(p in needs for p in v.parents):
             continue
         g = _at("g", j)
         if code.factor is not None:  # through the activation first, as the engine goes
