@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from autograd.ops import Code
+from autograd.ops import Code, Op
 
 if TYPE_CHECKING:
     from autograd.engine import Value
@@ -72,7 +72,7 @@ def _signature(v: Value, slot: dict[Value, int], ref: dict[Value, str], needs: s
     """What v does, with each computed argument given as its distance back."""
     parents, at = v.parents, slot[v]
     args = tuple(at - slot[p] if p in computed else ref[p] for p in parents)  # int or str
-    param = v.param if not isinstance(v.param, float) else repr(v.param)
+    param = v.param if isinstance(v.param, Op) else repr(v.param)  # repr: 0.0 is not -0.0
     return (v.op, param, args, tuple(p in needs for p in parents))
 
 
