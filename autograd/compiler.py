@@ -37,6 +37,7 @@ from autograd.graph import toposort
 from autograd.kernels import FLOAT_KERNELS, numpy_kernels
 from autograd.nodes import const
 from autograd.ops import CONST, POW, POWC, RPOW, Code, literal
+from autograd.unrolled import unpack
 
 CHUNK = 2000  # beyond this many lines, the code is split into functions of this size
 # needs no parentheses: a name, a number, a call without nested calls, or (a comparison)
@@ -239,13 +240,11 @@ class Compiled:
         size = size or (_batch_size(sizes) if sizes else 1)  # 0-d arrays alone: one sample
         columns = [a if a.shape == (size,) else np.broadcast_to(a, (size,)) for a in arrays]
         params = np.asarray(p, dtype=float)
-        if 2 * len(self.graph.order) > CHUNK and 2 * len(self._grouping().groups) > len(
-                self.graph.order):  # a big graph where hardly anything groups (a chain): a
-            # NumPy call per value would lose to floats, and its source would be huge
+        if self.graph.big and 2 * len(self._grouping().groups) > len(self.graph.order):
+            # a big graph where hardly anything groups (a chain): a NumPy call per value
+            # would lose to floats, and its source would be huge
             result, _ = self._call_lists([c.tolist() for c in columns], params.tolist())
-            result.outputs = [np.array(c, dtype=float) for c in result.outputs]
-            result.input_grads = [np.array(c, dtype=float) for c in result.input_grads]
-            return result, size
+            return _as_arrays(np, result), size
         if np.isfinite(params).all() and all(np.isfinite(c).all() for c in columns):
             try:  # every op on arrays that leaves the finite floats raises, as in the engine
                 with np.errstate(over="raise", invalid="raise", divide="raise"):
@@ -264,9 +263,14 @@ class Compiled:
         import numpy as np
 
         result = _stack([self._sample([float(c[k]) for c in columns], p) for k in range(size)])
-        result.outputs = [np.array(c, dtype=float) for c in result.outputs]
-        result.input_grads = [np.array(c, dtype=float) for c in result.input_grads]
-        return result, size
+        return _as_arrays(np, result), size
+
+
+def _as_arrays(np: Any, result: Result) -> Result:
+    """Per-sample outputs and input gradients as arrays, as a batch of arrays gets them."""
+    result.outputs = [np.array(c, dtype=float) for c in result.outputs]
+    result.input_grads = [np.array(c, dtype=float) for c in result.input_grads]
+    return result
 
 
 def _stack(samples: list[Sample]) -> Result:
@@ -341,8 +345,7 @@ def compile(outputs: Value | Sequence[Value], inputs: Sequence[Value],  # noqa: 
     if not all(isinstance(v, Value) and isinstance(n, str) for v, n in given.items()):
         raise TypeError("compile: names must map Values to strings")
     with _collector_paused():
-        graph = _Graph(outs, ins, ps, seeds)
-    graph.names = given
+        graph = _Graph(outs, ins, ps, seeds, given)
     missing = sorted({v.op.name for v in graph.order if graph.computed(v) and v.op.code is None})
     if missing:
         raise NotImplementedError(f"compile: no code form for the op(s) {', '.join(missing)}; "
@@ -377,16 +380,15 @@ class _Graph:
     """The traced graph: the values below the outputs, cut at the inputs and params."""
 
     def __init__(self, outputs: list[Value], inputs: list[Value], params: list[Value],
-                 seeds: list[float]) -> None:
+                 seeds: list[float], names: dict[Value, str]) -> None:
         self.outputs, self.inputs, self.params, self.seeds = outputs, inputs, params, seeds
-        self.names: dict[Value, str] = {}  # where values come from (a model's parameter names)
+        self.names = names  # where values come from (a model's parameter names)
         self.free = set(inputs) | set(params)
         # the outputs weighted 0 sorted after the others (toposort starts from its last
         # root): the backward pass meets the weighted outputs' values in the order the
         # engine's own pass from them does
-        weighted = [o for o, s in zip(outputs, seeds) if s != 0.0]
-        self.order = toposort([o for o in outputs if o not in set(weighted)] + weighted,
-                              cut=self.free)
+        self.order = toposort([o for o, s in zip(outputs, seeds) if s == 0.0]
+                              + [o for o, s in zip(outputs, seeds) if s != 0.0], cut=self.free)
         # other leaves are constants: their values now are the ones written into the code
         self.constants = {v: v.data for v in self.order if not self.computed(v)
                           and v not in self.free}
@@ -394,6 +396,19 @@ class _Graph:
     def computed(self, v: Value) -> bool:
         """Whether v is computed from others here (an input or param never is)."""
         return v.op.arity != 0 and v not in self.free
+
+    @property
+    def big(self) -> bool:
+        """Whether its scalar code is split into functions, values in lists ``_v``, ``_g``."""
+        return 2 * len(self.order) > CHUNK
+
+    def above(self, sources: set[Value]) -> set[Value]:
+        """The sources and every value computed here from one of them."""
+        found = set(sources)
+        for v in self.order:
+            if self.computed(v) and any(p in found for p in v.parents):
+                found.add(v)
+        return found
 
     def evaluate(self, x: list[float], p: list[float]) -> Sample:
         """The engine's outputs and gradients at these values (or the engine's error).
@@ -434,12 +449,9 @@ class _Writer:
         self.graph = graph
         order, inputs, params = graph.order, graph.inputs, graph.params
         # a value needs a gradient when an input or a param lies below it (or it is one)
-        self.needs: set[Value] = set()
-        for v in order:
-            if v in graph.free or (graph.computed(v) and any(p in self.needs
-                                                              for p in v.parents)):
-                self.needs.add(v)
-        self.big = 2 * len(order) > CHUNK  # then values live in lists v and g, not locals
+        self.needs = graph.above(graph.free)
+        self.reached = self._reached()
+        self.big = graph.big  # then values live in lists v and g, not locals
         self.ref: dict[Value, str] = {}
         self.grad: dict[Value, str] = {}
         if self.big:
@@ -524,7 +536,6 @@ class _Writer:
     def _loops(self, codes: dict[Value, Code]) -> dict[Value, tuple[rolled.Run, list[Value]]]:
         """Each value in a repeating run (autograd/rolled.py): the run and its values."""
         values = list(codes)
-        self.reached = self._reached()
         found = rolled.runs(values, self.slot, self.ref, self.needs, set(codes), self.reached)
         at = {self.slot[v]: v for v in values}
         loops: dict[Value, tuple[rolled.Run, list[Value]]] = {}
@@ -605,7 +616,6 @@ class _Writer:
             units.append(lines)
         return units, assigned
 
-
     def batch_source(self) -> str | None:
         """A program running a whole batch on floats, one sample after another (None for
         the split layout of big graphs).
@@ -619,10 +629,7 @@ class _Writer:
             return None
         graph, ref = self.graph, self.ref
         codes = self._rules()
-        varying = set(graph.inputs)
-        for v in codes:
-            if any(p in varying for p in v.parents):
-                varying.add(v)
+        varying = graph.above(set(graph.inputs))
         hoisted = [v for v in codes if v not in varying]
         looped = [v for v in codes if v in varying]
         summed = [v for v in (*graph.params, *hoisted) if v in self.needs]
@@ -649,7 +656,7 @@ class _Writer:
                  "# gradients summed over the samples",
                  *(f"{self.grad[v]} = 0.0" for v in summed),
                  f"_lists = {_tuple('[]' for _ in outs + gxs)}",
-                 f"{_targets_of(outs + gxs)} = _lists",
+                 f"{unpack(outs + gxs)} = _lists",
                  "_bad = []",
                  f"for _k, ({_targets(graph.inputs, ref)}) in enumerate(zip(*inputs)):",
                  *(f"    {line}" for line in body),
@@ -659,10 +666,6 @@ class _Writer:
         return ("def backprop(inputs, params):\n"
                 f"    \"\"\"A batch of {len(graph.order)} values per sample.\"\"\"\n"
                 + "".join(f"    {line}\n" for line in lines))
-
-
-def _targets_of(names: list[str]) -> str:
-    return ", ".join(names) + ("," if len(names) == 1 else "") if names else "()"
 
 
 def _chunks(units: list[list[str]]) -> list[list[str]]:
@@ -688,10 +691,8 @@ def _name(label: str | None, default: str, taken: set[str]) -> str:
 
 
 def _targets(values: list[Value], ref: dict[Value, str]) -> str:
-    """The left side of an unpacking assignment: 'a, b', 'a,' or '()'."""
-    if not values:
-        return "()"
-    return ", ".join(ref[v] for v in values) + ("," if len(values) == 1 else "")
+    """The left side of an assignment unpacking these values: 'a, b', 'a,' or '()'."""
+    return unpack([ref[v] for v in values])
 
 
 def _wrap(expr: str) -> str:

@@ -67,6 +67,11 @@ class Jitted:
         return traced.run(numbers, values)
 
 
+def _number(arg: Any) -> bool:
+    """Whether an argument is a number, and so an input (a bool is a constant flag)."""
+    return is_real(arg) and not isinstance(arg, bool)
+
+
 def _structure(arg: Any, numbers: list[float], values: list[Value],
                seen: dict[int, int]) -> Any:
     """The structure of an argument (its cache key); its numbers and Values, in order."""
@@ -80,7 +85,7 @@ def _structure(arg: Any, numbers: list[float], values: list[Value],
         return ("value", first)  # which earlier Value argument it is, if any
     if type(arg) in (list, tuple):
         return (type(arg).__name__, *(_structure(a, numbers, values, seen) for a in arg))
-    if is_real(arg) and not isinstance(arg, bool):
+    if _number(arg):
         numbers.append(float(arg))
         return "number"
     try:
@@ -101,7 +106,7 @@ def _rebuild(arg: Any, inputs: list[Value], proxies: dict[int, Value]) -> Any:
         return proxies[id(arg)]
     if type(arg) in (list, tuple):
         return type(arg)(_rebuild(a, inputs, proxies) for a in arg)
-    if is_real(arg) and not isinstance(arg, bool):
+    if _number(arg):
         inputs.append(Value(float(arg), label=f"x{len(inputs) + 1}"))
         return inputs[-1]
     return arg

@@ -81,16 +81,16 @@ def _at(kind: str, delta: int) -> str:
 
 
 def _code(v: Value, j: int, slot: dict[Value, int], ref: dict[Value, str],
-          computed: set[Value]) -> tuple[Code, list[str], list[str]]:
-    """Value j of a step as code with loop references, and its arguments' value and
-    gradient references."""
+          computed: set[Value]) -> tuple[Code, list[str]]:
+    """Value j of a step as code with loop references, and its arguments' gradient
+    references."""
     deltas = [j - (slot[v] - slot[p]) if p in computed else None for p in v.parents]
     args = [_at("v", d) if d is not None else ref[p] for p, d in zip(v.parents, deltas)]
     grads = [_at("g", d) if d is not None else ref[p].replace("_v[", "_g[")
              for p, d in zip(v.parents, deltas)]
     rule = v.op.code
     assert rule is not None
-    return rule(_at("v", j), args, v.param), args, grads
+    return rule(_at("v", j), args, v.param), grads
 
 
 def forward(run: Run, step: list[Value], slot: dict[Value, int], ref: dict[Value, str],
@@ -111,7 +111,7 @@ def backward(run: Run, step: list[Value], slot: dict[Value, int], ref: dict[Valu
     body = []
     for j in reversed(range(len(step))):
         v = step[j]
-        code, _, grads = _code(v, j, slot, ref, computed)
+        code, grads = _code(v, j, slot, ref, computed)
         if v not in reached or not any(p in needs for p in v.parents):
             continue
         g = _at("g", j)

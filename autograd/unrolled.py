@@ -24,7 +24,8 @@ def _numbered(prefix: str, n: int) -> list[str]:
     return [f"{prefix}{i}" for i in range(1, n + 1)]
 
 
-def _unpack(names: list[str]) -> str:
+def unpack(names: list[str]) -> str:
+    """The left side of an unpacking assignment: 'a, b', 'a,' or '()'."""
     return ", ".join(names) + ("," if len(names) == 1 else "") if names else "()"
 
 
@@ -38,11 +39,11 @@ def rows_source(op: Op, act: Op | None, n: int) -> str:
     # the inputs' floats are read once for all rows: d_i is x_i.data
     code = op.code("out", ["b.data", *(a for w, d in zip(ws, ds) for a in (f"{w}.data", d))],
                    act)
-    lines = [f"{_unpack(xs)} = xs",
-             f"{_unpack(ds)} = {_unpack([f'{x}.data' for x in xs])}",
+    lines = [f"{unpack(xs)} = xs",
+             f"{unpack(ds)} = {unpack([f'{x}.data' for x in xs])}",
              "made = []",
              "for row in rows:",
-             f"    _, b, {_unpack(ws)} = row",
+             f"    _, b, {unpack(ws)} = row",
              f"    out = {code.forward}",
              "    if out - out != 0.0:  # inf or NaN",
              "        return None",
@@ -65,9 +66,9 @@ def chain_source(n: int, terms: bool) -> str:
     ws, xs = _numbered("w", n), _numbered("x", n)
     names = ["b", *(a for pair in zip(ws, xs) for a in pair)]
     code = DOT.code("out", [f"{name}.data" for name in names], None)
-    unpack = ([f"{_unpack(names)} = terms"] if terms
-              else [f"{_unpack(xs)} = xs", f"{_unpack(['_', 'b', *ws])} = row"])
-    lines = unpack + [f"{name}.grad += g" if d == "1.0" else f"{name}.grad += g * {d}"
+    unpacking = ([f"{unpack(names)} = terms"] if terms
+                 else [f"{unpack(xs)} = xs", f"{unpack(['_', 'b', *ws])} = row"])
+    lines = unpacking + [f"{name}.grad += g" if d == "1.0" else f"{name}.grad += g * {d}"
                       for name, d in zip(names, code.partials)]
     head = "def chain(terms, g):\n" if terms else "def chain(xs, row, g):\n"
     return head + "".join(f"    {line}\n" for line in lines)

@@ -23,7 +23,7 @@ from typing import Any
 
 from autograd.compiler import _name, _wrap
 from autograd.grouping import Group, Plan, Scalar, stem
-from autograd.ops import NEURON, Op, literal
+from autograd.ops import NEURON, Code, Op, literal
 
 _GROUP, _INDEX = attrgetter("group"), attrgetter("index")
 _VIEW = re.compile(r"\w+(\[[^\[\]]*\])?")  # a name, or a name sliced
@@ -111,10 +111,8 @@ class VectorWriter:
         """One value that every member of a group reads: shape (..., 1), or a number."""
         if s.group is None:
             return Operand(literal(s.value), [], 1, False, True)
-        i, lead = s.index, "..., " if s.group.varying else ""
-        expr = self.names[s.group] if s.group.size == 1 else (
-            f"{self.names[s.group]}[{lead}{i}:{i + 1}]")
-        return Operand(expr, [(s.group, [i], 0)], 1, s.group.varying, True)
+        return Operand(self._take(s.group, [s.index]), [(s.group, [s.index], 0)], 1,
+                       s.group.varying, True)
 
     def _operands(self, g: Group) -> list[Operand]:
         """A group's arguments: map and sum, one per argument; weighted, (u, M, b)."""
@@ -170,7 +168,7 @@ class VectorWriter:
                 if u.size and not self._zero(b):
                     inner += f" + {b.expr}"
                 act = g.param if g.op is NEURON else None
-                line = inner if act is None else _rule(act, name, [inner])[0]
+                line = inner if act is None else _code(act, name, [inner]).forward
                 checked.append(name)
             elif g.kind == "sum":
                 n = len(g.members[0].args)
@@ -178,7 +176,7 @@ class VectorWriter:
                 checked.append(name)
             else:
                 assert g.op is not None
-                line = _rule(g.op, name, [o.expr for o in ops], g.param)[0]
+                line = _code(g.op, name, [o.expr for o in ops], g.param).forward
             lines.append(f"{name} = {line}")
         if checked:  # products and sums do not raise on overflow, as ufuncs in errstate do
             lines.append(f"finite({', '.join(checked)})")
@@ -241,9 +239,9 @@ class VectorWriter:
                               g.varying, ops[0])
             else:
                 assert g.op is not None
-                _, partials, factor = _rule(g.op, self.names[g], [o.expr for o in ops], g.param)
-                assert factor is None
-                for o, d in zip(ops, partials):
+                code = _code(g.op, self.names[g], [o.expr for o in ops], g.param)
+                assert code.factor is None
+                for o, d in zip(ops, code.partials):
                     term = grad if d == "1.0" else f"-{grad}" if d == "-1.0" else (
                         f"{grad} * {_wrap(d)}")
                     if o.single and g.size > 1:  # read by every member: their terms add up
@@ -256,7 +254,7 @@ class VectorWriter:
         u, m, b = self.operands[g]
         name, matrix = self.names[g], self.matrices.get(g, "")
         if g.op is NEURON:  # through the activation first: act'(out), read from out
-            factor = _rule(g.param, name, ["_"])[1][0]
+            factor = _code(g.param, name, ["_"]).partials[0]
             lines.append(f"gz_{name} = {grad} * {_wrap(factor)}")
             grad = f"gz_{name}"
         if not self._zero(b):
@@ -344,11 +342,10 @@ class VectorWriter:
             lines.append(f"add_at({grad}, {self._constant('i', idx)}, {term})")
 
 
-def _rule(op: Op, out: str, args: list[str], param: Any = None
-          ) -> tuple[str, tuple[str, ...], str | None]:
+def _code(op: Op, out: str, args: list[str], param: Any = None) -> Code:
+    """The op as code over these arrays, from its code rule in the table."""
     assert op.code is not None
-    code = op.code(out, args, param)
-    return code.forward, code.partials, code.factor
+    return op.code(out, args, param)
 
 
 def _names(plan: Plan) -> dict[Group, str]:

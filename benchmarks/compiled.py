@@ -85,14 +85,20 @@ def hand_numpy(rows: list[list[list[float]]], x: Any, t: Any) -> Callable[[], fl
     return step
 
 
+def per_sample_loss(width: int, seed: int) -> tuple[Value, list[Value], list[Value]]:
+    """The loss of MLP(2, [W, W, 1]) on one sample, its inputs (x1, x2, target) and the
+    model's parameters."""
+    model = nn.MLP(2, [width, width, 1], rng=random.Random(seed))
+    xs = [Value(0.0, label="x1"), Value(0.0, label="x2"), Value(0.0, label="target")]
+    loss = hinge_loss(model(xs[:2]), xs[2]) + l2_penalty(model.parameters(), ALPHA)
+    loss.label = "loss"
+    return loss, xs, model.parameters()
+
+
 def traced(width: int, seed: int) -> tuple[Compiled, list[Value]]:
     """The per-sample loss of MLP(2, [W, W, 1]) compiled, and the model's parameters."""
-    model = nn.MLP(2, [width, width, 1], rng=random.Random(seed))
-    xs = [Value(0.0, label="x1"), Value(0.0, label="x2")]
-    y = Value(0.0, label="target")
-    loss = hinge_loss(model(xs), y) + l2_penalty(model.parameters(), ALPHA)
-    loss.label = "loss"
-    return compile(loss, [*xs, y], model.parameters()), model.parameters()
+    loss, xs, params = per_sample_loss(width, seed)
+    return compile(loss, xs, params), params
 
 
 def compiled_numpy(width: int, seed: int, x: Any, t: Any) -> Callable[[], float]:
@@ -234,12 +240,6 @@ def compile_costs() -> bool:
     from benchmarks.engine import chain
     from benchmarks.microgpt import model
 
-    def mlp() -> tuple[Any, list[Any], list[Any]]:
-        net = nn.MLP(2, [316, 316, 1], rng=random.Random(0))
-        xs = [V(0.0, label="x1"), V(0.0, label="x2"), V(0.0, label="target")]
-        loss = hinge_loss(net(xs[:2]), xs[2]) + l2_penalty(net.parameters(), ALPHA)
-        return loss, xs, net.parameters()
-
     def gpt() -> tuple[Any, list[Any], list[Any]]:
         m = model(V, 27, random.Random(0), n_embd=64)
         rows = [[V(1.0 if j == (3 * i) % 27 else 0.0) for j in range(27)] for i in range(17)]
@@ -253,7 +253,8 @@ def compile_costs() -> bool:
           "(the graph's own memory not counted)")
     met = True
     for name, build, vector in (
-            ("MLP 2-316-316-1, per-sample loss (vector code)", mlp, True),
+            ("MLP 2-316-316-1, per-sample loss (vector code)", lambda: per_sample_loss(316, 0),
+             True),
             ("microgpt, n_embd 64, a 16-token document (vector code)", gpt, True),
             ("a chain y = relu(y * w + b) (no groups: scalar code)", scalar_chain, False)):
         out, ins, params = build()

@@ -125,7 +125,8 @@ def model(Value: Any, vocab_size: int, rng: random.Random, n_embd: int = 16) -> 
             losses.append(-sum(t * p for t, p in zip(target_rows[pos_id], probs)).log())
         return (1 / n) * sum(losses)
 
-    return SimpleNamespace(params=params, gpt=gpt, softmax=softmax, doc_loss=doc_loss)
+    return SimpleNamespace(params=params, gpt=gpt, softmax=softmax, doc_loss=doc_loss,
+                           n_layer=n_layer, block_size=block_size)
 
 
 def training(Value: Any, docs: list[str], seed: int = 42,
@@ -145,7 +146,7 @@ def training(Value: Any, docs: list[str], seed: int = 42,
     vocab_size = len(uchars) + 1
     gpt_model = model(Value, vocab_size, rng)
     params, gpt, softmax = gpt_model.params, gpt_model.gpt, gpt_model.softmax
-    n_layer, block_size = 1, 16
+    n_layer, block_size = gpt_model.n_layer, gpt_model.block_size
     step_loss = autograd.jit(gpt_model.doc_loss)
 
     def one_hot(i: int) -> list[float]:
