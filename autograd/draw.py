@@ -45,6 +45,17 @@ def _number(x: Any) -> str:
     return f"{float(x):.4g}"
 
 
+def _gradient(g: Any) -> str:
+    """A gradient as a box shows it: its number; a graph's number (create_graph); or that a
+    value fused into a sum as a temporary kept none (autograd/nodes.py)."""
+    if isinstance(g, Value):
+        return f"{_number(g.data)} (a graph)"
+    try:
+        return _number(g)
+    except TypeError:
+        return "not kept"
+
+
 def kind(op: Op, trained: bool) -> str:
     """How a value made by ``op`` is drawn: 'param', 'leaf', 'const' or 'result'."""
     if trained:
@@ -122,7 +133,7 @@ def draw(root: Value | Sequence[Value], rankdir: str = "LR", show_grad: bool = T
         cells = [f"<b>{_text(v.label)}</b>"] if v.label else []
         cells.append(f"data {_number(v.data)}")
         if show_grad:
-            cells.append(f"grad {_number(v.grad)}")
+            cells.append(f"grad {_gradient(v.grad)}")
         row = "".join(f"<td>{c}</td>" for c in cells)
         colour = COLOURS[kind(op, v in trained)]
         dot.node(ids[v], f'<<table border="0" cellborder="1" cellspacing="0" '

@@ -312,10 +312,33 @@ _DOT: type[Any] = Node
 def _temp_count() -> int:
     """What sys.getrefcount reports, inside an operator, for an operand only the caller holds
     (a temporary of an expression, sum()'s running total and items); -1, so that nothing
-    fuses, on an interpreter where that differs from an operand held by a variable."""
+    fuses, on an interpreter where that differs from an operand held by a variable, or where
+    the answer is in doubt."""
     if (sys.implementation.name != "cpython" or sys.version_info >= (3, 14)
             or sysconfig.get_config_var("Py_GIL_DISABLED")):
         return -1  # 3.14 pushes borrowed references: a variable's value looks temporary
+    # a tracer or profiler that reads frame.f_locals (a debugger, a coverage tool) keeps the
+    # probe's locals in a dict, one more reference each: counted then, a variable would later
+    # look like a temporary. So the probe runs with this thread's tracer and profiler paused,
+    # twice, and must find the same count; a tool of sys.monitoring (3.12, 3.13) may read
+    # frames too: then nothing fuses
+    trace, profile = sys.gettrace(), sys.getprofile()
+    sys.settrace(None)
+    sys.setprofile(None)
+    try:
+        counts = {_probe(), _probe()}
+    finally:
+        sys.setprofile(profile)
+        sys.settrace(trace)
+    monitoring = getattr(sys, "monitoring", None)
+    if len(counts) != 1 or (monitoring is not None and any(
+            monitoring.get_tool(tool) is not None for tool in range(6))):
+        return -1
+    return counts.pop()
+
+
+def _probe() -> int:
+    """The count of a temporary, if every temporary and none of the held operands has it."""
     seen: list[tuple[int, int]] = []
 
     class Probe:

@@ -14,7 +14,7 @@ from autograd import Value, checks
 from autograd.engine import as_number
 from nn.clip import clip_grad_norm_
 from nn.compiled import CompiledLoss
-from nn.data import DataLoader
+from nn.data import DataLoader, check_finite
 
 LossFn = Callable[[list[Any], list[Any]], Value]
 Metric = Callable[[list[Any], list[Any]], float]
@@ -84,7 +84,8 @@ def fit(model: Callable[[Any], Any], loss_fn: LossFn, optimizer: Optimizer,
 
     ``data`` is a DataLoader, or (inputs, targets) to batch with ``batch_size`` (None: the
     full batch; 1: stochastic gradient descent). ``loss_fn(predictions, targets)`` returns
-    a Value. A NaN or infinite loss, or an overflow in the forward pass, stops training
+    a Value. An input or target that is NaN or infinite is refused first (ValueError naming
+    the sample). A NaN or infinite loss, or an overflow in the forward pass, stops training
     with FloatingPointError naming the step, before the parameters are touched; its
     ``history`` attribute holds what was recorded until then.
     ``compiled=True`` traces the per-sample loss once and runs it as generated code
@@ -106,6 +107,8 @@ def fit(model: Callable[[Any], Any], loss_fn: LossFn, optimizer: Optimizer,
     else:
         inputs, targets = data
         loader = DataLoader(inputs, targets, batch_size, rng=rng or random.Random(0))
+    # NaN in the data would surface as a NaN loss, blamed on the learning rate
+    check_finite(loader.inputs, loader.targets)
     run: Callable[[list[Any], list[Any]], tuple[float, list[Any]]]
     if isinstance(compiled, CompiledLoss):  # compiled once, used for several fits
         run = compiled

@@ -294,3 +294,20 @@ def test_a_big_graph_is_refused_with_advice_and_drawn_collapsed():
     assert [n for _, title, n in boxes if title == "relu(b+w·x)"] == ["1600", "1600"]
     assert sum(int(n) for _, _, n in boxes) == 4243  # every value is in one box
     graphviz.Source(source).pipe(format="svg")  # and dot draws it
+
+
+def test_gradients_that_are_graphs_or_were_not_kept_are_drawn_as_such():
+    # a product held only by a NumPy object array is fused into the next sum as a temporary
+    # (autograd/nodes.py): its gradient says it was not kept, and the drawing says so too
+    np = pytest.importorskip("numpy")
+    ws = [Value(0.5), Value(-1.0), Value(2.0), Value(1.5)]
+    xs = [Value(1.0), Value(2.0), Value(3.0), Value(4.0)]
+    sums = np.cumsum(np.array([w * x for w, x in zip(ws, xs)], dtype=object))
+    loss = sums[1] * sums[3]
+    loss.backward()
+    source = draw(loss).source
+    assert "grad not kept</td>" in source and "grad 9</td>" in source
+    x = Value(3.0, label="x")
+    y = x * x
+    y.backward(create_graph=True)  # x.grad is the graph 2x
+    assert "grad 6 (a graph)</td>" in draw([y, x.grad]).source

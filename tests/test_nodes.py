@@ -3,6 +3,8 @@ unfused engine's floats; anything held elsewhere stays a node of its own."""
 
 import math
 import random
+import subprocess
+import sys
 
 import pytest
 from hypothesis import given, settings
@@ -21,6 +23,39 @@ def unfused(monkeypatch):
 
 def test_the_interpreter_probe_enables_fusing_here():
     assert nodes._TEMP == 3  # CPython 3.11: the caller's reference, the frame's, getrefcount's
+
+
+TRACED = """
+import sys
+
+def tracer(frame, event, arg):
+    frame.f_locals  # as a debugger or a coverage tool may: a dict holding every local
+    return tracer
+
+if sys.argv[1] == "at import":
+    sys.settrace(tracer)
+import autograd
+sys.settrace(tracer if sys.argv[1] == "later" else None)
+from autograd import Value
+w0, x0, w1, x1 = Value(0.5), Value(2.0), Value(-1.0), Value(3.0)
+held = w0 * x0
+s = held + w1 * x1
+s.backward()
+sys.settrace(None)
+print(held.grad, s.op.name, (w1 * x1 + w0 * x0).op.name)
+"""
+
+
+@pytest.mark.parametrize("when", ["at import", "later", "never"])
+def test_a_tracer_reading_locals_never_makes_a_held_value_fuse(when):
+    # a tracer at import once made the probe count one reference too many: afterwards a
+    # product held in a variable looked temporary and lost its gradient
+    run = subprocess.run([sys.executable, "-c", TRACED, when], capture_output=True, text=True,
+                         check=True)
+    kept, first, second = run.stdout.split()
+    assert kept == "1.0"  # d(held + w1 x1)/d(held)
+    # temporaries still fuse once the tracer is gone; under a tracer they may not (safe)
+    assert second == "dot" and first == ("add" if when == "later" else "dot")
 
 
 def test_a_sum_of_temporary_products_is_one_node():

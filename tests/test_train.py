@@ -108,6 +108,47 @@ def test_compiled_training_stops_on_overflow_like_the_engine():
     assert model.state_dict() == before
 
 
+@pytest.mark.parametrize("compiled", [False, "python", "numpy"])
+@pytest.mark.parametrize("as_array", [False, True])
+def test_data_that_is_not_finite_is_named_before_training(compiled, as_array):
+    # a NaN target once stopped training with "the loss became nan ... try a smaller
+    # learning rate": the data is named instead, before any step
+    if (compiled == "numpy" or as_array) and not numpy_installed():
+        pytest.skip("needs numpy")
+    X = [[0.1, 0.2], [0.3, 0.4], [0.5, 0.6]]
+    y = [1.0, 2.0, 3.0]
+    for bad_x, bad_y, message in (([[0.1, 0.2], [0.3, math.inf], [0.5, 0.6]], y,
+                                   r"input 1 at column 1 is inf"),
+                                  (X, [1.0, 2.0, math.nan], r"target 2 is nan")):
+        if as_array:
+            import numpy as np
+
+            bad_x, bad_y = np.array(bad_x), np.array(bad_y)
+        model = MLP(2, [1], rng=random.Random(0))
+        before = model.state_dict()
+        with pytest.raises(ValueError, match=message):
+            fit(model, mse_loss, SGD(model.parameters(), lr=0.1), (bad_x, bad_y),
+                compiled=compiled)
+        with pytest.raises(ValueError, match=message):  # a DataLoader of them too
+            fit(model, mse_loss, SGD(model.parameters(), lr=0.1),
+                DataLoader(bad_x, bad_y, batch_size=2), compiled=compiled)
+        assert model.state_dict() == before
+    if as_array:  # finite arrays train (a DataLoader of arrays once asked their truth)
+        import numpy as np
+
+        fit(model, mse_loss, SGD(model.parameters(), lr=0.1), (np.array(X), np.array(y)),
+            compiled=compiled)
+        assert model.state_dict() != before
+
+
+def numpy_installed():
+    try:
+        import numpy  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 def test_accuracy_for_scores_and_logits():
     assert accuracy([Value(0.5), Value(-2.0), Value(1.0)], [1, -1, -1]) == pytest.approx(2 / 3)
     assert accuracy([Value(0.5), Value(-2.0)], [1, 0]) == 1.0
