@@ -36,6 +36,8 @@ def backward(root: Value, gradient: Grad | None, create_graph: bool) -> None:
 
 def _added(old: Grad, g: Grad) -> Grad:
     # grads are added, as in PyTorch; a graph-carrying gradient replaces a plain 0.0
+    if g is _NOTHING:  # reached, but only through ops with no derivative (detach)
+        return old
     if type(g) is not float and type(old) is float and old == 0.0:
         return g
     return old + g
@@ -231,7 +233,8 @@ def _layout_chain(op: Op) -> Chain:
 WRITTEN_OUT: dict[Op, Chain] = {ops.DOT: _dot_chain, ops.NEURON: _neuron_chain}
 
 # node type -> its chain rule on Values (create_graph); other ops' rules are made on first use
-_VALUE_CHAINS: dict[type[Value], Chain] = PerOp(lambda node: _chain(node._OP, graph=True))
+_VALUE_CHAINS: dict[type[Value], Chain] = PerOp(
+    lambda node: _chain(node._OP, graph=True) if node._OP.differentiable else _no_chain)
 
 
 def _first_chain(v: Value, g: Any) -> None:
@@ -243,7 +246,13 @@ def _first_chain(v: Value, g: Any) -> None:
         v._chain(g)
 
 
+def _no_chain(v: Value, g: Any) -> None:
+    """The chain rule through an op with no derivative (detach): nothing flows back."""
+
+
 def _float_chain(op: Op) -> Chain:
+    if not op.differentiable:
+        return _no_chain
     return WRITTEN_OUT.get(op) or _layout_chain(op)
 
 
@@ -273,7 +282,8 @@ def grad(outputs: Value | Sequence[Value], inputs: Value | Sequence[Value],
     with _ONE_PASS:
         order, saved, _ = _backprop(outs, seeds, create_graph, fresh=True)
         reached = set(order)
-        found = [x.grad if x in reached else None for x in ins]
+        # reached only through ops with no derivative (detach): as good as unused
+        found = [x.grad if x in reached and x.grad is not _NOTHING else None for x in ins]
         for v, old in zip(order, saved):
             v.grad = old
     for i, g in enumerate(found):

@@ -158,6 +158,8 @@ class Compiled:
                 grads = grads / size if not isinstance(grads, list) else [
                     g / size for g in grads]
             result.param_grads = grads
+        if not self.graph.input_grads:
+            result.input_grads = []  # not taken
         if as_array:
             import numpy as np
 
@@ -185,16 +187,20 @@ class Compiled:
 
     def _sample(self, x: list[float], p: list[float]) -> Sample:
         """One sample: the generated code where it can vouch for its numbers, else the engine."""
+        vouched = self._scalar_sample(x, p)
+        return vouched if vouched is not None else self.graph.evaluate(x, p)
+
+    def _scalar_sample(self, x: list[float], p: list[float]) -> Sample | None:
+        """One sample by the scalar code, or None where it cannot vouch for its numbers."""
         try:
             out, gx, gp, forward_sum = self._scalar_program()[1](x, p)
         except (ArithmeticError, ValueError):
-            pass  # the engine raises its own error, naming the op, or follows IEEE 754
-        else:
-            # the sum of every input, param and value is finite only if each one is: then
-            # nothing non-finite was put in and no op overflowed
-            if forward_sum - forward_sum == 0.0:
-                return list(out), list(gx), list(gp)
-        return self.graph.evaluate(x, p)
+            return None  # the engine raises its own error, naming the op, or follows IEEE 754
+        # the sum of every input, param and value is finite only if each one is: then
+        # nothing non-finite was put in and no op overflowed
+        if forward_sum - forward_sum != 0.0:
+            return None
+        return list(out), list(gx), list(gp)
 
     def _call_lists(self, values: list[Any], p: list[float]) -> tuple[Result, int]:
         columns = [_numbers(v, i, self.inputs) for i, v in enumerate(values)]
@@ -225,38 +231,60 @@ class Compiled:
                                _load(source, ", batch", dict(FLOAT_KERNELS)))
         return self._batch[1]
 
-    def one(self, x: Sequence[float], params: Any) -> Result:
-        """One sample run by the vector code (as a batch of one), ``params`` an array."""
+    def vouched(self, x: Sequence[float], params: Any) -> Result | None:
+        """One sample's outputs and gradients by the generated code (``params`` an array), or
+        None where it cannot vouch for the engine's numbers (a value that is not finite, an
+        error on the way): the caller then asks the engine itself."""
         import numpy as np
 
-        return self._call_numpy([np.array([v], dtype=float) for v in x], params, 1)[0]
+        if not self._chain_like():
+            result = self._vector_batch([np.array([v], dtype=float) for v in x], params, 1)
+            if result is not None:
+                return result
+        sample = self._scalar_sample(list(map(float, x)), np.asarray(params).tolist())
+        if sample is None:
+            return None
+        out, gx, gp = sample
+        return Result(out, gx if self.graph.input_grads else [], np.array(gp, dtype=float))
 
-    def _call_numpy(self, values: list[Any], p: Any, size: int | None = None
-                    ) -> tuple[Result, int]:
+    def _chain_like(self) -> bool:
+        """A big graph where hardly anything groups (a chain): a NumPy call per value would
+        lose to floats, and its source would be huge."""
+        return self.graph.big and 2 * len(self._grouping().groups) > len(self.graph.order)
+
+    def _call_numpy(self, values: list[Any], p: Any) -> tuple[Result, int]:
         import numpy as np
 
         arrays = [_array(np, v, i, self.inputs) for i, v in enumerate(values)]
         sizes = [a.size for a in arrays if a.ndim == 1]
-        size = size or (_batch_size(sizes) if sizes else 1)  # 0-d arrays alone: one sample
+        size = _batch_size(sizes) if sizes else 1  # 0-d arrays alone: one sample
         columns = [a if a.shape == (size,) else np.broadcast_to(a, (size,)) for a in arrays]
         params = np.asarray(p, dtype=float)
-        if self.graph.big and 2 * len(self._grouping().groups) > len(self.graph.order):
-            # a big graph where hardly anything groups (a chain): a NumPy call per value
-            # would lose to floats, and its source would be huge
+        if self._chain_like():
             result, _ = self._call_lists([c.tolist() for c in columns], params.tolist())
             return _as_arrays(np, result), size
-        if np.isfinite(params).all() and all(np.isfinite(c).all() for c in columns):
-            try:  # every op on arrays that leaves the finite floats raises, as in the engine
-                with np.errstate(over="raise", invalid="raise", divide="raise"):
-                    out, gx, gp = self._vector()[1](columns, params, size)
-                    per_sample = [np.array(a if np.shape(a) == (size,) else
-                                           np.broadcast_to(a, (size,)), dtype=float)
-                                  for a in (*out, *gx)]
-                    if all(np.isfinite(a).all() for a in per_sample) and np.isfinite(gp).all():
-                        return Result(per_sample[:len(out)], per_sample[len(out):], gp), size
-            except (ArithmeticError, ValueError):
-                pass
+        vector = self._vector_batch(columns, params, size)
+        if vector is not None:
+            return vector, size
         return self._call_engine(columns, params.tolist(), size)
+
+    def _vector_batch(self, columns: list[Any], params: Any, size: int) -> Result | None:
+        """A batch by the vector code, or None where it cannot vouch for every sample."""
+        import numpy as np
+
+        if not (np.isfinite(params).all() and all(np.isfinite(c).all() for c in columns)):
+            return None
+        try:  # every op on arrays that leaves the finite floats raises, as in the engine
+            with np.errstate(over="raise", invalid="raise", divide="raise"):
+                out, gx, gp = self._vector()[1](columns, params, size)
+                per_sample = [np.array(a if np.shape(a) == (size,) else
+                                       np.broadcast_to(a, (size,)), dtype=float)
+                              for a in (*out, *gx)]
+                if all(np.isfinite(a).all() for a in per_sample) and np.isfinite(gp).all():
+                    return Result(per_sample[:len(out)], per_sample[len(out):], gp)
+        except (ArithmeticError, ValueError):
+            pass
+        return None
 
     def _call_engine(self, columns: list[Any], p: list[float], size: int) -> tuple[Result, int]:
         """A batch one sample at a time, each vouched for or the engine's: as arrays."""
@@ -317,7 +345,7 @@ def _batch_size(sizes: list[int]) -> int:
 
 def compile(outputs: Value | Sequence[Value], inputs: Sequence[Value],  # noqa: A001
             params: Sequence[Value] = (), grad_outputs: Sequence[float] | None = None,
-            names: Mapping[Value, str] | None = None) -> Compiled:
+            names: Mapping[Value, str] | None = None, input_grads: bool = True) -> Compiled:
     """Trace the graph below ``outputs``; return a function of new ``inputs`` values.
 
     ``params`` are read when the function is called (an optimizer's updates are seen).
@@ -325,7 +353,9 @@ def compile(outputs: Value | Sequence[Value], inputs: Sequence[Value],  # noqa: 
     itself computed cuts the graph there: its given value is used, not recomputed.
     Gradients are those of sum_k grad_outputs[k] * outputs[k] (by default every weight is 1).
     ``names`` (a model's ``dict((p, n) for n, p in named_parameters())``) says in the vector
-    code which module each matrix and bias comes from.
+    code which module each matrix and bias comes from. With ``input_grads=False`` no
+    gradient is taken with respect to the inputs (``Result.input_grads`` is empty): their
+    derivatives are not computed, so none can fail (0 ** 0.5 has a value, not a derivative).
     """
     outs = [outputs] if isinstance(outputs, Value) else list(outputs)
     ins, ps = list(inputs), list(params)
@@ -345,7 +375,7 @@ def compile(outputs: Value | Sequence[Value], inputs: Sequence[Value],  # noqa: 
     if not all(isinstance(v, Value) and isinstance(n, str) for v, n in given.items()):
         raise TypeError("compile: names must map Values to strings")
     with _collector_paused():
-        graph = _Graph(outs, ins, ps, seeds, given)
+        graph = _Graph(outs, ins, ps, seeds, given, input_grads)
     missing = sorted({v.op.name for v in graph.order if graph.computed(v) and v.op.code is None})
     if missing:
         raise NotImplementedError(f"compile: no code form for the op(s) {', '.join(missing)}; "
@@ -380,9 +410,10 @@ class _Graph:
     """The traced graph: the values below the outputs, cut at the inputs and params."""
 
     def __init__(self, outputs: list[Value], inputs: list[Value], params: list[Value],
-                 seeds: list[float], names: dict[Value, str]) -> None:
+                 seeds: list[float], names: dict[Value, str], input_grads: bool = True) -> None:
         self.outputs, self.inputs, self.params, self.seeds = outputs, inputs, params, seeds
         self.names = names  # where values come from (a model's parameter names)
+        self.input_grads = input_grads  # whether gradients with respect to inputs are taken
         self.free = set(inputs) | set(params)
         # the outputs weighted 0 sorted after the others (toposort starts from its last
         # root): the backward pass meets the weighted outputs' values in the order the
@@ -410,6 +441,15 @@ class _Graph:
                 found.add(v)
         return found
 
+    def differentiated(self) -> set[Value]:
+        """The values that need a gradient: the params (and the inputs, with input_grads)
+        and every value computed from one of them by an op with a derivative."""
+        found = set(self.params) | (set(self.inputs) if self.input_grads else set())
+        for v in self.order:
+            if self.computed(v) and v.op.differentiable and any(p in found for p in v.parents):
+                found.add(v)
+        return found
+
     def evaluate(self, x: list[float], p: list[float]) -> Sample:
         """The engine's outputs and gradients at these values (or the engine's error).
 
@@ -418,16 +458,19 @@ class _Graph:
         parameter (POWC, RPOW), so no derivative is taken with respect to a constant.
         """
         with enable_grad():
-            new = {v: Value(d) for v, d in zip(self.inputs + self.params, x + p)}
+            # inputs whose gradients are not taken are constants, as the code makes them
+            new = {v: Value(d) if self.input_grads else const(d) for v, d in zip(self.inputs, x)}
+            new.update((v, Value(d)) for v, d in zip(self.params, p))
             new.update((v, const(d)) for v, d in self.constants.items())
             for v in self.order:
                 if v not in new:
                     new[v] = _replay(v, [new[q] for q in v.parents])
             # outputs weighted 0 are left out, as the generated code leaves them out
             roots = [(new[o], s) for o, s in zip(self.outputs, self.seeds) if s != 0.0]
-            grads = grad([r for r, _ in roots], [new[v] for v in self.inputs + self.params],
-                         [s for _, s in roots], allow_unused=True)
-        n = len(self.inputs)
+            wrt = (self.inputs if self.input_grads else []) + self.params
+            grads = grad([r for r, _ in roots], [new[v] for v in wrt], [s for _, s in roots],
+                         allow_unused=True)
+        n = len(self.inputs) if self.input_grads else 0
         return [new[o].data for o in self.outputs], grads[:n], grads[n:]  # type: ignore[return-value]
 
 
@@ -448,8 +491,9 @@ class _Writer:
     def __init__(self, graph: _Graph) -> None:
         self.graph = graph
         order, inputs, params = graph.order, graph.inputs, graph.params
-        # a value needs a gradient when an input or a param lies below it (or it is one)
-        self.needs = graph.above(graph.free)
+        # a value needs a gradient when a param (or an input) lies below it through ops with
+        # derivatives, or it is one
+        self.needs = graph.differentiated()
         self.reached = self._reached()
         self.big = graph.big  # then values live in lists v and g, not locals
         self.ref: dict[Value, str] = {}

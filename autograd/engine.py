@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import math
 import operator
+import sys
 from collections.abc import Callable
-from typing import Any, Union
+from typing import Any, NoReturn, Union
 
-from autograd import grad_mode, nodes, ops, owner  # noqa: F401 (owner checks the package)
+from autograd import grad_mode, graph, nodes, ops, owner  # noqa: F401 (owner checks the package)
 from autograd.nodes import (
     UNARY,
     Node,
@@ -48,17 +49,38 @@ def _method(op: Op, doc: str) -> Callable[[Value], Value]:
 def _compare(order: Callable[[float, float], bool]) -> Callable[[Value, Value | Number], bool]:
     """An ordering of Values by their data, as for PyTorch's 0-d tensors."""
     def compare(self: Value, other: Value | Number) -> bool:
-        _not_tracing()
+        if grad_mode.tracing.get():
+            _refuse_while_tracing("an ordering (<, <=, >, >=)", self, other)
         return order(self.data, order_data(other))
     return compare
 
 
-def _not_tracing() -> None:
-    if grad_mode.tracing.get():
-        raise TypeError("the code being traced compares a Value or asks its truth: the branch "
-                        "taken now would be frozen into the compiled code for every sample; "
-                        "compute without branching (relu, maximum, clamp) or train with "
-                        "compiled=False")
+def _refuse_while_tracing(what: str, *operands: object) -> NoReturn:
+    """TypeError: Python would decide something by a traced value, once, for every call."""
+    for o in operands:
+        if isinstance(o, Value):  # a number argument, or a value computed from one
+            traced = [v for v in graph.toposort([o]) if isinstance(v, Traced)]
+            if traced:
+                names = ", ".join(dict.fromkeys(v.argument for v in traced))
+                on = "on it" if o is traced[0] else f"on a value computed from it ({names})"
+                raise TypeError(
+                    f"jit traces {traced[0].argument} as a number that may change from call "
+                    f"to call, so {what} {on} would be decided once, when tracing, and "
+                    "frozen into the code for every later call: mark it static (jit(f, "
+                    "static_argnums=...) or static_argnames=...), and f is traced again for "
+                    "each of its values")
+    raise TypeError(f"the code being traced uses {what} on a Value: the branch taken now "
+                    "would be frozen into the compiled code for every later call or sample; "
+                    "compute without branching (relu, maximum, clamp), mark the numbers it "
+                    "depends on static (jit's static_argnums), or do not compile "
+                    "(compiled=False)")
+
+
+def _from_user_code(depth: int = 2) -> bool:
+    """Whether the code asking (``depth`` frames up) is outside autograd, whose own passes
+    put Values in sets and compare them by identity while a function is traced."""
+    name = sys._getframe(depth).f_globals.get("__name__", "")
+    return not (name == "autograd" or name.startswith("autograd."))
 
 
 def _operator(op: Op, reflected: bool = False) -> Callable[[Value, Value | Number], Value]:
@@ -85,6 +107,10 @@ class Value(Node):
         self.grad = 0.0
         if label is not None:
             self.label = label
+        if grad_mode.traces:  # made while a function is traced: a constant of its code
+            made = grad_mode.made.get()
+            if made is not None:
+                made.append(self)
 
     # --- arithmetic: each operator is one entry of the op table ---
 
@@ -146,11 +172,21 @@ class Value(Node):
         backward(self, gradient, create_graph)
 
     def detach(self) -> Value:
-        """A new leaf with the same data and label, cut off from this value's graph."""
+        """A new leaf with the same data and label, cut off from this value's graph.
+
+        While a function is traced to be compiled, a ``detach`` node instead (JAX's
+        stop_gradient): its value is computed again at every call, and no gradient flows
+        back through it."""
+        if grad_mode.tracing.get():
+            stopped = nodes.stopped(self)
+            stopped.label = self.label
+            return stopped
         return Value(self.data, self.label)
 
     def item(self) -> float:
         """The plain number, as torch's ``Tensor.item()``: no gradient flows through it."""
+        if grad_mode.tracing.get():  # the number now would be frozen into compiled code
+            _refuse_while_tracing("reading its number (.item())", self)
         return self.data
 
     def __float__(self) -> float:
@@ -167,20 +203,29 @@ class Value(Node):
     __gt__, __ge__ = _compare(operator.gt), _compare(operator.ge)
 
     def __eq__(self, other: object) -> bool:
-        return self is other  # a bool, never NotImplemented: no other type's == is asked
+        # a bool, never NotImplemented: no other type's == is asked
+        if self is other:
+            return True
+        if grad_mode.tracing.get() and (isinstance(other, Traced) or is_real(other)) and \
+                _from_user_code():
+            # run without tracing, a number argument would compare by its value here
+            _refuse_while_tracing("== or != with a number", other, self)
+        return False
 
     __hash__ = Node.__hash__
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
-        if any(name in vars(cls) for name in _IDENTITY):
+        ours = cls.__module__ in (nodes.__name__, __name__)  # an op's node type, or Traced
+        if not ours and any(name in vars(cls) for name in _IDENTITY):
             raise TypeError(f"{cls.__name__}: a Value subclass must not redefine == or hash: "
                             "Values are equal only to themselves")
         super().__init_subclass__(**kwargs)
-        if cls.__module__ != nodes.__name__:  # not an op's node type: a class of the user's,
-            nodes.SUBCLASSED.append(cls)  # whose == could still be set once it is made
+        if not ours:  # a class of the user's, whose == could still be set once it is made
+            nodes.SUBCLASSED.append(cls)
 
     def __bool__(self) -> bool:
-        _not_tracing()
+        if grad_mode.tracing.get():
+            _refuse_while_tracing("truth (if, while, and, or, not)", self)
         return self.data != 0.0  # NaN is true, as in PyTorch and Python
 
     def __format__(self, spec: str) -> str:
@@ -198,3 +243,37 @@ class Value(Node):
 
 
 nodes.register_leaf(Value)
+
+
+class Traced(Value):
+    """A number argument of a function that ``autograd.jit`` traces: a leaf standing for a
+    number that may be another at every call. Python may compute with it, but not decide
+    anything by it (==, hash, truth, int, an index) while the function is traced: that
+    would be decided once, for every call."""
+
+    __slots__ = ("argument",)
+
+    def __init__(self, data: Number, label: str, argument: str) -> None:
+        super().__init__(data, label)
+        self.argument = argument  # how the function's caller passed it: "n", "xs[2]"
+
+    def __eq__(self, other: object) -> bool:
+        if self is other:
+            return True
+        if grad_mode.tracing.get() and _from_user_code():
+            _refuse_while_tracing("== or != (and `in`)", self)
+        return False
+
+    def __hash__(self) -> int:
+        if grad_mode.tracing.get() and _from_user_code():
+            _refuse_while_tracing("hashing (a set or a dict key)", self)
+        return object.__hash__(self)
+
+    def __index__(self) -> int:
+        _refuse_while_tracing("use as an integer (an index, a range bound)", self)
+
+    def __int__(self) -> int:
+        _refuse_while_tracing("int()", self)
+
+    def __float__(self) -> float:
+        _refuse_while_tracing("float() (math.sqrt(x) and other math functions call it)", self)

@@ -17,12 +17,13 @@ from autograd.engine import Value
 from autograd.nodes import const
 from autograd.ops import OPS
 
-# every op of the table that Value has as a method (exp, clamp, ...) or the engine as a
-# function of two arguments (maximum), and abs()
+# every op of the table with a derivative that Value has as a method (exp, clamp, ...) or
+# the engine as a function of two arguments (maximum), and abs()
 FUNCTIONS: dict[str, Callable[..., Value]] = {
     op.name: getattr(Value if op.arity == 1 else functions, op.name) for op in OPS
-    if op.arity in (1, 2) and callable(getattr(Value if op.arity == 1 else functions, op.name,
-                                               None))} | {"abs": Value.__abs__}
+    if op.arity in (1, 2) and op.differentiable
+    and callable(getattr(Value if op.arity == 1 else functions, op.name, None))
+} | {"abs": Value.__abs__}
 BINARY: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
     ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
     ast.Div: operator.truediv, ast.Pow: operator.pow,

@@ -1,4 +1,4 @@
-"""Functions of several Values: fused weighted sums and neurons, sums, maximum and minimum.
+"""Functions of several Values: fused weighted sums and neurons, sums, maximum, minimum, shift.
 
 Each makes one node of one op of the table, checked as the operators check theirs.
 """
@@ -10,7 +10,7 @@ from typing import Any
 
 from autograd.engine import Value
 from autograd.nodes import Number, binary, unary, variadic
-from autograd.ops import DOT, MAXIMUM, MINIMUM, NEURON, OPS, SUM, Op
+from autograd.ops import DOT, MAXIMUM, MINIMUM, NEURON, OPS, SHIFT, SUM, Op
 from autograd.weighted import weighted
 
 
@@ -55,6 +55,13 @@ def neuron(ws: Sequence[Value | Number], xs: Sequence[Value | Number],
 def sum(values: Iterable[Value | Number]) -> Value:  # noqa: A001 (autograd.sum, like torch.sum)
     """The sum of many values as a single node, rounded once (math.fsum)."""
     return variadic(SUM, tuple(values))
+
+
+def shift(values: Iterable[Value | Number]) -> Value:
+    """The largest finite value (0.0 if none is), through which no gradient flows: the
+    shift that keeps log-sum-exp and softmax from overflowing (it cancels in their
+    derivatives). A node, so that compiled code computes it again at every call."""
+    return variadic(SHIFT, tuple(values))
 
 
 def _weighted(op: Op, ws: Sequence[Value | Number], xs: Sequence[Value | Number],

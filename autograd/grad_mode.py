@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
+from typing import Any, TypeVar
 
 enabled: ContextVar[bool] = ContextVar("grad_enabled", default=True)
 # while a graph is traced to be compiled, branching on a Value's data would be frozen into
 # the trace: comparisons and truth of Values refuse then
 tracing: ContextVar[bool] = ContextVar("tracing", default=False)
+# the leaves made while a function is traced (constants of its code, not its parameters)
+made: ContextVar[list[Any] | None] = ContextVar("made", default=None)
+# how many traces (and collections of leaves) run now, in every thread: while none does,
+# making a node or a leaf need not read the context variables above (slower than this)
+traces = 0
+_counting = threading.Lock()
+
+
+T = TypeVar("T")
 
 
 @contextmanager
-def _set(setting: ContextVar[bool], value: bool) -> Iterator[None]:
+def _set(setting: ContextVar[T], value: T) -> Iterator[None]:
     token = setting.set(value)
     try:
         yield
@@ -31,9 +42,31 @@ def enable_grad() -> AbstractContextManager[None]:
     return _set(enabled, True)
 
 
-def tracing_values() -> AbstractContextManager[None]:
-    """Inside, comparing a Value or asking its truth raises TypeError (see ``tracing``)."""
-    return _set(tracing, True)
+@contextmanager
+def _counted() -> Iterator[None]:
+    global traces
+    with _counting:
+        traces += 1
+    try:
+        yield
+    finally:
+        with _counting:
+            traces -= 1
+
+
+@contextmanager
+def tracing_values() -> Iterator[None]:
+    """Inside, comparing a Value or asking its truth raises TypeError (see ``tracing``), and
+    ``no_grad`` and ``detach`` record nodes through which no gradient flows."""
+    with _counted(), _set(tracing, True):
+        yield
+
+
+@contextmanager
+def leaves_made(leaves: list[Any]) -> Iterator[None]:
+    """Inside, every leaf made (``Value(...)``) is appended to ``leaves``."""
+    with _counted(), _set(made, leaves):
+        yield
 
 
 def is_grad_enabled() -> bool:

@@ -118,7 +118,7 @@ def _scalars(graph: _Graph) -> dict[Value, Scalar]:
     uses.update(chain.from_iterable(parents.values()))
     made: dict[Value, Scalar] = {}
     for v in graph.inputs:
-        made[v] = Scalar("input", v.data, label=v.label, needs=True)
+        made[v] = Scalar("input", v.data, label=v.label, needs=graph.input_grads)
     for v in graph.params:
         made.setdefault(v, Scalar("param", v.data, label=v.label, needs=True))
     for v, d in graph.constants.items():
@@ -133,7 +133,7 @@ def _scalars(graph: _Graph) -> dict[Value, Scalar]:
             s.op, s.param, s.args = SUM, None, _terms(first) + _terms(s)[1:]
             first.kind = "folded"
         s.level = 1 + max(map(_LEVEL, s.args), default=0)
-        s.needs = any(map(_NEEDS, s.args))
+        s.needs = v.op.differentiable and any(map(_NEEDS, s.args))  # detach: no gradient
         made[v] = s
     return made
 

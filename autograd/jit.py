@@ -1,150 +1,339 @@
 """autograd.jit: trace a function once per structure of its arguments, then run it as code.
 
 ``step = autograd.jit(fn)``; ``step(*args)`` returns what ``fn(*args)`` returns, as floats,
-and adds the gradient of that output into the ``.grad`` of every Value it was computed
-from, as ``output.backward()`` would. The first call with a new structure traces ``fn``
-and compiles the graph (its vector code, ``autograd/vectorized.py``); later calls with the
-same structure run the compiled code on the new numbers, without building a single Value.
+and adds the gradient of that output (of the sum of the outputs, for a list) into the
+``.grad`` of every Value it was computed from, as ``backward()`` would. The first call with
+a new structure traces ``fn`` and compiles the graph (its vector code,
+``autograd/vectorized.py``); later calls with the same structure run the compiled code on
+the new numbers, without building a single Value.
 
-The structure, and so the cache key, is cheap to compute from the arguments alone: how
-lists and tuples nest and how long they are, where numbers and where Values stand (and
-which Values are the same object), and the value of anything else (a string, None, a
-bool), which the function may branch on. Numbers are inputs: their values may change from
-call to call. Value arguments and the Values ``fn`` reads from elsewhere (a model's
-parameters) are read at each call and get their gradients.
+What is traced, what is static, what is computed at each call and what is refused:
 
-As in JAX, Python control flow runs once, at trace time. A branch on a Value refuses to
-trace (TypeError); but a number read out of the graph with ``.data`` (microgpt's
-``max(v.data for v in logits)``) is frozen into the code as a constant, and every later
-call with the same structure uses that constant. A function whose graph depends on
-anything other than its arguments' structure must not be jitted.
+- **Numbers** among the arguments are traced: inputs of the code, another value at every
+  call. Python may compute with them but not decide anything by them while tracing (``==``,
+  ``in``, a hash, truth, ``int()``, an index or a range bound): TypeError, naming the
+  argument. Arguments marked static (``static_argnums``, ``static_argnames``, as in JAX),
+  bools, enums, strings, None and other hashable values that are not numbers are
+  constants: the cache is keyed by their values, and ``fn`` is traced again for each.
+- **Values** passed as arguments (leaves), and the Values ``fn`` reads from elsewhere (a
+  model's parameters), are read at every call and get their gradients.
+- Values computed under ``no_grad()`` or with ``.detach()`` inside ``fn``, and the shift of
+  softmax and log-sum-exp (``autograd.functions.shift``), are **computed again at every
+  call**, with no gradient flowing through them (JAX's stop_gradient).
+- Python control flow runs once, at trace time, and a number read out of the graph with
+  ``.data`` is fixed then. So at the first call with other numbers, ``fn`` runs once more
+  with Values and the code must give its outputs and gradients (to 1e-9 of their size):
+  one that does not (it reads ``.data``, draws random numbers, reads other state) is
+  **refused**, with TypeError, then and at every later call with that structure.
+- Where the code cannot vouch for its numbers (NaN or infinity, an error on the way),
+  ``fn`` itself runs with Values: the engine's numbers, or its error.
+- Under ``no_grad()``, a jitted call computes its outputs only and adds no gradient.
+- Inside a function being traced or checked, a jitted function is just ``fn``: part of the
+  outer graph.
 """
 
 from __future__ import annotations
 
+import enum
 import functools
-from collections.abc import Callable, Sequence
-from typing import Any
+import inspect
+from collections.abc import Callable, Iterable, Sequence
+from contextvars import ContextVar
+from typing import Any, overload
 
-from autograd.compiler import Compiled, compile  # noqa: A004
-from autograd.engine import Value
-from autograd.grad_mode import enable_grad, tracing, tracing_values
+from autograd.backward import grad
+from autograd.compiler import Compiled, Result, compile  # noqa: A004
+from autograd.engine import Traced, Value
+from autograd.grad_mode import (
+    enable_grad,
+    is_grad_enabled,
+    leaves_made,
+    tracing,
+    tracing_values,
+)
 from autograd.graph import toposort
 from autograd.nodes import is_real
 from autograd.ops import LEAF
 
 Key = tuple[Any, ...]
+AGREE = 1e-9  # compiled and eager numbers must agree to this share of their size
+# while jit runs a function itself (to check its code, or where the code cannot vouch), a
+# jitted function it calls is its plain function too: part of that one graph
+_running: ContextVar[bool] = ContextVar("jit_running", default=False)
 
 
-def jit(fn: Callable[..., Any]) -> Jitted:
-    """``fn`` traced and compiled once per structure of its arguments (see the module)."""
-    return Jitted(fn)
+@overload
+def jit(fn: Callable[..., Any], *, static_argnums: int | Iterable[int] = (),
+        static_argnames: str | Iterable[str] = ()) -> Jitted: ...
+
+
+@overload
+def jit(fn: None = None, *, static_argnums: int | Iterable[int] = (),
+        static_argnames: str | Iterable[str] = ()) -> Callable[[Callable[..., Any]], Jitted]: ...
+
+
+def jit(fn: Callable[..., Any] | None = None, *, static_argnums: int | Iterable[int] = (),
+        static_argnames: str | Iterable[str] = ()) -> Any:
+    """``fn`` traced and compiled once per structure of its arguments (see the module);
+    without ``fn``, a decorator: ``@jit(static_argnames="training")``."""
+    if fn is None:
+        return lambda f: Jitted(f, static_argnums, static_argnames)
+    return Jitted(fn, static_argnums, static_argnames)
 
 
 class Jitted:
     """A function compiled per structure of its arguments; ``cache`` maps them to code."""
 
-    def __init__(self, fn: Callable[..., Any]) -> None:
+    def __init__(self, fn: Callable[..., Any], static_argnums: int | Iterable[int] = (),
+                 static_argnames: str | Iterable[str] = ()) -> None:
         if not callable(fn):
             raise TypeError(f"jit needs a function, not {type(fn).__name__}")
         self.fn = fn
+        self.name = getattr(fn, "__name__", repr(fn))
+        nums = [static_argnums] if isinstance(static_argnums, int) else list(static_argnums)
+        names = [static_argnames] if isinstance(static_argnames, str) else list(static_argnames)
+        if not all(type(i) is int and i >= 0 for i in nums):
+            raise TypeError(f"static_argnums must be non-negative ints, got {nums!r}")
+        if not all(isinstance(n, str) for n in names):
+            raise TypeError(f"static_argnames must be strings, got {names!r}")
+        self.positional, self.rest, open_names = _parameters(fn)
+        for n in names:
+            if n not in self.positional and not open_names and n not in self.rest:
+                raise ValueError(f"static_argnames: {self.name} has no parameter {n!r}")
+        # as in JAX, a static position names its parameter, and a static name its position
+        self.static_nums = set(nums) | {self.positional.index(n) for n in names
+                                        if n in self.positional}
+        self.static_names = set(names) | {self.positional[i] for i in nums
+                                          if i < len(self.positional)}
         self.cache: dict[Key, _Traced] = {}
-        functools.update_wrapper(self, fn)
+        # its name and docstring; not its __dict__, whose entries could hide these attributes
+        functools.update_wrapper(self, fn, updated=())
 
     def __repr__(self) -> str:
         return f"jit({getattr(self.fn, '__qualname__', self.fn)!r}, {len(self.cache)} traced)"
 
-    def __call__(self, *args: Any) -> Any:
-        """fn(*args) as floats; every Value it read gets its gradient added to .grad."""
-        if tracing.get():  # called while another function is traced: part of that graph
-            return self.fn(*args)
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """fn(*args, **kwargs) as floats; every Value it read gets its gradient in .grad."""
+        if tracing.get() or _running.get():  # inside another trace or run: part of its graph
+            return self.fn(*args, **kwargs)
         numbers: list[float] = []
         values: list[Value] = []
-        key = _structure(args, numbers, values, {})
+        seen: dict[int, int] = {}
+        key = (tuple(_structure(a, numbers, values, seen, i in self.static_nums, self.argument(i))
+                     for i, a in enumerate(args)),
+               tuple((k, _structure(kwargs[k], numbers, values, seen, k in self.static_names, k))
+                     for k in sorted(kwargs)))
         traced = self.cache.get(key)
         if traced is None:
-            traced = self.cache[key] = _Traced(self.fn, args, len(numbers))
-        return traced.run(numbers, values)
+            traced = self.cache[key] = _Traced(self, args, kwargs)
+        return traced.run(args, kwargs, numbers, values)
+
+    def argument(self, i: int) -> str:
+        """How positional argument i is named in a message: its parameter's name."""
+        if i < len(self.positional):
+            return self.positional[i]
+        return f"{self.rest or 'args'}[{i - len(self.positional)}]"
+
+    def static(self, i: int | str) -> bool:
+        """Whether argument i (a position or a keyword) is static."""
+        return i in self.static_nums if isinstance(i, int) else i in self.static_names
+
+
+def _parameters(fn: Callable[..., Any]) -> tuple[list[str], str, bool]:
+    """fn's positional parameters, the name of its *args (or ''), and whether it takes
+    **kwargs (then any keyword may be static); a function without a signature takes all."""
+    try:
+        parameters = list(inspect.signature(fn).parameters.values())
+    except (TypeError, ValueError):
+        return [], "", True
+    kinds = inspect.Parameter
+    positional = [p.name for p in parameters
+                  if p.kind in (kinds.POSITIONAL_ONLY, kinds.POSITIONAL_OR_KEYWORD)]
+    rest = next((p.name for p in parameters if p.kind is kinds.VAR_POSITIONAL), "")
+    return positional, rest, any(p.kind is kinds.VAR_KEYWORD for p in parameters)
 
 
 def _number(arg: Any) -> bool:
-    """Whether an argument is a number, and so an input (a bool is a constant flag)."""
-    return is_real(arg) and not isinstance(arg, bool)
+    """Whether an argument is a number, and so an input (a bool or an enum is a flag)."""
+    return is_real(arg) and not isinstance(arg, (bool, enum.Enum))
 
 
-def _structure(arg: Any, numbers: list[float], values: list[Value],
-               seen: dict[int, int]) -> Any:
+def _structure(arg: Any, numbers: list[float], values: list[Value], seen: dict[int, int],
+               static: bool, name: str) -> Any:
     """The structure of an argument (its cache key); its numbers and Values, in order."""
+    if static:
+        try:
+            hash(arg)
+        except TypeError:
+            raise TypeError(f"jit: static argument {name} must be hashable (it keys the "
+                            f"cache), not {type(arg).__name__}") from None
+        return ("static", type(arg), arg)
     if isinstance(arg, Value):
         if arg.op.arity != 0:
-            raise ValueError("jit: a Value argument must be a leaf, not a computed value (its "
+            raise ValueError(f"jit: argument {name} must be a leaf, not a computed value (its "
                              "gradient would stop there): pass the leaves it is computed "
                              "from, or compute it inside the function")
         first = seen.setdefault(id(arg), len(values))
         values.append(arg)
         return ("value", first)  # which earlier Value argument it is, if any
     if type(arg) in (list, tuple):
-        return (type(arg).__name__, *(_structure(a, numbers, values, seen) for a in arg))
+        return (type(arg).__name__, *(_structure(a, numbers, values, seen, False, f"{name}[{k}]")
+                                      for k, a in enumerate(arg)))
     if _number(arg):
         numbers.append(float(arg))
         return "number"
     try:
         hash(arg)
     except TypeError:
-        raise TypeError(f"jit: an argument of type {type(arg).__name__} is neither a number, "
-                        "a Value, a list or tuple of them, nor a hashable constant") from None
+        raise TypeError(f"jit: argument {name} of type {type(arg).__name__} is neither a "
+                        "number, a Value, a list or tuple of them, nor a hashable constant"
+                        ) from None
     return ("constant", type(arg), arg)
 
 
-def _rebuild(arg: Any, inputs: list[Value], proxies: dict[int, Value]) -> Any:
-    """The arguments with every number replaced by a new input Value, in order, and every
-    Value by a new leaf standing for it (the same one for the same Value): what fn reads
-    as an argument is then told apart from what it reads from elsewhere."""
+def _rebuild(arg: Any, static: bool, name: str, inputs: list[Value],
+             proxies: dict[int, Value]) -> Any:
+    """The argument with every number replaced by a new input (a Traced leaf), in order, and
+    every Value by a new leaf standing for it (the same one for the same Value): what fn
+    reads as an argument is then told apart from what it reads from elsewhere."""
+    if static:
+        return arg
     if isinstance(arg, Value):
         if id(arg) not in proxies:
             proxies[id(arg)] = Value(arg.data, label=arg.label)
         return proxies[id(arg)]
     if type(arg) in (list, tuple):
-        return type(arg)(_rebuild(a, inputs, proxies) for a in arg)
+        return type(arg)(_rebuild(a, False, f"{name}[{k}]", inputs, proxies)
+                         for k, a in enumerate(arg))
     if _number(arg):
-        inputs.append(Value(float(arg), label=f"x{len(inputs) + 1}"))
+        inputs.append(Traced(float(arg), f"x{len(inputs) + 1}", name))
         return inputs[-1]
     return arg
 
 
 class _Traced:
-    """One structure's compiled code, and how its parameters are found at each call."""
+    """One structure's compiled code, how its parameters are found at each call, and
+    whether its numbers were checked against the function's own."""
 
-    def __init__(self, fn: Callable[..., Any], args: Sequence[Any], count: int) -> None:
+    def __init__(self, jitted: Jitted, args: Sequence[Any], kwargs: dict[str, Any]) -> None:
+        fn, self.name = jitted.fn, jitted.name
+        self.fn = fn
         inputs: list[Value] = []
         proxies: dict[int, Value] = {}
-        rebuilt = _rebuild(args, inputs, proxies)
+        rebuilt = [_rebuild(a, jitted.static(i), jitted.argument(i), inputs, proxies)
+                   for i, a in enumerate(args)]
+        named = {k: _rebuild(kwargs[k], jitted.static(k), k, inputs, proxies)
+                 for k in sorted(kwargs)}
+        made: list[Value] = []
         try:
-            with enable_grad(), tracing_values():
-                out = fn(*rebuilt)
+            with enable_grad(), tracing_values(), leaves_made(made):
+                out = fn(*rebuilt, **named)
         except TypeError as e:
-            raise TypeError(f"jit traces {getattr(fn, '__name__', fn)} with Values for its "
-                            f"numbers, and it refused: {e}") from None
+            raise TypeError(f"jit traces {self.name} with Values for its numbers, and it "
+                            f"refused: {e}") from None
         self.many = isinstance(out, (list, tuple))
         outputs = list(out) if self.many else [out]
         if not outputs or not all(isinstance(o, Value) for o in outputs):
             raise TypeError("a jitted function must return a Value or a list of Values")
         self.arguments = list(proxies.values())  # each Value argument once, in order
         taken = set(self.arguments) | set(inputs)
-        # the Values fn reads from elsewhere: leaves below the outputs (not constants)
+        constants = set(made)  # leaves fn made itself: constants of its code
+        # the Values fn reads from elsewhere: leaves below the outputs
         self.captured = [v for v in toposort(outputs, cut=taken)
-                         if v.op is LEAF and v not in taken]
-        self.compiled: Compiled = compile(outputs, inputs, self.arguments + self.captured)
-        assert len(inputs) == count
+                         if v.op is LEAF and v not in taken and v not in constants]
+        self.traced = (outputs, inputs, self.arguments + self.captured)
+        self.compiled: Compiled = compile(*self.traced, input_grads=False)
+        self.forward: Compiled | None = None  # outputs alone, for calls under no_grad
+        # the numbers traced at: the code gives fn's numbers there, by construction
+        self.at = ([v.data for v in inputs], [p.data for p in self.traced[2]])
+        self.checked = {True: False, False: False}  # with gradients, and outputs alone
+        self.refusal = ""
 
-    def run(self, numbers: list[float], values: list[Value]) -> Any:
-        """The outputs at these numbers and Values; gradients added to every leaf read."""
+    def run(self, args: Sequence[Any], kwargs: dict[str, Any], numbers: list[float],
+            values: list[Value]) -> Any:
+        """The outputs at these arguments; gradients added to every leaf read."""
         import numpy as np
 
+        if self.refusal:
+            raise TypeError(self.refusal)
         params = list(dict.fromkeys(values)) + self.captured  # as the trace's arguments
-        data = np.array([p.data for p in params], dtype=float)
-        result = self.compiled.one(numbers, data)
-        for p, g in zip(params, np.asarray(result.param_grads).tolist()):
-            p.grad += g
-        outs = [float(o[0]) for o in result.outputs]
+        data = [p.data for p in params]
+        grads = is_grad_enabled()
+        code = self.compiled if grads else self._forward()
+        result = code.vouched(numbers, np.array(data, dtype=float))
+        if result is not None and (self.checked[grads] or (numbers, data) == self.at):
+            outs = [float(o[0]) for o in result.outputs]
+            if grads:
+                for p, g in zip(params, result.param_grads.tolist()):
+                    p.grad += g
+        else:  # fn itself: to check the code's numbers once, or where it cannot vouch
+            outs, leaves, eager = self._eager(args, kwargs, params, grads)
+            if result is not None:
+                self._check(result, outs, eager, params, grads)
+            for p, g in zip(leaves, eager):
+                p.grad += g
         return outs if self.many else outs[0]
+
+    def _forward(self) -> Compiled:
+        """The code of the outputs alone (no gradient is taken), made on first use."""
+        if self.forward is None:
+            outputs, inputs, params = self.traced
+            self.forward = compile(outputs, inputs, params, grad_outputs=[0.0] * len(outputs),
+                                   input_grads=False)
+        return self.forward
+
+    def _eager(self, args: Sequence[Any], kwargs: dict[str, Any], params: list[Value],
+               grads: bool) -> tuple[list[float], list[Value], list[Any]]:
+        """fn's outputs as the engine gives them, the leaves it read (the params first, then
+        others it reached, such as values computed under no_grad) and their gradients (none
+        without grad mode)."""
+        made: list[Value] = []
+        token = _running.set(True)
+        try:
+            with leaves_made(made):
+                out = self.fn(*args, **kwargs)
+        finally:
+            _running.reset(token)
+        outputs = list(out) if isinstance(out, (list, tuple)) else [out]
+        if len(outputs) != (len(self.traced[0])) or not all(
+                isinstance(o, Value) or is_real(o) for o in outputs):
+            raise TypeError(f"jit: {self.name} returned another structure than when it was "
+                            f"traced: {out!r:.80}")
+        outs = [o.data if isinstance(o, Value) else float(o) for o in outputs]
+        if not grads:
+            return outs, [], []
+        roots = [o for o in outputs if isinstance(o, Value)]
+        below = toposort(roots)
+        constants = set(made)
+        leaves = list(dict.fromkeys([*params, *(v for v in below if v.op is LEAF
+                                                and v not in constants)]))
+        return outs, leaves, grad(roots, leaves, allow_unused=True) if roots else [0.0] * len(
+            leaves)
+
+    def _check(self, result: Result, outs: list[float], eager: list[Any], params: list[Value],
+               grads: bool) -> None:
+        """The code's numbers are fn's own, or TypeError (and every later call refused)."""
+        code_outs = [float(o[0]) for o in result.outputs]
+        pairs = [(f"output {k}", a, b) for k, (a, b) in enumerate(zip(code_outs, outs))]
+        if grads:  # the leaves the code gives gradients to (fn's others are its own: no_grad)
+            pairs += [(f"the gradient of {p.label or 'a Value'} (parameter {k})", float(a),
+                       float(b)) for k, (p, a, b) in enumerate(zip(params,
+                                                                   result.param_grads.tolist(),
+                                                                   eager))]
+        outputs_size = max((abs(x) for _, a, b in pairs[:len(outs)] for x in (a, b)
+                            if x - x == 0.0), default=0.0)
+        grads_size = max((abs(x) for _, a, b in pairs[len(outs):] for x in (a, b)
+                          if x - x == 0.0), default=0.0)
+        for k, (what, a, b) in enumerate(pairs):
+            size = outputs_size if k < len(outs) else grads_size
+            if not (a == b or abs(a - b) <= AGREE * size or (a != a and b != b)):
+                self.refusal = (
+                    f"jit: the code traced from {self.name} gives {a!r} for {what} where "
+                    f"{self.name} itself gives {b!r}: it must read a number out of the graph "
+                    "(.data), draw random numbers or read other state, which tracing fixed "
+                    "at their first values. Compute with Values (detach() for a constant "
+                    "computed from them), pass such numbers as arguments (static ones to "
+                    f"branch on them), or call {self.name} without jit")
+                raise TypeError(self.refusal)
+        self.checked[grads] = True
+        self.checked[False] = True

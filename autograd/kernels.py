@@ -92,9 +92,15 @@ def numpy_kernels() -> dict[str, Any]:
         return np.array([exact_sum(terms) for terms in zip(*(c.ravel() for c in columns))]
                         ).reshape(columns[0].shape)
 
+    def shift(xs: Sequence[Any]) -> Any:
+        # the largest finite argument of each sample, 0.0 where none is finite
+        stacked = np.stack(np.broadcast_arrays(*xs))
+        finite = np.isfinite(stacked)
+        return np.where(finite.any(0), np.where(finite, stacked, -np.inf).max(0), 0.0)
+
     return {op.name: getattr(np, NUMPY_NAMES.get(op.name, op.name), None) for op in NAMED} | {
         **array_kernels(np),
-        "fsum": fsum, "sigmoid": sigmoid,
+        "fsum": fsum, "sigmoid": sigmoid, "shift": shift,
         "softplus": softplus, "relu": lambda a: np.where(a <= 0.0, 0.0, a),
         "clamp": lambda a, low, high: np.where(np.isnan(a), a, np.minimum(np.maximum(a, low),
                                                                           high)),

@@ -26,6 +26,7 @@ Number = int | float
 
 _new: Callable[[type[Any]], Value] = object.__new__
 _recording = grad_mode.enabled.get
+_tracing = grad_mode.tracing.get
 _data = operator.attrgetter("data")
 
 
@@ -185,6 +186,8 @@ def _unary_maker(op: Op) -> Callable[[Value, Any], Value]:
             v = _new(NODE_TYPES[op])
             v._a = a
             v._b = param
+        elif grad_mode.traces and _tracing():
+            return traced_without_grad(unary, a, param)
         else:
             v = _new(NODE_TYPES[ops.LEAF])
         v.data = out
@@ -214,6 +217,8 @@ def _binary_maker(op: Op) -> Callable[[Value, Any], Value]:
             v = _new(NODE_TYPES[op])
             v._a = a
             v._b = b
+        elif grad_mode.traces and _tracing():
+            return traced_without_grad(binary, a, b)
         else:
             v = _new(NODE_TYPES[ops.LEAF])
         v.data = out
@@ -273,6 +278,8 @@ def variadic(op: Op, args: Sequence[Value | Number], param: Any = None) -> Value
     if out - out != 0.0:
         checked(op, out, xs)
     if not _recording():
+        if grad_mode.traces and _tracing():
+            return traced_without_grad(variadic, op, nodes, param)
         v = _new(NODE_TYPES[ops.LEAF])
     elif op in WEIGHTED:
         v = _new(NODE_TYPES[op])
@@ -283,6 +290,26 @@ def variadic(op: Op, args: Sequence[Value | Number], param: Any = None) -> Value
     v.data = out
     v.grad = 0.0
     return v
+
+
+def stopped(v: Value) -> Value:
+    """detach(v) as a node (ops.DETACH): v's value, computed again wherever v is, with no
+    gradient flowing back through it."""
+    s = _new(NODE_TYPES[ops.DETACH])
+    s._a = v
+    s._b = None
+    s.data = v.data
+    s.grad = 0.0
+    return s
+
+
+def traced_without_grad(make: Callable[..., Value], *args: Any) -> Value:
+    """What ``make(*args)`` records inside no_grad while a function is traced: the node, as
+    in grad mode, behind a detach node. Without tracing it would be a leaf, its number
+    frozen into the compiled code; so it is computed again at every call, and no gradient
+    flows through it, as no_grad promises."""
+    with grad_mode.enable_grad():
+        return stopped(make(*args))
 
 
 def const(x: Number) -> Value:

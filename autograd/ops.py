@@ -62,9 +62,10 @@ class Op:
     partials: Callable[..., Any]
     symbol: str = ""  # how a drawing or formula shows it
     param: str | None = None  # name of a fixed (non-differentiated) parameter, if any
-    # how far the arguments (and parameter) are from where the derivative jumps; property
-    # tests keep away from kinks
-    kink: Callable[[Sequence[float], Any], float] | None = None
+    # where the derivative jumps: differences of the arguments (and parameter) that are 0 at
+    # a kink, on floats or arrays alike; property tests keep away from kinks, and vector
+    # code hands the samples near one to the engine's own order of operations
+    kinks: Callable[[Sequence[Any], Any], tuple[Any, ...]] | None = None
     # True when the derivative is a function of the output alone (tanh' = 1 - tanh^2):
     # such an op can be fused behind a weighted sum (see NEURON)
     from_output: bool = False
@@ -72,6 +73,9 @@ class Op:
     # how a drawing shows the op with its fixed parameter (default: symbol(parameter))
     show: Callable[[Any], str] | None = None
     activation: bool = False  # a nonlinearity a neuron applies (nn's activations, by name)
+    # False for an op through which no gradient flows (its partials are ()): the backward
+    # pass and compiled code treat its result as a constant computed at run time
+    differentiable: bool = True
 
     def label(self, param: Any) -> str:
         """The op as drawn: its symbol, with its fixed parameter where it has one."""
@@ -96,9 +100,14 @@ class Op:
         return table_op, (self.name,)  # unpickled as the table's own op
 
 
-def at(x: float) -> Callable[[Sequence[float], Any], float]:
-    """A kink where the first argument equals x."""
-    return lambda args, k: abs(args[0] - x)
+def at_zero(args: Sequence[Any], k: Any) -> tuple[Any, ...]:
+    """A kink where the first argument is 0."""
+    return (args[0],)
+
+
+def at_tie(args: Sequence[Any], k: Any) -> tuple[Any, ...]:
+    """A kink where the two arguments are equal."""
+    return (args[0] - args[1],)
 
 
 class FloatMath:
@@ -184,6 +193,10 @@ def _clamp_step(a: Any, bounds: tuple[float, float]) -> float:
 def _clamp_code(out: str, args: Sequence[str], bounds: tuple[float, float]) -> Code:
     k = f"{literal(bounds[0])}, {literal(bounds[1])}"
     return Code(f"clamp({args[0]}, {k})", (f"clamp_step({args[0]}, {k})",))
+
+
+def _shift(args: Sequence[float]) -> float:
+    return max((a for a in args if a - a == 0.0), default=0.0)  # inf - inf, nan - nan: nan
 
 
 def _softplus(a: float) -> float:
@@ -318,7 +331,7 @@ RPOW = Op("rpow", 1, lambda a, k: _pow(k, a), lambda m, out, x, k: (_pow_db(m, o
 # d|a|/da = sign(a), taken as 0 at the kink (as PyTorch does)
 ABS = Op("abs", 1, abs,
          lambda m, out, x, k: (1.0 if m.val(x[0]) > 0 else (-1.0 if m.val(x[0]) < 0 else 0.0),),
-         "abs", kink=at(0.0), code=template("abs({a})", "sign({a})"))
+         "abs", kinks=at_zero, code=template("abs({a})", "sign({a})"))
 # d e^a/da = e^a
 EXP = Op("exp", 1, math.exp, lambda m, out, x, k: (out,), "exp", from_output=True,
          code=template("exp({a})", "{out}"))
@@ -341,12 +354,12 @@ SIGMOID = Op("sigmoid", 1, FloatMath.sigmoid, lambda m, out, x, k: (out * (1.0 -
 # d relu(a)/da = 1 for a > 0 (where relu(a) > 0), else 0 (0 at the kink, as PyTorch); as
 # code, the comparison itself: True and False multiply as 1 and 0, on floats and on arrays
 RELU = Op("relu", 1, lambda a: 0.0 if a <= 0.0 else a,
-          lambda m, out, x, k: (1.0 if m.val(out) > 0 else 0.0,), "relu", kink=at(0.0),
+          lambda m, out, x, k: (1.0 if m.val(out) > 0 else 0.0,), "relu", kinks=at_zero,
           from_output=True, activation=True, code=template("relu({a})", "({out} > 0.0)"))
 # d/da = 1 for a > 0, else the slope k
 LEAKY_RELU = Op("leaky_relu", 1, lambda a, k: a if a > 0.0 else k * a,
                 lambda m, out, x, k: (1.0 if m.val(x[0]) > 0 else k,), "leaky_relu", param="slope",
-                kink=at(0.0), activation=True,
+                kinks=at_zero, activation=True,
                 code=template("leaky_relu({a}, {k})", "leaky_step({a}, {k})"))
 # d log(1 + e^a)/da = sigmoid(a) = e^a / (1 + e^a) = 1 - e^-out, as out = log(1 + e^a)
 SOFTPLUS = Op("softplus", 1, _softplus, lambda m, out, x, k: (-m.expm1(-out),), "softplus",
@@ -383,17 +396,26 @@ LOG1P = Op("log1p", 1, math.log1p, lambda m, out, x, k: (1.0 / (1.0 + x[0]),), "
 # d max(a, b)/da = 1 where a > b, 0 where a < b, 1/2 each at a tie (PyTorch's convention)
 MAXIMUM = Op("maximum", 2, _maximum,
              lambda m, out, x, k: (tie_step(x[0], x[1]), tie_step(x[1], x[0])), "max",
-             kink=lambda args, k: abs(args[0] - args[1]),
+             kinks=at_tie,
              code=template("maximum({a}, {b})", "tie_step({a}, {b})", "tie_step({b}, {a})"))
 # d min(a, b)/da = 1 where a < b, 0 where a > b, 1/2 each at a tie
 MINIMUM = Op("minimum", 2, _minimum,
              lambda m, out, x, k: (tie_step(x[1], x[0]), tie_step(x[0], x[1])), "min",
-             kink=lambda args, k: abs(args[0] - args[1]),
+             kinks=at_tie,
              code=template("minimum({a}, {b})", "tie_step({b}, {a})", "tie_step({a}, {b})"))
 # d clamp(a, lo, hi)/da = 1 for lo <= a <= hi (bounds included, as PyTorch), else 0
 CLAMP = Op("clamp", 1, _clamp, lambda m, out, x, k: (_clamp_step(x[0], k),), "clamp",
-           param="bounds", kink=lambda args, k: min(abs(args[0] - k[0]), abs(args[0] - k[1])),
+           param="bounds", kinks=lambda args, k: (args[0] - k[0], args[0] - k[1]),
            code=_clamp_code, show=lambda k: f"clamp({k[0]!r}, {k[1]!r})")
+# detach(a) = a, with no gradient through it (JAX's stop_gradient): what a.detach() and
+# no_grad() record while a function is traced to be compiled, so that the value is computed
+# again at every call (outside tracing, detach() makes a new leaf)
+DETACH = Op("detach", 1, lambda a: a, lambda m, out, x, k: (), "detach", differentiable=False,
+            code=template("{a}"))
+# the largest finite argument (0.0 if none is): the shift that keeps log-sum-exp and softmax
+# from overflowing; it cancels in their derivatives, so no gradient flows through it
+SHIFT = Op("shift", VARIADIC, _shift, lambda m, out, x, k: (), "shift", differentiable=False,
+           code=lambda out, args, k: Code(f"shift(({', '.join(args)},))", ()))
 # b + w_1 x_1 + w_2 x_2 + ... over arguments (b, w_1, x_1, w_2, x_2, ...), added left to right:
 # autograd.dot, and the sum that a + b builds from products nothing else holds
 # (autograd/nodes.py), e.g. sum(w * x for w, x in zip(ws, xs)); d/db = 1, d/dw_i = x_i,

@@ -24,6 +24,7 @@ from autograd.nodes import (
     PerOp,
     Row,
     interleaved,
+    stopped,
     variadic,
 )
 from autograd.ops import Op
@@ -87,6 +88,9 @@ def weighted_rows(op: Op, rows: Sequence[Sequence[Any]], xs: Sequence[Any],
     if op not in WEIGHTED or (op is ops.NEURON) != (act is not None):
         raise ValueError(f"weighted nodes are DOT (act None) or NEURON (with an activation), "
                          f"not {op.name} with {act!r}")
+    if grad_mode.traces and grad_mode.tracing.get() and not grad_mode.enabled.get():
+        with grad_mode.enable_grad():  # no_grad while a function is traced: detach nodes
+            return [stopped(v) for v in weighted_rows(op, rows, xs, biases, act, cache)]
     made = None
     made_rows = rows_of(rows, biases, act) if cache is None else cache.rows(rows, biases, act)
     inputs = Inputs(xs)

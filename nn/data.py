@@ -6,7 +6,7 @@ import math
 import numbers
 import random
 from collections.abc import Iterator, Sequence
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from autograd import Value, checks
 
@@ -71,8 +71,8 @@ def check_finite(inputs: Sequence[object], targets: Sequence[object]) -> None:
 
 def _non_finite(sample: object) -> tuple[str, float] | None:
     """Where in the sample a number is NaN or infinite (as 'column 2', '[3][1]'), and it."""
-    x = sample.data if isinstance(sample, Value) else sample
-    if isinstance(x, numbers.Number) and not hasattr(x, "ndim") or getattr(x, "ndim", 1) == 0:
+    x: Any = sample.data if isinstance(sample, Value) else sample
+    if (isinstance(x, numbers.Number) and not hasattr(x, "ndim")) or getattr(x, "ndim", 1) == 0:
         try:
             return None if math.isfinite(x) else ("", float(x))  # type: ignore[arg-type]
         except (TypeError, OverflowError):

@@ -7,6 +7,7 @@ import math
 from collections.abc import Iterable, Sequence
 
 from autograd import Value
+from autograd.functions import shift
 
 
 def total(terms: Iterable[Value]) -> Value:
@@ -15,14 +16,15 @@ def total(terms: Iterable[Value]) -> Value:
 
 
 def softmax(logits: Sequence[Value], temperature: float = 1.0) -> list[Value]:
-    """e^(z_i / T) / sum_j e^(z_j / T), shifted by the largest logit so that no e^z overflows
-    (the shift cancels: the result and its gradient are the same)."""
+    """e^(z_i / T) / sum_j e^(z_j / T), shifted by the largest finite logit so that no e^z
+    overflows (the shift cancels: the result and its gradient are the same)."""
     if not logits:
         raise ValueError("softmax of an empty list")
     if not temperature > 0.0:
         raise ValueError(f"temperature must be a number > 0, got {temperature!r}")
-    top = max(z.data for z in logits)
-    exps = [(z - top if temperature == 1.0 else (z - top) / temperature).exp() for z in logits]
+    # the largest finite logit, a node computed again at every call of compiled code
+    neg = -shift(logits)
+    exps = [(z + neg if temperature == 1.0 else (z + neg) / temperature).exp() for z in logits]
     norm = total(exps)
     return [e / norm for e in exps]
 

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 
 import autograd
 from autograd import Value, dot
+from autograd.functions import shift
 
 Scalar = Value | float
 REDUCTIONS = ("mean", "sum")
@@ -84,11 +85,12 @@ def logsumexp(logits: Sequence[Scalar]) -> Value:
     zs = [z if isinstance(z, Value) else Value(z) for z in logits]
     if all(z.data == -math.inf for z in zs):  # log(0) = -inf; each softmax weight is 1/n
         return autograd.sum(zs) / len(zs)
-    # shifted by the largest finite logit; NaN and infinite ones then follow IEEE 754
-    finite = [z.data for z in zs if math.isfinite(z.data)]
-    m = max(finite) if finite else 0.0
-    # the shift m is a constant: it cancels in the derivative, which is softmax(z)
-    return autograd.sum([(z - m).exp() for z in zs]).log() + m
+    # shifted by the largest finite logit m, a node computed again at every call of compiled
+    # code; NaN and infinite logits then follow IEEE 754. No gradient flows through m: it
+    # cancels in the derivative, which is softmax(z)
+    m = shift(zs)
+    neg = -m
+    return autograd.sum([(z + neg).exp() for z in zs]).log() + m
 
 
 Target = int | Sequence[Scalar]  # a class index, or a probability per class

@@ -1,11 +1,21 @@
 """autograd.jit: traced once per structure, the engine's numbers, gradients into .grad."""
 
+import enum
 import math
 import random
 
 import pytest
 
-from autograd import Value, grad, jit
+from autograd import Value, grad, jit, no_grad
+from nn.functional import softmax
+from nn.losses import (
+    binary_cross_entropy_with_logits,
+    cross_entropy,
+    hinge_loss,
+    l1_loss,
+    logsumexp,
+    mse_loss,
+)
 
 pytest.importorskip("numpy")
 
@@ -111,8 +121,200 @@ def test_a_jitted_function_called_while_another_is_traced_is_part_of_its_graph()
     assert outer(1.0) == 2.0 and a.grad == 1.0
 
 
-def test_a_number_read_with_data_is_frozen_at_trace_time():
-    # documented, as JAX's tracing: Python sees .data once, when the function is traced
-    step = jit(lambda x: x * x.data)
-    assert step(3.0) == 9.0
-    assert step(5.0) == 15.0  # 5 * 3, the traced constant
+def test_a_number_read_out_of_the_graph_is_refused_at_the_first_call_with_other_numbers():
+    # tracing fixes what .data reads: the code would give 3 * x at every call. The first
+    # call with other numbers runs the function itself as well, and refuses the code
+    w = Value(1.5)
+    step = jit(lambda x: x * (w * x).data)
+    assert step(2.0) == 2.0 * 3.0  # traced here: the code's own numbers, by construction
+    assert step(2.0) == 6.0  # the same numbers: nothing to check yet
+    with pytest.raises(TypeError, match=r"gives 9.0 for output 0 where <lambda> itself "
+                                        r"gives 13.5.*\.data"):
+        step(3.0)
+    w.grad = 0.0
+    with pytest.raises(TypeError, match=r"gives 9.0"):  # every later call too
+        step(3.0)
+    assert w.grad == 0.0  # and nothing was added
+
+
+class Counted:
+    """A function that counts its calls: after the trace and the first check, jit calls
+    the code alone (a call of fn then means the code could not vouch for its numbers)."""
+
+    def __init__(self, fn):
+        self.fn, self.calls = fn, 0
+        self.__name__ = "counted"
+
+    def __call__(self, *args, **kwargs):
+        self.calls += 1
+        return self.fn(*args, **kwargs)
+
+
+def eager(fn, *args, leaves=(), **kwargs):
+    """fn's output and the gradients of the given leaves, as the engine computes them."""
+    out = fn(*args, **kwargs)
+    return out.data, grad(out, list(leaves), allow_unused=True)
+
+
+def assert_close(a, b):
+    assert a == b or math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-14), (a, b)
+
+
+# --- item 1: detach and no_grad inside a jitted function are computed at every call ---
+
+def target_detached(w, x):
+    return (w * x - (w * x).tanh().detach()) ** 2
+
+
+def target_no_grad(w, x):
+    with no_grad():
+        t = (w * x).tanh()
+    return (w * x - t) ** 2
+
+
+@pytest.mark.parametrize("fn", [target_detached, target_no_grad])
+def test_values_computed_without_gradient_are_computed_at_every_call(fn):
+    # once frozen at the first call: step(2.0) gave 0.876 where the engine gives 0.460
+    w = Value(0.8)
+    counted = Counted(lambda x: fn(w, x))
+    step = jit(counted)
+    for x in (1.0, 2.0, -0.7, 3.5):
+        w.grad = 0.0
+        out = step(x)
+        want, (g,) = eager(fn, w, x, leaves=[w])
+        assert_close(out, want)
+        assert_close(w.grad, g)  # no gradient through the detached target: 2(wx - t) x
+    assert counted.calls == 2  # the trace, then the check at the first other number
+    assert len(step.cache) == 1
+
+
+# --- item 2: Python may not decide anything by a traced number; static arguments ---
+
+def nll(w, y):
+    return -(w.sigmoid().log()) if y == 1 else -((1 - w.sigmoid()).log())
+
+
+def test_deciding_by_a_traced_number_is_refused_naming_the_argument():
+    w = Value(0.3)
+    uses = {
+        "==": lambda w, y: w * 2.0 if y == 1 else w,
+        "!=": lambda w, y: w * 2.0 if y != 1 else w,
+        "in": lambda w, y: w * 2.0 if y in (1, 2) else w,
+        "in a set": lambda w, y: w * 2.0 if y in {1, 2} else w,
+        "a dict key": lambda w, y: w * {1: 2.0}.get(y, 1.0),
+        "truth": lambda w, y: w * 2.0 if y else w,
+        "int()": lambda w, y: w * int(y),
+        "an index": lambda w, y: w * [1.0, 2.0][y],
+        "a range bound": lambda w, y: sum((w for _ in range(y)), Value(0.0)),
+        "an ordering": lambda w, y: w * 2.0 if y > 0 else w,
+        "a computed ==": lambda w, y: w * 2.0 if y * 1.0 == 1 else w,
+        "math": lambda w, y: w * math.sqrt(y),
+        ".item()": lambda w, y: w * y.item(),
+    }
+    for what, fn in uses.items():
+        with pytest.raises(TypeError, match=r"\by\b") as caught:
+            jit(fn)(w, 1)
+        assert "static_argnums" in str(caught.value), what
+    # the issue's case: a number argument chose the branch of y != 1
+    with pytest.raises(TypeError, match=r"jit traces y as a number.*static"):
+        jit(nll)(w, 1)
+    assert w.grad == 0.0
+
+
+def test_static_arguments_are_constants_keyed_by_value():
+    w = Value(0.3)
+    by_number = jit(nll, static_argnums=1)
+    by_name = jit(nll, static_argnames="y")
+    for step in (by_number, by_name):
+        for y in (1, 0, 1):
+            w.grad = 0.0
+            out = step(w, y) if step is by_number else step(w, y=y)
+            want, (g,) = eager(nll, w, y, leaves=[w])
+            assert_close(out, want)
+            assert_close(w.grad, g)
+        assert len(step.cache) == 2  # traced once for y = 1, once for y = 0
+    assert jit(nll, static_argnums=1)(w, 1) == pytest.approx(0.554355244468527)
+    with pytest.raises(TypeError, match="static argument y must be hashable"):
+        by_number(w, [1])
+    with pytest.raises(ValueError, match="no parameter 'z'"):
+        jit(nll, static_argnames="z")
+    with pytest.raises(TypeError, match="non-negative ints"):
+        jit(nll, static_argnums=-1)
+
+
+def test_an_enum_flag_is_a_constant():
+    class Mode(enum.IntEnum):
+        TANH = 1
+        SIGMOID = 2
+
+    step = jit(lambda x, mode: x.tanh() if mode == Mode.TANH else x.sigmoid())
+    x = Value(0.5)
+    assert step(x, Mode.TANH) == math.tanh(0.5)
+    assert step(x, Mode.SIGMOID) == 1.0 / (1.0 + math.exp(-0.5))
+    assert len(step.cache) == 2
+
+
+# --- item 4: under no_grad, outputs only, no gradient added ---
+
+def test_a_call_under_no_grad_adds_no_gradient():
+    p = Value(1.0)
+    step = jit(lambda x: p * x)
+    step(2.0)
+    p.grad = 0.0
+    with no_grad():
+        assert step(3.0) == 3.0
+    assert p.grad == 0.0
+    # and no derivative is taken: this one has a value at 0, no derivative there
+    root = jit(lambda x: (p * x) ** 0.5)
+    with no_grad():
+        assert root(4.0) == 2.0 and root(0.0) == 0.0
+    assert p.grad == 0.0
+    with pytest.raises(ZeroDivisionError):  # as the engine refuses with gradients
+        root(0.0)
+
+
+# --- item 5: the shift of every built-in loss is computed at run time ---
+
+LOSSES = {
+    "cross_entropy": lambda zs, t: cross_entropy(zs, 0),
+    "cross_entropy, probabilities": lambda zs, t: cross_entropy(zs, [0.25, 0.75, 0.0]),
+    "logsumexp": lambda zs, t: logsumexp(zs),
+    "softmax": lambda zs, t: softmax(zs)[1] * 3.0 + softmax(zs)[2],
+    "binary_cross_entropy_with_logits": lambda zs, t: binary_cross_entropy_with_logits(zs, [
+        1.0, 0.0, 0.5]),
+    "mse_loss": lambda zs, t: mse_loss(zs, [t, -t, 0.0]),
+    "l1_loss": lambda zs, t: l1_loss(zs, [t, -t, 0.0]),
+    "hinge_loss": lambda zs, t: hinge_loss(zs, [1, -1, 1]),
+}
+
+
+@pytest.mark.parametrize("name", list(LOSSES))
+def test_every_built_in_loss_under_jit_at_extreme_logits(name):
+    loss = LOSSES[name]
+    w = [Value(1.0), Value(-0.5), Value(0.25)]
+
+    def fn(s, t):
+        return loss([wi * s for wi in w], t)
+
+    counted = Counted(fn)
+    step = jit(counted)
+    for s in (1.0, 800.0, -800.0, 3.0, 1e4):  # exp(799) overflowed a frozen shift
+        for v in w:
+            v.grad = 0.0
+        out = step(s, 2.0)
+        want, grads = eager(fn, s, 2.0, leaves=w)
+        assert_close(out, want)
+        for v, g in zip(w, grads):
+            assert_close(v.grad, g)
+    assert counted.calls == 2  # the code gave every number: no call fell back to fn
+
+
+# --- item 6: only the gradients returned are computed ---
+
+def test_number_arguments_get_no_derivative_that_could_fail():
+    x = Value(-2.0)
+    assert jit(lambda x, n: x ** n)(x, 2) == 4.0  # no d(x^n)/dn at x < 0: not asked
+    assert x.grad == -4.0
+    w = Value(1.5)
+    assert jit(lambda w, t: w * t ** 0.5)(w, 0.0) == 0.0  # d sqrt(t)/dt at 0: not asked
+    assert w.grad == 0.0

@@ -21,7 +21,7 @@ from autograd import (
 )
 from autograd import sum as vsum
 from autograd.engine import as_number
-from autograd.functions import apply
+from autograd.functions import apply, shift
 from autograd.kernels import numpy_kernels
 
 INF, NAN = math.inf, math.nan
@@ -207,8 +207,27 @@ def test_sum_is_one_node_rounded_once():
     assert [x.grad for x in xs] == [1.0] * 5
 
 
+@pytest.mark.parametrize("seed", [1.0, INF, NAN])
+def test_no_gradient_flows_through_detach_and_shift(seed):
+    # their results are constants computed at run time: nothing goes back, not even 0 * inf
+    a, b = Value(1.5), Value(-3.0)
+    stopped = apply(ops.DETACH, [a])
+    assert stopped.op is ops.DETACH and stopped.parents == (a,) and stopped.data == 1.5
+    top = shift([a, b, INF, NAN])
+    assert top.op is ops.SHIFT and top.data == 1.5  # the largest finite argument
+    assert shift([INF, -INF, NAN]).data == 0.0 and shift([-2.0, -0.5]).data == -0.5
+    for out in (stopped * 2.0, top * 2.0, (a - top).exp()):
+        a.grad = b.grad = 0.0
+        out.backward(seed)
+        expected = 0.0 if out.op is ops.MUL_SCALAR else seed  # d exp(a - c)/da = 1 at a = c
+        assert b.grad == 0.0 and (a.grad == expected or (math.isnan(a.grad) and seed != seed))
+        gs = grad(out, [a, b], seed, create_graph=True, allow_unused=True)  # nor as a graph
+        assert as_number(gs[1]) == 0.0 and repr(as_number(gs[0])) == repr(a.grad)
+    assert not ops.DETACH.differentiable and not ops.SHIFT.differentiable
+
+
 def test_every_op_of_the_table_is_tested_here():
-    tested = set(UNARY) | set(BINARY) | {ops.DOT, ops.NEURON, ops.SUM}
+    tested = set(UNARY) | set(BINARY) | {ops.DOT, ops.NEURON, ops.SUM, ops.DETACH, ops.SHIFT}
     assert tested == set(ops.OPS)
     assert set(APPLY) == set(ops.OPS)
 
