@@ -22,7 +22,7 @@ import linecache
 import math
 import re
 import unicodedata
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -86,7 +86,7 @@ class Compiled:
         if self._scalar is None:
             with _collector_paused():
                 source = _Writer(self.graph).source()
-                self._scalar = source, _load(source, "", FLOAT_KERNELS)
+                self._scalar = source, _load(source, "", dict(FLOAT_KERNELS))
         return self._scalar
 
     @property
@@ -238,7 +238,8 @@ class Compiled:
         import numpy as np
 
         if not self._chain_like():
-            result = self._vector_batch([np.array([v], dtype=float) for v in x], params, 1)
+            result = self._vector_batch([np.array([v], dtype=float) for v in x], params, 1,
+                                        self._scalar_sample)
             if result is not None:
                 return result
         sample = self._scalar_sample(list(map(float, x)), np.asarray(params).tolist())
@@ -263,28 +264,43 @@ class Compiled:
         if self._chain_like():
             result, _ = self._call_lists([c.tolist() for c in columns], params.tolist())
             return _as_arrays(np, result), size
-        vector = self._vector_batch(columns, params, size)
+        vector = self._vector_batch(columns, params, size, self._sample)
         if vector is not None:
             return vector, size
         return self._call_engine(columns, params.tolist(), size)
 
-    def _vector_batch(self, columns: list[Any], params: Any, size: int) -> Result | None:
-        """A batch by the vector code, or None where it cannot vouch for every sample."""
+    def _vector_batch(self, columns: list[Any], params: Any, size: int,
+                      sample: Callable[[list[float], list[float]], Sample | None]
+                      ) -> Result | None:
+        """A batch by the vector code, or None where it cannot vouch for every sample; the
+        samples it leaves out (a value near a kink, whose branch a sum in another order
+        could change) are run by ``sample`` instead (None: the batch is not vouched for)."""
         import numpy as np
 
         if not (np.isfinite(params).all() and all(np.isfinite(c).all() for c in columns)):
             return None
         try:  # every op on arrays that leaves the finite floats raises, as in the engine
             with np.errstate(over="raise", invalid="raise", divide="raise"):
-                out, gx, gp = self._vector()[1](columns, params, size)
+                out, gx, gp, doubt = self._vector()[1](columns, params, size)
                 per_sample = [np.array(a if np.shape(a) == (size,) else
                                        np.broadcast_to(a, (size,)), dtype=float)
                               for a in (*out, *gx)]
-                if all(np.isfinite(a).all() for a in per_sample) and np.isfinite(gp).all():
-                    return Result(per_sample[:len(out)], per_sample[len(out):], gp)
+                if not (all(np.isfinite(a).all() for a in per_sample)
+                        and np.isfinite(gp).all()):
+                    return None
         except (ArithmeticError, ValueError):
-            pass
-        return None
+            return None
+        outs, gxs = per_sample[:len(out)], per_sample[len(out):]
+        near: Any = [] if doubt is None or not doubt.any() else np.flatnonzero(
+            np.broadcast_to(doubt, (size,)))
+        for k in near:
+            exact = sample([float(c[k]) for c in columns], params.tolist())
+            if exact is None:
+                return None
+            for column, x in zip((*outs, *gxs), (*exact[0], *exact[1])):
+                column[k] = x
+            gp = gp + np.array(exact[2], dtype=float)
+        return Result(outs, gxs, gp)
 
     def _call_engine(self, columns: list[Any], p: list[float], size: int) -> tuple[Result, int]:
         """A batch one sample at a time, each vouched for or the engine's: as arrays."""

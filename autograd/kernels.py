@@ -112,6 +112,14 @@ def numpy_kernels() -> dict[str, Any]:
     }
 
 
+# vector code vouches for the branch of a kinked op (relu, abs, maximum, clamp) where its
+# argument is farther from the kink than TOLERANCE times the argument's error bound (the
+# sizes it was computed from, autograd/vectorized.py): adding n terms in another order
+# than the engine's moves a sum by at most about n * 2^-52 of that bound, so sums of up to
+# some 10^5 terms, through many layers, stay well within it
+TOLERANCE = 1e-10
+
+
 def array_kernels(np: Any) -> dict[str, Any]:
     """What vector code (autograd/vectorized.py) does besides the ops: arrays whose last axis
     is a group's members, with the samples of a batch on the axes before it."""
@@ -155,6 +163,15 @@ def array_kernels(np: Any) -> dict[str, Any]:
     def add_at(g: Any, index: Any, term: Any) -> None:
         np.add.at(g, (Ellipsis, index), term)
 
+    def kinked(doubt: Any, op_param: tuple[Any, Any], args: Sequence[Any], bound: Any) -> Any:
+        # the samples (rows) where one of the op's kinks lies within the bound of a value
+        op, param = op_param
+        for q in op.kinks(args, param):
+            size = np.abs(q)
+            if size.min() < TOLERANCE * bound:  # rarely: then which samples
+                doubt = doubt | (size < TOLERANCE * bound).any(-1)
+        return doubt
+
     return {
         "stack": lambda *columns: np.stack(np.broadcast_arrays(*columns), -1),
         "cat": cat, "total": total, "rows": lambda a, m, n: a.reshape((*a.shape[:-1], m, n)),
@@ -164,5 +181,9 @@ def array_kernels(np: Any) -> dict[str, Any]:
         "spread": lambda g, n: np.repeat(g, n, axis=-1),
         "over_batch": lambda t: t.reshape(-1, t.shape[-1]).sum(0),
         "add_at": add_at, "zeros_like": lambda a: np.zeros(np.shape(a)),
+        "kinked": kinked, "no_doubt": lambda n: np.zeros(n, dtype=bool),
+        # over a whole batch: the largest |x|, and the largest sum of a row's |entries|
+        "largest": lambda x: float(np.abs(x).max()),
+        "row_sizes": lambda m: float(np.abs(m).sum(-1).max()),
         "full_like": lambda a, x: np.full(np.shape(a), x), "finite": finite,
     }

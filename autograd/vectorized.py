@@ -30,7 +30,8 @@ _VIEW = re.compile(r"\w+(\[[^\[\]]*\])?")  # a name, or a name sliced
 _MATRIX = re.compile(r"[Wb]\d+")  # the names of products' matrices and biases
 # names the vector code uses itself: groups never take them
 KERNELS = ("stack", "cat", "total", "rows", "matvec", "vecmat", "outer", "outer_each", "spread",
-           "over_batch", "add_at", "zeros_like", "full_like", "finite")
+           "over_batch", "add_at", "zeros_like", "full_like", "finite", "kinked", "no_doubt",
+           "largest", "row_sizes", "maximum")
 
 
 @dataclass
@@ -64,6 +65,20 @@ class VectorWriter:
         self.matrices = {g: f"W{k}" for k, g in enumerate(products, 1)}
         # a product's lines naming its matrix (and bias), and the matrix's index in params
         self.setup = {g: self._matrix(g) for g in self.matrices}
+        # groups whose op branches (a kink: relu at 0, maximum at a tie, clamp at a bound),
+        # and every group computed before them: these carry a bound of how far their values
+        # may be from the engine's (sums in another order), its _e_ array
+        self.kinked = [g for g in plan.groups if _kinks(g) is not None]
+        self.errors: dict[Group, str] = {}
+        wanted = {src for g in self.kinked for o in self.operands[g] for src, _, _ in o.pieces}
+        for g in reversed(plan.groups):
+            if g in wanted and g.op is not None:
+                self.errors[g] = f"_e_{self.names[g]}"
+                wanted.update(src for o in self.operands[g] for src, _, _ in o.pieces)
+        # a neuron's argument gets a line of its own where it is needed: z_h1 = x @ W1.T + b1
+        taken = {*self.names.values(), *KERNELS, "params", "inputs", "n", "backprop"}
+        self.before = {g: _name(f"z_{self.names[g]}", "z", taken) for g in plan.groups
+                       if g.op is NEURON and (g in self.errors or g in self.kinked)}
 
     # --- reading arguments ---
 
@@ -81,9 +96,9 @@ class VectorWriter:
             self.indexes[tuple(value)] = name
         return name
 
-    def _take(self, group: Group, idx: list[int]) -> str:
-        """Elements idx of a group: all of it, a slice, or a gather."""
-        name, lead = self.names[group], "..., " if group.varying else ""
+    def _take(self, group: Group, idx: list[int], name: str = "") -> str:
+        """Elements idx of a group (or of its array ``name``): all, a slice, or a gather."""
+        name, lead = name or self.names[group], "..., " if group.varying else ""
         if idx == list(range(group.size)):
             return name
         if idx == list(range(idx[0], idx[0] + len(idx))):
@@ -168,6 +183,9 @@ class VectorWriter:
                 if u.size and not self._zero(b):
                     inner += f" + {b.expr}"
                 act = g.param if g.op is NEURON else None
+                if g in self.before:
+                    lines.append(f"{self.before[g]} = {inner}")  # the activation's argument
+                    inner = self.before[g]
                 line = inner if act is None else _code(act, name, [inner]).forward
                 checked.append(name)
             elif g.kind == "sum":
@@ -178,9 +196,100 @@ class VectorWriter:
                 assert g.op is not None
                 line = _code(g.op, name, [o.expr for o in ops], g.param).forward
             lines.append(f"{name} = {line}")
+            lines += self._bounds(g)
         if checked:  # products and sums do not raise on overflow, as ufuncs in errstate do
             lines.append(f"finite({', '.join(checked)})")
         return lines
+
+    # --- kinks: the samples whose branch the vector code cannot vouch for ---
+
+    def _error(self, o: Operand) -> str | None:
+        """The error bound of an operand (the largest of its groups'), or None when every
+        element is exact (an input, a parameter, a constant)."""
+        bounds = list(dict.fromkeys(self.errors[src] for src, _, _ in o.pieces
+                                    if src in self.errors))
+        if not bounds:
+            return None
+        bound = bounds[0]
+        for other in bounds[1:]:
+            bound = f"maximum({bound}, {other})"
+        return bound
+
+    def _size(self, o: Operand) -> str:
+        """How large an operand's elements may be: max |x| plus its error."""
+        error = self._error(o)
+        return f"largest({o.expr})" if error is None else f"(largest({o.expr}) + {error})"
+
+    def _bounds(self, g: Group) -> list[str]:
+        """The lines bounding how far the group's values may be from the engine's, and
+        marking the samples with a kinked value within that bound of its kink.
+
+        To first order, a value's error is its own rounding (at most a few units of the last
+        place of |out|; for a sum in another order, of the sum of its terms' sizes) plus each
+        argument's error times |d out / d argument|, the op's own derivative rule. One bound
+        for the whole batch, the largest over the group's values and samples, keeps this to
+        a few passes over each array; it is coarse, so it may leave more samples to the
+        engine than needed, never fewer."""
+        name, ops, lines = self.names[g], self.operands[g], []
+        if g.kind == "weighted":
+            u, m, b = ops
+            z = self.before.get(g, name)
+            if not u.size:
+                bound = self._size(b)
+            else:
+                # |b + w·u| sums sizes up to max|u| times the largest row of |M| (plus errors)
+                rows = (f"row_sizes({self.matrices[g]})" if g in self.matrices
+                        else f"row_sizes({m.expr})")
+                if self._error(m) is not None:
+                    rows = f"({rows} + {u.size} * {self._error(m)})"
+                bound = f"{self._size(u)} * {rows}"
+                if not self._zero(b):
+                    bound += f" + {self._size(b)}"
+            act = g.param if g.op is NEURON else None
+            if act is not None and act.kinks is not None:
+                lines.append(f"_e_{z} = {bound}")
+                lines.append(f"_doubt = kinked(_doubt, {self._kink(act, None)}, ({z},), "
+                             f"_e_{z})")
+                bound = f"_e_{z}"
+            if g in self.errors:
+                if act is not None:  # through the activation: act'(z), read from its output
+                    slope = _code(act, name, ["_"]).partials[0]
+                    bound = f"{_largest(slope)} * {_wrap(bound)}"
+                    if not act.exact:  # and its own last place
+                        bound = f"largest({name}) + {bound}"
+                lines.append(f"{self.errors[g]} = {bound}")
+            return lines
+        if g.kind == "sum":
+            n = len(g.members[0].args)
+            if g in self.errors:
+                lines.append(f"{self.errors[g]} = {n} * {self._size(ops[0])}")
+            return lines
+        assert g.op is not None
+        errors = [self._error(o) for o in ops]
+        if g in self.errors:
+            code = _code(g.op, name, [o.expr for o in ops], g.param)
+            # an op with no derivative (detach, shift) moves an error by at most its size
+            slopes = code.partials if g.op.differentiable else ("1.0",) * len(ops)
+            moved = [e if d in ("1.0", "-1.0") else f"{_largest(d)} * {e}"
+                     for d, e in zip(slopes, errors) if e is not None]
+            if not g.op.exact:  # its own last place: NumPy's exp may not be math's
+                moved.insert(0, f"largest({name})")
+            if len(moved) == 1 and moved[0].isidentifier():
+                self.errors[g] = moved[0]  # the same bound as its argument's: no line
+            else:
+                lines.append(f"{self.errors[g]} = {' + '.join(moved or ['0.0'])}")
+        if g in self.kinked and any(e is not None for e in errors):
+            bound = " + ".join(e for e in errors if e is not None)
+            args = ", ".join(o.expr for o in ops)
+            lines.append(f"_doubt = kinked(_doubt, {self._kink(g.op, g.param)}, ({args},), "
+                         f"{bound})")
+        return lines
+
+    def _kink(self, op: Op, param: Any) -> str:
+        """A name for an op and its fixed parameter, whose kinks the code asks."""
+        name = f"_{op.name}{next(self.serial)}"
+        self.namespace[name] = (op, param)
+        return name
 
     def _zero(self, b: Operand) -> bool:
         """Whether a bias is constants that are all zero (microgpt's sums start from 0)."""
@@ -216,13 +325,20 @@ class VectorWriter:
         whose gradient was written, its state ("owned": an array only it holds)."""
         lines = ["g_params = zeros_like(params)"]
         state: dict[Group, str] = {self.plan.params: "owned"}
+        if self.kinked:  # the samples near a kink are the engine's: none of their gradient
+            lines += ["_keep = 1.0 - _doubt[:, None]", "_kept = n - _doubt.sum()"]
         for out, seed in zip(self.outputs, self.seeds):
             g = out.group
             if seed == 0.0 or g is None or not out.needs:
                 continue
-            value = literal(seed) if g.varying else f"{literal(seed)} * n"
+            value = literal(seed) if g.varying else f"{literal(seed)} * " + (
+                "_kept" if self.kinked else "n")
+            if g.varying and self.kinked:
+                value += " * _keep"
             if g.size == 1 and g not in state and g.varying:
-                lines.append(f"{self._grad(g)} = full_like({self.names[g]}, {value})")
+                lines.append(f"{self._grad(g)} = " + (
+                    f"zeros_like({self.names[g]}) + {value}" if self.kinked else
+                    f"full_like({self.names[g]}, {value})"))
                 state[g] = "owned"
             else:
                 self._add(lines, state, g, [out.index], value)
@@ -342,6 +458,20 @@ class VectorWriter:
             lines.append(f"add_at({grad}, {self._constant('i', idx)}, {term})")
 
 
+def _largest(expr: str) -> str:
+    """largest(expr) as source, without doubled parentheses."""
+    return f"largest{expr}" if re.fullmatch(r"\([^()]*\)", expr) else f"largest({expr})"
+
+
+def _kinks(g: Group) -> Any:
+    """Where the group's op branches (Op.kinks: the activation's, for a neuron), or None."""
+    if g.kind == "map" and g.op is not None:
+        return g.op.kinks
+    if g.op is NEURON:
+        return g.param.kinks
+    return None
+
+
 def _code(op: Op, out: str, args: list[str], param: Any = None) -> Code:
     """The op as code over these arrays, from its code rule in the table."""
     assert op.code is not None
@@ -377,12 +507,16 @@ def program(plan: Plan, outputs: list[Scalar], seeds: list[float], inputs: list[
             names: dict[Scalar, str] | None = None) -> tuple[str, dict[str, Any]]:
     """The source of ``backprop(inputs, params, n)`` and the arrays it reads.
 
-    It returns the outputs, the gradients of the inputs (per sample) and ``g_params``
-    (summed over the n samples); every name it reads that is not a kernel is in the
-    returned namespace.
+    It returns the outputs, the gradients of the inputs (per sample), ``g_params`` (summed
+    over the n samples) and which samples have a value too near a kink of its op for the
+    vector code to vouch for its branch (None without kinked ops): their gradients are
+    left out, for the caller to ask the engine's order of operations; every name it reads
+    that is not a kernel is in the returned namespace.
     """
     writer = VectorWriter(plan, outputs, seeds, names or {})
     forward = writer.forward()
+    if writer.kinked:  # which samples are near a kink (see VectorWriter._bounds)
+        forward.insert(0, "_doubt = no_doubt(n)  # the samples near a kink: the engine's")
     backward, state = writer.backward()
 
     def read(s: Scalar, names: dict[Group, str]) -> str:
@@ -397,5 +531,6 @@ def program(plan: Plan, outputs: list[Scalar], seeds: list[float], inputs: list[
     head = (f"def backprop(inputs, params, n):\n    \"\"\"{len(plan.scalars)} values in "
             f"{len(plan.groups)} groups.\"\"\"\n")
     body = [*forward, "# backward: the chain rule, group by group, last first", *backward,
-            f"return ({', '.join(outs)},), ({', '.join(gx)}{',' if gx else ''}), g_params"]
+            f"return ({', '.join(outs)},), ({', '.join(gx)}{',' if gx else ''}), g_params, "
+            + ("_doubt" if writer.kinked else "None")]
     return head + "".join(f"    {line}\n" for line in body), writer.namespace

@@ -585,3 +585,24 @@ def test_zero_dimensional_arrays_are_one_sample():
     assert abs(arrays.outputs[0][0] - floats.outputs[0]) <= 1e-15
     assert abs(arrays.input_grads[0][0] - floats.input_grads[0]) <= 1e-15
     assert abs(arrays.param_grads[0] - floats.param_grads[0]) <= 1e-15
+
+
+def test_two_big_programs_keep_their_own_parts():
+    # the split layout's functions _part0, _part1, ... were defined in one namespace shared
+    # by every compiled graph: a second big graph's parts replaced the first's, whose code
+    # then ran them, silently when the two were of one size
+    def chain(c):
+        x, w = Value(0.5, label="x"), Value(0.9, label="w")
+        y = x
+        for _ in range(1500):
+            y = (y * w).tanh() + c
+        return x, w, y
+
+    made = [chain(c) for c in (0.1, 0.2)]
+    programs = [compile(y, [x], [w]) for x, w, y in made]
+    assert all(p.graph.big for p in programs)
+    for _ in range(2):
+        for (_, w, y), program in zip(made, programs):
+            result = program([0.5])
+            assert result.outputs == [y.data]
+            assert result.param_grads == grad(y, [w])

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import nn
-from autograd import Compiled, Value, compile, grad  # noqa: A004
+from autograd import Compiled, Value, compile, grad, jit  # noqa: A004
 from nn.losses import hinge_loss, l2_penalty
 
 np = pytest.importorskip("numpy")
@@ -125,9 +125,10 @@ def test_wide_layers_become_matrix_products(width):
     loss = hinge_loss(model(xs), y) + l2_penalty(model.parameters())
     f = compile(loss, [*xs, y], model.parameters())
     source = f.vector_source
-    assert "h1 = relu(x @ W1.T + b1)" in source and "h2 = relu(h1 @ W2.T + b2)" in source
+    assert "z_h1 = x @ W1.T + b1\n    h1 = relu(z_h1)" in source
+    assert "z_h2 = h1 @ W2.T + b2\n    h2 = relu(z_h2)" in source
     assert "g_h1 = gz_h2 @ W2" in source and "g_params[_W2] += outer(gz_h2, h1)" in source
-    assert source.count("\n") < 70  # lines do not grow with the width
+    assert source.count("\n") < 90  # lines do not grow with the width
     X, labels = nn.make_moons(50, noise=0.1, rng=random.Random(1))
     columns = [np.array([p[0] for p in X]), np.array([p[1] for p in X]),
                np.array([2.0 * c - 1.0 for c in labels])]
@@ -275,3 +276,65 @@ def test_a_name_or_label_cannot_break_out_of_its_comment():
     assert all("\\n" in line for line in f.vector_source.splitlines() if "print(" in line)
     with vector_only():
         f([np.array([0.1, 0.2]), np.array([0.3, 0.4])])
+
+
+def kinked_rows(count, width, seed=0):
+    """Rows (b, w) of tenths whose sum b + w_1 + ... + w_n the engine (bias first, left to
+    right) makes exactly 0.0, while NumPy's x @ W.T + b does not: relu's branch at stake."""
+    rng = random.Random(seed)
+    rows = []
+    while len(rows) < count:
+        b, ws = round(rng.uniform(-1, 1), 1), [round(rng.uniform(-1, 1), 1) for _ in range(width)]
+        engine_order = b
+        for w in ws:
+            engine_order += w
+        if engine_order == 0.0 and (np.ones(width) @ np.array(ws)) + b != 0.0:
+            rows.append((b, ws))
+    return rows
+
+
+@pytest.mark.parametrize("activation", ["relu", "leaky_relu", "abs", "clamp"])
+def test_values_at_a_kink_take_the_engine_s_branch(activation):
+    # a pre-activation the engine computes as exactly 0.0 was 2.2e-16 in vector code: relu
+    # turned on and every gradient was 1 instead of 0. Such samples are the engine's now
+    rows = kinked_rows(3, 4)
+    W = [[Value(w) for w in ws] for _, ws in rows]
+    B = [Value(b) for b, _ in rows]
+    xs = [Value(1.0, label=f"x{i}") for i in range(4)]
+
+    def act(z):
+        return {"relu": z.relu(), "leaky_relu": z.leaky_relu(0.1), "abs": abs(z),
+                "clamp": z.clamp(0.0, 5.0)}[activation]
+
+    def loss(inputs):
+        zs = [sum((w * x for w, x in zip(ws, inputs)), b) for ws, b in zip(W, B)]
+        return sum(act(z) * (k + 1.0) for k, z in enumerate(zs))
+
+    params = [p for ws in W for p in ws] + B
+    f = compile(loss(xs), xs, params)
+    # samples at the kink (all ones) and away from it (ones and twos), in one batch
+    batch = [np.array([1.0, 2.0, 1.0, 1.0, 2.0]) for _ in range(4)]
+    batch[1] = np.array([1.0, 1.0, 1.0, 2.0, 1.0])
+    scalar = Compiled._scalar_sample
+    with mock.patch.object(Compiled, "_scalar_sample", autospec=True,
+                           side_effect=scalar) as exact:
+        result = f(batch, reduction="sum")
+    assert exact.call_count == 2  # the two samples at a kink (all ones), not the others
+    want_grads = np.zeros(len(params))
+    for k in range(5):
+        sample = [Value(float(c[k])) for c in batch]
+        out = loss(sample)
+        grads = grad(out, sample + params)
+        if k in (0, 2):  # at the kink: the engine's, to the bit
+            assert result.outputs[0][k] == out.data
+        assert result.outputs[0][k] == pytest.approx(out.data, rel=1e-12)
+        assert [g[k] for g in result.input_grads] == pytest.approx(grads[:4], rel=1e-12,
+                                                                    abs=1e-15)
+        want_grads += np.array(grads[4:])
+    assert result.param_grads == pytest.approx(want_grads.tolist(), rel=1e-12, abs=1e-15)
+    # through jit, one sample at a time, at the kink: the engine's numbers to the bit
+    step = jit(lambda inputs: loss(inputs))
+    for p in params:
+        p.grad = 0.0
+    assert step([1.0] * 4) == loss([Value(1.0)] * 4).data
+    assert [p.grad for p in params] == grad(loss([Value(1.0)] * 4), params)
