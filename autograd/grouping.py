@@ -125,6 +125,9 @@ def _scalars(graph: _Graph) -> dict[Value, Scalar]:
         made[v] = Scalar("const", d, label=v.label)
     find = made.__getitem__
     for v, ps in parents.items():
+        if not ps:  # an op of no arguments (a sum of nothing) is a constant
+            made[v] = Scalar("const", v.data, label=v.label)
+            continue
         s = Scalar("op", v.data, v.op, list(map(find, ps)), v.param, v.label)
         first = s.args[0]
         if s.op in _CHAIN[:2] and first.op in _CHAIN and uses[ps[0]] == 1 \

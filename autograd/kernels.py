@@ -113,7 +113,7 @@ def numpy_kernels() -> dict[str, Any]:
 
 
 # vector code vouches for the branch of a kinked op (relu, abs, maximum, clamp) where its
-# argument is farther from the kink than TOLERANCE times the argument's error bound (the
+# argument is off the kink, by more than TOLERANCE times the argument's error bound (the
 # sizes it was computed from, autograd/vectorized.py): adding n terms in another order
 # than the engine's moves a sum by at most about n * 2^-52 of that bound, so sums of up to
 # some 10^5 terms, through many layers, stay well within it
@@ -168,8 +168,8 @@ def array_kernels(np: Any) -> dict[str, Any]:
         op, param = op_param
         for q in op.kinks(args, param):
             size = np.abs(q)
-            if size.min() < TOLERANCE * bound:  # rarely: then which samples
-                doubt = doubt | (size < TOLERANCE * bound).any(-1)
+            if size.min() <= TOLERANCE * bound:  # rarely: then which samples (0 is on a kink)
+                doubt = doubt | (size <= TOLERANCE * bound).any(-1)
         return doubt
 
     return {

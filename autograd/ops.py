@@ -44,6 +44,11 @@ def literal(x: float) -> str:
     return f"({text})" if text.startswith("-") else text  # inf and nan are names in the code
 
 
+def _tuple(args: Sequence[str]) -> str:
+    """A tuple of these names as source: (a, b), (a,) or ()."""
+    return f"({', '.join(args)},)" if args else "()"
+
+
 def template(forward: str, *partials: str) -> CodeRule:
     """A code rule from format strings over {a}, {b} (the arguments), {out} and {k}."""
     def rule(out: str, args: Sequence[str], k: Any) -> Code:
@@ -425,7 +430,7 @@ DETACH = Op("detach", 1, lambda a: a, lambda m, out, x, k: (), "detach", differe
 # from overflowing; it cancels in their derivatives, so no gradient flows through it
 SHIFT = Op("shift", VARIADIC, _shift, lambda m, out, x, k: (), "shift", differentiable=False,
            exact=True,
-           code=lambda out, args, k: Code(f"shift(({', '.join(args)},))", ()))
+           code=lambda out, args, k: Code(f"shift({_tuple(args)})", ()))
 # b + w_1 x_1 + w_2 x_2 + ... over arguments (b, w_1, x_1, w_2, x_2, ...), added left to right:
 # autograd.dot, and the sum that a + b builds from products nothing else holds
 # (autograd/nodes.py), e.g. sum(w * x for w, x in zip(ws, xs)); d/db = 1, d/dw_i = x_i,
@@ -438,7 +443,7 @@ NEURON = Op("neuron", VARIADIC, lambda args, act: act.forward(_dot(args)), _neur
             show=lambda act: f"{act.name}(b+w·x)")
 # d(a_1 + ... + a_n)/da_i = 1
 SUM = Op("sum", VARIADIC, math.fsum, lambda m, out, x, k: [1.0] * len(x), "sum",
-         code=lambda out, args, k: Code(f"fsum(({', '.join(args)},))", ("1.0",) * len(args)))
+         code=lambda out, args, k: Code(f"fsum({_tuple(args)})", ("1.0",) * len(args)))
 
 # the op that keeps a number operand in the node: second (x * 2) or first (2 * x); a number
 # base needs no derivative of its own (0 ** y has none, yet y's exists)

@@ -278,8 +278,8 @@ class VectorWriter:
                 self.errors[g] = moved[0]  # the same bound as its argument's: no line
             else:
                 lines.append(f"{self.errors[g]} = {' + '.join(moved or ['0.0'])}")
-        if g in self.kinked and any(e is not None for e in errors):
-            bound = " + ".join(e for e in errors if e is not None)
+        if g in self.kinked:  # exact arguments (bound 0): only a value on its kink
+            bound = " + ".join(e for e in errors if e is not None) or "0.0"
             args = ", ".join(o.expr for o in ops)
             lines.append(f"_doubt = kinked(_doubt, {self._kink(g.op, g.param)}, ({args},), "
                          f"{bound})")
@@ -326,7 +326,10 @@ class VectorWriter:
         lines = ["g_params = zeros_like(params)"]
         state: dict[Group, str] = {self.plan.params: "owned"}
         if self.kinked:  # the samples near a kink are the engine's: none of their gradient
-            lines += ["_keep = 1.0 - _doubt[:, None]", "_kept = n - _doubt.sum()"]
+            lines.append("_keep = 1.0 - _doubt[:, None]")
+            if any(s != 0.0 and o.group is not None and not o.group.varying and o.needs
+                   for o, s in zip(self.outputs, self.seeds)):
+                lines.append("_kept = n - _doubt.sum()")  # for what does not vary
         for out, seed in zip(self.outputs, self.seeds):
             g = out.group
             if seed == 0.0 or g is None or not out.needs:

@@ -13,6 +13,7 @@ import nn
 from autograd import Value, compile, compiler, dot, grad, neuron, ops  # noqa: A004
 from autograd import sum as vsum
 from autograd.compiler import CHUNK
+from autograd.functions import shift
 from autograd.graph import toposort
 from autograd.ops import Op, template
 
@@ -606,3 +607,14 @@ def test_two_big_programs_keep_their_own_parts():
             result = program([0.5])
             assert result.outputs == [y.data]
             assert result.param_grads == grad(y, [w])
+
+
+def test_ops_of_no_arguments_compile():
+    # autograd.sum([]) is 0.0, a node of no arguments: its code was fsum((,)), a syntax
+    # error, and grouping read its first argument
+    x, w = Value(0.0, label="x"), Value(2.0)
+    f = compile(vsum([]) + w * x + shift([]), [x], [w])
+    assert f([1.5]).outputs == [3.0]
+    assert f([[1.0, 2.0]]).outputs == [[2.0, 4.0]]
+    assert f([np.array([1.0, 2.0])]).outputs[0].tolist() == [2.0, 4.0]
+    assert f([np.array([1.0, 2.0])], reduction="sum").param_grads == [3.0]

@@ -5,6 +5,9 @@ import math
 import random
 
 import pytest
+from hypothesis import event, given, settings
+from hypothesis import strategies as st
+from random_functions import at_kink, fresh, functions, make, scale, tenths
 
 from autograd import Value, grad, jit, no_grad
 from nn.functional import softmax
@@ -318,3 +321,74 @@ def test_number_arguments_get_no_derivative_that_could_fail():
     w = Value(1.5)
     assert jit(lambda w, t: w * t ** 0.5)(w, 0.0) == 0.0  # d sqrt(t)/dt at 0: not asked
     assert w.grad == 0.0
+
+
+# --- item 10: random functions, jitted and called as they are ---
+
+def called(fn, args, leaves, grads=True):
+    """fn(*args) and the gradients of the leaves, by the engine or by a jitted fn, or the
+    type of the error raised."""
+    for v in leaves:
+        v.grad = 0.0
+    try:
+        if not grads:
+            with no_grad():
+                out = fn(*args)
+            return (out.data if isinstance(out, Value) else out), [v.grad for v in leaves]
+        out = fn(*args)
+        if isinstance(out, Value):
+            out.backward()
+            out = out.data
+    except (ArithmeticError, ValueError) as e:
+        return type(e), None
+    return out, [v.grad for v in leaves]
+
+
+def on_a_kink(program, leaves, params, flag, rng, tries=40):
+    """Numbers, of tenths, at which the engine puts the function on a kink, if any are found
+    among a few random ones (None otherwise)."""
+    numbers = program[1]
+    for _ in range(tries):
+        nums = [rng.randint(-10, 10) / 10 for _ in range(numbers)]
+        try:
+            out = make(program, fresh(params))(*fresh(leaves), *nums, flag)
+        except (ArithmeticError, ValueError):
+            continue
+        if at_kink(out):
+            return nums
+    return None
+
+
+@settings(max_examples=150)
+@given(functions(), st.lists(st.tuples(st.lists(tenths, min_size=3, max_size=3), st.booleans(),
+                                       st.booleans(), st.booleans()), min_size=2, max_size=5),
+       st.lists(tenths, min_size=4, max_size=4), st.integers(0, 10**6))
+def test_random_jitted_functions_equal_the_engine_or_both_refuse(program, calls, data, seed):
+    # each call jitted and called as it is (numbers, Values, the static flag; with and without
+    # grad mode), often at numbers that put one of its kinked ops on its kink
+    values, numbers, captured, _ = program
+    leaves, params = [Value(x) for x in data[:values]], [Value(x) for x in data[2:2 + captured]]
+    step = jit(make(program, params), static_argnums=values + numbers)  # the flag is static
+    rng = random.Random(seed)
+    kinks = 0
+    for nums, flag, grads, kinked in calls:
+        nums = (kinked and on_a_kink(program, leaves, params, flag, rng)) or nums[:numbers]
+        args = [*nums, flag]
+        engine_leaves, engine_params = fresh(leaves), fresh(params)
+        eager = make(program, engine_params)
+        want, want_grads = called(eager, [*engine_leaves, *args], engine_leaves + engine_params,
+                                  grads)
+        got, got_grads = called(step, [*leaves, *args], leaves + params, grads)
+        if want_grads is None:  # the engine refused: so must jit, with the same error
+            assert got == want
+            continue
+        exact = at_kink(eager(*fresh(engine_leaves), *args))
+        kinks += exact
+        if exact:  # at a kink: the engine's numbers to the bit
+            assert (got, got_grads) == (want, want_grads)
+        else:
+            size = scale([want, *want_grads])
+            assert abs(got - want) <= 1e-12 * size, (got, want)
+            for a, b in zip(got_grads, want_grads):
+                assert abs(a - b) <= 1e-12 * scale([*want_grads]), (got_grads, want_grads)
+    event(f"calls at a kink: {min(kinks, 2)}{'+' if kinks >= 2 else ''}")

@@ -6,11 +6,13 @@ from contextlib import contextmanager
 from unittest import mock
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, event, given, settings
 from hypothesis import strategies as st
+from random_functions import at_kink, fresh, functions, make, scale, tenths
 
 import nn
 from autograd import Compiled, Value, compile, grad, jit  # noqa: A004
+from autograd.grad_mode import tracing_values
 from nn.losses import hinge_loss, l2_penalty
 
 np = pytest.importorskip("numpy")
@@ -338,3 +340,54 @@ def test_values_at_a_kink_take_the_engine_s_branch(activation):
         p.grad = 0.0
     assert step([1.0] * 4) == loss([Value(1.0)] * 4).data
     assert [p.grad for p in params] == grad(loss([Value(1.0)] * 4), params)
+
+
+@settings(max_examples=80)
+@given(functions(branches=False, numbers=1), st.lists(tenths, min_size=4, max_size=4),
+       st.integers(0, 10**6))
+def test_random_functions_on_numpy_batches_equal_the_engine(program, data, seed):
+    # the functions jit's property test calls, traced as jit traces them (numbers as inputs,
+    # detach and no_grad as detach nodes) and run on batches of tenths: many samples sit on
+    # a kink, where the vector code must hand them to the engine's order of operations
+    values, numbers, captured, _ = program
+    ins = [Value(0.0, label=f"x{i + 1}") for i in range(numbers)]
+    leaves, params = [Value(x) for x in data[:values]], [Value(x) for x in data[2:2 + captured]]
+    try:
+        with tracing_values():
+            out = make(program, params)(*leaves, *ins, False)
+    except (ArithmeticError, ValueError):
+        assume(False)
+    f = compile(out, ins, leaves + params)
+    # samples of tenths; those the engine puts on a kink first, as many as were found
+    rng = random.Random(seed)
+    found, failing = [], []
+    for _ in range(60):
+        sample = [Value(rng.randint(-10, 10) / 10) for _ in range(numbers)]
+        engine_leaves, engine_params = fresh(leaves), fresh(params)
+        try:
+            y = make(program, engine_params)(*engine_leaves, *sample, False)
+            gs = grad(y, sample + engine_leaves + engine_params, allow_unused=True)
+        except (ArithmeticError, ValueError) as e:
+            failing.append(([v.data for v in sample], type(e)))
+            continue
+        found.append(([v.data for v in sample], (y.data, gs[:numbers], gs[numbers:],
+                                                  at_kink(y))))
+    for sample, error in failing[:1]:  # the engine refuses a sample: so does the batch
+        with pytest.raises(error):
+            f([np.array([x]) for x in sample], reduction="sum")
+    assume(found)
+    found.sort(key=lambda f: not f[1][3])  # stable: samples on a kink first
+    columns = [list(c) for c in zip(*(sample for sample, _ in found[:12]))]
+    expected = [e for _, e in found[:12]]
+    result = f([np.array(c) for c in columns], reduction="sum")
+    size = scale([y for y, *_ in expected])
+    for k, (y, gx, _, kinked) in enumerate(expected):
+        got = (result.outputs[0][k], [g[k] for g in result.input_grads])
+        if kinked:  # on a kink: the engine's numbers to the bit
+            assert got == (y, gx), (k, got, (y, gx))
+            event("a sample on a kink")
+        else:
+            assert abs(got[0] - y) <= 1e-12 * size
+            assert all(abs(a - b) <= 1e-12 * scale(gx) for a, b in zip(got[1], gx))
+    summed = np.sum([gp for *_, gp, _ in expected], axis=0)
+    close(result.param_grads, summed, "param gradients")
