@@ -245,8 +245,10 @@ class Compiled:
         sample = self._scalar_sample(list(map(float, x)), np.asarray(params).tolist())
         if sample is None:
             return None
-        out, gx, gp = sample
-        return Result(out, gx if self.graph.input_grads else [], np.array(gp, dtype=float))
+        out, gx, gp = sample  # as the vector code gives them: an array per output
+        return Result([np.array([y]) for y in out],
+                      [np.array([g]) for g in gx] if self.graph.input_grads else [],
+                      np.array(gp, dtype=float))
 
     def _chain_like(self) -> bool:
         """A big graph where hardly anything groups (a chain): a NumPy call per value would

@@ -168,7 +168,9 @@ def array_kernels(np: Any) -> dict[str, Any]:
         op, param = op_param
         for q in op.kinks(args, param):
             size = np.abs(q)
-            if size.min() <= TOLERANCE * bound:  # rarely: then which samples (0 is on a kink)
+            near = (size.min() <= TOLERANCE * bound if np.ndim(bound) == 0
+                    else (size - TOLERANCE * bound).min() <= 0.0)
+            if near:  # rarely: then which samples (a value at 0 is on its kink)
                 doubt = doubt | (size <= TOLERANCE * bound).any(-1)
         return doubt
 
@@ -182,8 +184,10 @@ def array_kernels(np: Any) -> dict[str, Any]:
         "over_batch": lambda t: t.reshape(-1, t.shape[-1]).sum(0),
         "add_at": add_at, "zeros_like": lambda a: np.zeros(np.shape(a)),
         "kinked": kinked, "no_doubt": lambda n: np.zeros(n, dtype=bool),
-        # over a whole batch: the largest |x|, and the largest sum of a row's |entries|
+        # over a whole batch: the largest |x|, the largest of an error bound's entries, and
+        # the largest sum of a row's |entries|
         "largest": lambda x: float(np.abs(x).max()),
+        "peak": lambda e: float(np.max(e)),
         "row_sizes": lambda m: float(np.abs(m).sum(-1).max()),
         "full_like": lambda a, x: np.full(np.shape(a), x), "finite": finite,
     }

@@ -31,7 +31,7 @@ _MATRIX = re.compile(r"[Wb]\d+")  # the names of products' matrices and biases
 # names the vector code uses itself: groups never take them
 KERNELS = ("stack", "cat", "total", "rows", "matvec", "vecmat", "outer", "outer_each", "spread",
            "over_batch", "add_at", "zeros_like", "full_like", "finite", "kinked", "no_doubt",
-           "largest", "row_sizes", "maximum")
+           "largest", "peak", "row_sizes", "maximum")
 
 
 @dataclass
@@ -70,6 +70,7 @@ class VectorWriter:
         # may be from the engine's (sums in another order), its _e_ array
         self.kinked = [g for g in plan.groups if _kinks(g) is not None]
         self.errors: dict[Group, str] = {}
+        self.arrays: set[Group] = set()  # those whose bound is elementwise
         wanted = {src for g in self.kinked for o in self.operands[g] for src, _, _ in o.pieces}
         for g in reversed(plan.groups):
             if g in wanted and g.op is not None:
@@ -203,22 +204,30 @@ class VectorWriter:
 
     # --- kinks: the samples whose branch the vector code cannot vouch for ---
 
-    def _error(self, o: Operand) -> str | None:
-        """The error bound of an operand (the largest of its groups'), or None when every
-        element is exact (an input, a parameter, a constant)."""
-        bounds = list(dict.fromkeys(self.errors[src] for src, _, _ in o.pieces
-                                    if src in self.errors))
-        if not bounds:
+    def _error(self, o: Operand) -> tuple[str, bool] | None:
+        """The error bound of an operand, and whether it is elementwise: an array read as the
+        operand reads its one source group's bounds, or else the largest of its sources'
+        bounds, one number. None when every element is exact (inputs, params, constants)."""
+        sources = [src for src, _, _ in o.pieces if src in self.errors]
+        if not sources:
             return None
-        bound = bounds[0]
-        for other in bounds[1:]:
-            bound = f"maximum({bound}, {other})"
-        return bound
+        src, idx, _ = o.pieces[0]
+        if len(o.pieces) == 1 and src in self.arrays and len(idx) == o.size:
+            return self._take(src, idx, self.errors[src]), True
+        bound = ""
+        for peak in dict.fromkeys(f"peak({self.errors[s]})" if s in self.arrays
+                                  else self.errors[s] for s in sources):
+            bound = f"maximum({bound}, {peak})" if bound else peak
+        return bound, False
 
-    def _size(self, o: Operand) -> str:
-        """How large an operand's elements may be: max |x| plus its error."""
+    def _size(self, o: Operand, each: bool = True) -> str:
+        """How large an operand's elements may be, |x| plus its error: elementwise, or the
+        largest over the batch (``each=False``)."""
         error = self._error(o)
-        return f"largest({o.expr})" if error is None else f"(largest({o.expr}) + {error})"
+        if not each:
+            bound = "" if error is None else error[0] if not error[1] else f"peak({error[0]})"
+            return f"largest({o.expr})" + (f" + {bound}" if bound else "")
+        return f"abs({o.expr})" + ("" if error is None else f" + {error[0]}")
 
     def _bounds(self, g: Group) -> list[str]:
         """The lines bounding how far the group's values may be from the engine's, and
@@ -226,25 +235,40 @@ class VectorWriter:
 
         To first order, a value's error is its own rounding (at most a few units of the last
         place of |out|; for a sum in another order, of the sum of its terms' sizes) plus each
-        argument's error times |d out / d argument|, the op's own derivative rule. One bound
-        for the whole batch, the largest over the group's values and samples, keeps this to
-        a few passes over each array; it is coarse, so it may leave more samples to the
-        engine than needed, never fewer."""
+        argument's error times |d out / d argument|, the op's own derivative rule. Bounds are
+        arrays, elementwise, except after a product with a matrix of parameters: there one
+        number for the whole batch (max |x| times the largest row of |W|) saves a second
+        matrix product. Coarser bounds may leave more samples to the engine, never fewer."""
         name, ops, lines = self.names[g], self.operands[g], []
+        each = True
         if g.kind == "weighted":
             u, m, b = ops
             z = self.before.get(g, name)
+            bias = "" if self._zero(b) else f" + {_wrap(self._size(b))}"
             if not u.size:
                 bound = self._size(b)
-            else:
-                # |b + w·u| sums sizes up to max|u| times the largest row of |M| (plus errors)
-                rows = (f"row_sizes({self.matrices[g]})" if g in self.matrices
-                        else f"row_sizes({m.expr})")
-                if self._error(m) is not None:
-                    rows = f"({rows} + {u.size} * {self._error(m)})"
-                bound = f"{self._size(u)} * {rows}"
+            elif g not in self.matrices:  # one weighted sum: the sizes of its terms
+                terms = self._first_order(f"abs({u.expr})", self._error(u),
+                                          f"abs({m.expr})", self._error(m), "*")
+                bound = (f"({terms}).sum(-1, keepdims=True)" if u.size > 1 else terms) + bias
+            elif m.varying:  # a matrix per sample: its product with the sizes
+                error = self._error(m)
+                bound = self._first_order(f"abs({u.expr})", self._error(u),
+                                          f"abs({self.matrices[g]})", None, "matvec")
+                if error is not None:  # d/dM = u: |u| times the rows' errors
+                    bound += (f" + matvec(rows({error[0]}, {g.size}, {u.size}), abs({u.expr}))"
+                              if error[1] else
+                              f" + {error[0]} * abs({u.expr}).sum(-1, keepdims=True)")
+                bound += bias
+            else:  # parameters: max |u| times the largest row of |W|, for the whole batch
+                each = False
+                error = self._error(m)
+                bound = f"{_wrap(self._size(u, False))} * row_sizes({self.matrices[g]})"
+                if error is not None:  # d/dW = u: max |u| times the rows' errors
+                    bound += (f" + largest({u.expr}) * {u.size} * "
+                              + (f"peak({error[0]})" if error[1] else error[0]))
                 if not self._zero(b):
-                    bound += f" + {self._size(b)}"
+                    bound += f" + {self._size(b, False)}"
             act = g.param if g.op is NEURON else None
             if act is not None and act.kinks is not None:
                 lines.append(f"_e_{z} = {bound}")
@@ -254,15 +278,22 @@ class VectorWriter:
             if g in self.errors:
                 if act is not None:  # through the activation: act'(z), read from its output
                     slope = _code(act, name, ["_"]).partials[0]
-                    bound = f"{_largest(slope)} * {_wrap(bound)}"
+                    bound = (f"{_wrap(slope)} * {_wrap(bound)}" if each
+                             else f"{_largest(slope)} * {_wrap(bound)}")
                     if not act.exact:  # and its own last place
-                        bound = f"largest({name}) + {bound}"
-                lines.append(f"{self.errors[g]} = {bound}")
+                        bound = f"{'abs' if each else 'largest'}({name}) + {bound}"
+                self._bound(lines, g, bound, each)
             return lines
         if g.kind == "sum":
             n = len(g.members[0].args)
             if g in self.errors:
-                lines.append(f"{self.errors[g]} = {n} * {self._size(ops[0])}")
+                if n == 1:
+                    error = self._error(ops[0])
+                    assert error is not None
+                    self._bound(lines, g, error[0], error[1])
+                else:
+                    self._bound(lines, g, f"rows({self._size(ops[0])}, {g.size}, {n}).sum(-1)",
+                                True)
             return lines
         assert g.op is not None
         errors = [self._error(o) for o in ops]
@@ -270,20 +301,47 @@ class VectorWriter:
             code = _code(g.op, name, [o.expr for o in ops], g.param)
             # an op with no derivative (detach, shift) moves an error by at most its size
             slopes = code.partials if g.op.differentiable else ("1.0",) * len(ops)
-            moved = [e if d in ("1.0", "-1.0") else f"{_largest(d)} * {e}"
-                     for d, e in zip(slopes, errors) if e is not None]
+            moved, each = [], False
+            for d, e in zip(slopes, errors):
+                if e is not None:
+                    constant = _number(d)
+                    each |= e[1] or constant is None
+                    moved.append(e[0] if constant is not None and abs(constant) == 1.0
+                                 else f"{abs(constant)} * {e[0]}" if constant is not None
+                                 else f"abs{_wrap(d)} * {e[0]}" if _wrap(d) != d
+                                 else f"abs({d}) * {e[0]}")
             if not g.op.exact:  # its own last place: NumPy's exp may not be math's
-                moved.insert(0, f"largest({name})")
+                moved.insert(0, f"abs({name})")
+                each = True
             if len(moved) == 1 and moved[0].isidentifier():
                 self.errors[g] = moved[0]  # the same bound as its argument's: no line
+                if each:
+                    self.arrays.add(g)
             else:
-                lines.append(f"{self.errors[g]} = {' + '.join(moved or ['0.0'])}")
+                self._bound(lines, g, " + ".join(moved or ["0.0"]), each)
         if g in self.kinked:  # exact arguments (bound 0): only a value on its kink
-            bound = " + ".join(e for e in errors if e is not None) or "0.0"
+            bound = " + ".join(e[0] for e in errors if e is not None) or "0.0"
             args = ", ".join(o.expr for o in ops)
             lines.append(f"_doubt = kinked(_doubt, {self._kink(g.op, g.param)}, ({args},), "
                          f"{bound})")
         return lines
+
+    @staticmethod
+    def _first_order(a: str, error_a: tuple[str, bool] | None, b: str,
+                     error_b: tuple[str, bool] | None, how: str) -> str:
+        """|a||b| + |a| e_b + e_a |b| (products of errors are second order): elementwise
+        (``how`` "*") or as matvec(b, a)."""
+        def times(x: str, y: str) -> str:
+            return f"{_wrap(x)} * {_wrap(y)}" if how == "*" else f"matvec({y}, {x})"
+        first = a if error_a is None else f"{a} + {error_a[0]}"
+        terms = [times(first, b)] + ([] if error_b is None else [times(a, error_b[0])])
+        return " + ".join(terms)
+
+    def _bound(self, lines: list[str], g: Group, bound: str, each: bool) -> None:
+        """The line naming a group's error bound; ``each``: an array, elementwise."""
+        lines.append(f"{self.errors[g]} = {bound}")
+        if each:
+            self.arrays.add(g)
 
     def _kink(self, op: Op, param: Any) -> str:
         """A name for an op and its fixed parameter, whose kinks the code asks."""
@@ -459,6 +517,14 @@ class VectorWriter:
             lines.append(f"{grad}[{lead}{self._constant('i', idx)}] += {term}")
         else:  # an index twice: each of its terms is added
             lines.append(f"add_at({grad}, {self._constant('i', idx)}, {term})")
+
+
+def _number(expr: str) -> float | None:
+    """The number a derivative's source is, when it is one (1.0, (-2.0)); else None."""
+    try:
+        return float(expr.strip("()"))
+    except ValueError:
+        return None
 
 
 def _largest(expr: str) -> str:

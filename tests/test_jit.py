@@ -392,3 +392,42 @@ def test_random_jitted_functions_equal_the_engine_or_both_refuse(program, calls,
             for a, b in zip(got_grads, want_grads):
                 assert abs(a - b) <= 1e-12 * scale([*want_grads]), (got_grads, want_grads)
     event(f"calls at a kink: {min(kinks, 2)}{'+' if kinks >= 2 else ''}")
+
+
+def test_a_transformer_s_step_runs_as_vector_code_without_the_engine():
+    # error bounds multiplied by each other once grew to 1e35 through rmsnorm and softmax:
+    # every step of a jitted GPT then went to the scalar code (two to three times slower)
+    from unittest import mock
+
+    from autograd import Compiled
+    from demos.gpt import GPT, one_hot_loss
+
+    model = GPT(4, n_embd=8, n_head=2, block=6, rng=random.Random(1))
+    step = jit(lambda inputs, targets: one_hot_loss(model, inputs, targets))
+
+    def rows(ids):
+        return [[1.0 if j == i else 0.0 for j in range(4)] for i in ids]
+
+    step(rows([3, 0, 1]), rows([0, 1, 3]))  # traced
+    step(rows([3, 2, 2]), rows([2, 2, 3]))  # checked against the engine
+    scalar = Compiled._scalar_sample
+    with mock.patch.object(Compiled, "_scalar_sample", autospec=True,
+                           side_effect=scalar) as engine_order:
+        for ids in ([3, 1, 0], [3, 0, 0], [3, 2, 1]):
+            step(rows(ids), rows([*ids[1:], 3]))
+    assert engine_order.call_count == 0
+
+
+def test_where_the_vector_code_cannot_vouch_the_scalar_code_answers():
+    # one sample's outputs were floats there where arrays were read: TypeError
+    from unittest import mock
+
+    from autograd import Compiled
+
+    w = Value(0.5)
+    step = jit(lambda x: (w * x).tanh())
+    step(1.0)
+    with mock.patch.object(Compiled, "_vector_batch", return_value=None):
+        w.grad = 0.0
+        assert step(2.0) == math.tanh(1.0)
+        assert w.grad == grad((w * 2.0).tanh(), [w])[0]
