@@ -111,7 +111,8 @@ class Compiled:
             with _collector_paused():
                 source, namespace = vectorized.program(
                     grouped, [grouped.scalars[o] for o in self.outputs], self.graph.seeds,
-                    [grouped.scalars[v] for v in self.inputs],
+                    # the inputs whose gradients it returns: none without input_grads
+                    [grouped.scalars[v] for v in self.inputs if self.graph.input_grads],
                     {grouped.scalars[v]: n for v, n in self.graph.names.items()
                      if v in grouped.scalars})
                 self._vectorized = source, _load(source, ", vectorized",
@@ -234,14 +235,22 @@ class Compiled:
     def vouched(self, x: Sequence[float], params: Any) -> Result | None:
         """One sample's outputs and gradients by the generated code (``params`` an array), or
         None where it cannot vouch for the engine's numbers (a value that is not finite, an
-        error on the way): the caller then asks the engine itself."""
+        error on the way): the caller then asks the engine itself. The scalar code answers
+        where the vector code cannot (a value near a kink), unless the graph is big and
+        grouped: its scalar program, megabytes of source, would cost more than the engine."""
         import numpy as np
 
-        if not self._chain_like():
-            result = self._vector_batch([np.array([v], dtype=float) for v in x], params, 1,
-                                        self._scalar_sample)
-            if result is not None:
-                return result
+        if self._chain_like():  # its scalar code runs in loops
+            return self._scalar_result(x, params)
+        big = self.graph.big
+        result = self._vector_batch([np.array([v], dtype=float) for v in x], params, 1,
+                                    _nothing if big else self._scalar_sample)
+        return result if result is not None or big else self._scalar_result(x, params)
+
+    def _scalar_result(self, x: Sequence[float], params: Any) -> Result | None:
+        """One sample by the scalar code, as the vector code returns it, or None."""
+        import numpy as np
+
         sample = self._scalar_sample(list(map(float, x)), np.asarray(params).tolist())
         if sample is None:
             return None
@@ -310,6 +319,10 @@ class Compiled:
 
         result = _stack([self._sample([float(c[k]) for c in columns], p) for k in range(size)])
         return _as_arrays(np, result), size
+
+
+def _nothing(x: list[float], p: list[float]) -> None:
+    """No sample: where the caller asks the engine itself instead."""
 
 
 def _as_arrays(np: Any, result: Result) -> Result:

@@ -113,11 +113,10 @@ def numpy_kernels() -> dict[str, Any]:
 
 
 # vector code vouches for the branch of a kinked op (relu, abs, maximum, clamp) where its
-# argument is off the kink, by more than TOLERANCE times the argument's error bound (the
-# sizes it was computed from, autograd/vectorized.py): adding n terms in another order
-# than the engine's moves a sum by at most about n * 2^-52 of that bound, so sums of up to
-# some 10^5 terms, through many layers, stay well within it
-TOLERANCE = 1e-10
+# argument is off the kink by more than the engine's rounding and its own could move it:
+# each at most 2^-52 times the argument's error bound (autograd/vectorized.py), in units of
+# the last place; sixteen times both, for what a first-order bound leaves out
+TOLERANCE = 2 * 16 * 2.0**-52
 
 
 def array_kernels(np: Any) -> dict[str, Any]:

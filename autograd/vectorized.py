@@ -26,6 +26,9 @@ from autograd.grouping import Group, Plan, Scalar, stem
 from autograd.ops import NEURON, Code, Op, literal
 
 _GROUP, _INDEX = attrgetter("group"), attrgetter("index")
+# units of the last place by which NumPy's exp, log, tanh... may differ from math's (at most
+# 4 on the platforms NumPy documents; twice that to be safe)
+ULPS = 8
 _VIEW = re.compile(r"\w+(\[[^\[\]]*\])?")  # a name, or a name sliced
 _MATRIX = re.compile(r"[Wb]\d+")  # the names of products' matrices and biases
 # names the vector code uses itself: groups never take them
@@ -220,55 +223,60 @@ class VectorWriter:
             bound = f"maximum({bound}, {peak})" if bound else peak
         return bound, False
 
-    def _size(self, o: Operand, each: bool = True) -> str:
-        """How large an operand's elements may be, |x| plus its error: elementwise, or the
-        largest over the batch (``each=False``)."""
-        error = self._error(o)
-        if not each:
-            bound = "" if error is None else error[0] if not error[1] else f"peak({error[0]})"
-            return f"largest({o.expr})" + (f" + {bound}" if bound else "")
-        return f"abs({o.expr})" + ("" if error is None else f" + {error[0]}")
-
     def _bounds(self, g: Group) -> list[str]:
-        """The lines bounding how far the group's values may be from the engine's, and
-        marking the samples with a kinked value within that bound of its kink.
+        """The lines bounding how far the group's values may be from their exact values, in
+        units of the last place (2^-52 of the size), and marking the samples with a kinked
+        value whose kink lies within that of the engine's and the vector code's rounding.
 
-        To first order, a value's error is its own rounding (at most a few units of the last
-        place of |out|; for a sum in another order, of the sum of its terms' sizes) plus each
-        argument's error times |d out / d argument|, the op's own derivative rule. Bounds are
-        arrays, elementwise, except after a product with a matrix of parameters: there one
-        number for the whole batch (max |x| times the largest row of |W|) saves a second
-        matrix product. Coarser bounds may leave more samples to the engine, never fewer."""
+        To first order a value's error is its own rounding (a sum of n terms in any order:
+        n times the sum of the terms' sizes; an op: a unit of the last place of |out|, ULPS
+        where NumPy's exp may not be math's) plus each argument's error times |d out /
+        d argument|, the op's own derivative rule. Bounds are arrays, elementwise, except
+        after a product with a matrix of parameters: there one number for the whole batch
+        (max |x| times the largest row of |W|) saves a second matrix product. Coarser bounds
+        may leave more samples to the engine, never fewer."""
         name, ops, lines = self.names[g], self.operands[g], []
         each = True
         if g.kind == "weighted":
             u, m, b = ops
             z = self.before.get(g, name)
-            bias = "" if self._zero(b) else f" + {_wrap(self._size(b))}"
-            if not u.size:
-                bound = self._size(b)
-            elif g not in self.matrices:  # one weighted sum: the sizes of its terms
-                terms = self._first_order(f"abs({u.expr})", self._error(u),
-                                          f"abs({m.expr})", self._error(m), "*")
-                bound = (f"({terms}).sum(-1, keepdims=True)" if u.size > 1 else terms) + bias
-            elif m.varying:  # a matrix per sample: its product with the sizes
-                error = self._error(m)
-                bound = self._first_order(f"abs({u.expr})", self._error(u),
-                                          f"abs({self.matrices[g]})", None, "matvec")
-                if error is not None:  # d/dM = u: |u| times the rows' errors
-                    bound += (f" + matvec(rows({error[0]}, {g.size}, {u.size}), abs({u.expr}))"
-                              if error[1] else
-                              f" + {error[0]} * abs({u.expr}).sum(-1, keepdims=True)")
-                bound += bias
-            else:  # parameters: max |u| times the largest row of |W|, for the whole batch
+            terms = u.size + 2  # b + w_1 x_1 + ...: n products and n + 1 terms, rounded
+            error_u, error_m, error_b = self._error(u), self._error(m), self._error(b)
+            if g in self.matrices and not m.varying:  # max |u| times the largest row of |W|
                 each = False
-                error = self._error(m)
-                bound = f"{_wrap(self._size(u, False))} * row_sizes({self.matrices[g]})"
-                if error is not None:  # d/dW = u: max |u| times the rows' errors
-                    bound += (f" + largest({u.expr}) * {u.size} * "
-                              + (f"peak({error[0]})" if error[1] else error[0]))
+                rows = f"row_sizes({self.matrices[g]})"
+                sizes = f"largest({u.expr}) * {rows}"
+                moved = [] if error_u is None else [f"{_peak(error_u)} * {rows}"]
+                if error_m is not None:
+                    moved.append(f"largest({u.expr}) * {u.size} * {_peak(error_m)}")
                 if not self._zero(b):
-                    bound += f" + {self._size(b, False)}"
+                    sizes += f" + largest({b.expr})"
+                    moved += [] if error_b is None else [_peak(error_b)]
+            else:
+                how = "*" if g not in self.matrices else "matvec"
+                matrix = m.expr if how == "*" else self.matrices[g]
+                sizes = _product(f"abs({u.expr})", f"abs({matrix})", how)
+                moved = []
+                if error_u is not None:  # d/du = M
+                    moved.append(_product(error_u[0], f"abs({matrix})", how) if error_u[1]
+                                 or how == "*" else
+                                 f"{error_u[0]} * abs({matrix}).sum(-1)")
+                if error_m is not None:  # d/dM = u
+                    moved.append(_product(f"abs({u.expr})", error_m[0], how) if how == "*"
+                                 else _product(f"abs({u.expr})", f"rows({error_m[0]}, "
+                                               f"{g.size}, {u.size})", how) if error_m[1]
+                                 else f"{error_m[0]} * abs({u.expr}).sum(-1, keepdims=True)")
+                if how == "*" and u.size > 1:  # one weighted sum: its terms added
+                    sizes = f"({sizes}).sum(-1, keepdims=True)"
+                    moved = [f"({e}).sum(-1, keepdims=True)" for e in moved]
+                if not u.size:
+                    sizes, moved = "0.0", []
+                if not self._zero(b):
+                    sizes += f" + abs({b.expr})"
+                    moved += [] if error_b is None else [error_b[0]]
+                elif not u.size:  # nothing added: a constant 0
+                    each = False
+            bound = " + ".join([f"{terms} * {_wrap(sizes)}", *moved])
             act = g.param if g.op is NEURON else None
             if act is not None and act.kinks is not None:
                 lines.append(f"_e_{z} = {bound}")
@@ -278,22 +286,20 @@ class VectorWriter:
             if g in self.errors:
                 if act is not None:  # through the activation: act'(z), read from its output
                     slope = _code(act, name, ["_"]).partials[0]
-                    bound = (f"{_wrap(slope)} * {_wrap(bound)}" if each
-                             else f"{_largest(slope)} * {_wrap(bound)}")
-                    if not act.exact:  # and its own last place
-                        bound = f"{'abs' if each else 'largest'}({name}) + {bound}"
+                    own = "" if act.exact else f"{ULPS} * "
+                    bound = (f"{own}abs({name}) + {_wrap(slope)} * {_wrap(bound)}" if each else
+                             f"{own}largest({name}) + {_largest(slope)} * {_wrap(bound)}")
                 self._bound(lines, g, bound, each)
             return lines
         if g.kind == "sum":
             n = len(g.members[0].args)
             if g in self.errors:
-                if n == 1:
-                    error = self._error(ops[0])
-                    assert error is not None
-                    self._bound(lines, g, error[0], error[1])
-                else:
-                    self._bound(lines, g, f"rows({self._size(ops[0])}, {g.size}, {n}).sum(-1)",
-                                True)
+                error = self._error(ops[0])
+                added = f"rows({{}}, {g.size}, {n}).sum(-1)" if n > 1 else "{}"
+                moved = [] if error is None else [added.format(error[0]) if error[1]
+                                                  else f"{n} * {error[0]}"]
+                self._bound(lines, g, " + ".join(
+                    [f"{n} * {added.format(f'abs({ops[0].expr})')}", *moved]), True)
             return lines
         assert g.op is not None
         errors = [self._error(o) for o in ops]
@@ -301,41 +307,28 @@ class VectorWriter:
             code = _code(g.op, name, [o.expr for o in ops], g.param)
             # an op with no derivative (detach, shift) moves an error by at most its size
             slopes = code.partials if g.op.differentiable else ("1.0",) * len(ops)
-            moved, each = [], False
+            moved = []
             for d, e in zip(slopes, errors):
                 if e is not None:
                     constant = _number(d)
-                    each |= e[1] or constant is None
                     moved.append(e[0] if constant is not None and abs(constant) == 1.0
                                  else f"{abs(constant)} * {e[0]}" if constant is not None
                                  else f"abs{_wrap(d)} * {e[0]}" if _wrap(d) != d
                                  else f"abs({d}) * {e[0]}")
-            if not g.op.exact:  # its own last place: NumPy's exp may not be math's
+            # its own rounding: a unit of the last place of |out| (ULPS: NumPy's exp, tanh...
+            # may not be math's); none where no argument carries an error, for the same
+            # op on the same floats gives the same float
+            if not g.op.exact:
+                moved.insert(0, f"{ULPS} * abs({name})")
+            elif moved:
                 moved.insert(0, f"abs({name})")
-                each = True
-            if len(moved) == 1 and moved[0].isidentifier():
-                self.errors[g] = moved[0]  # the same bound as its argument's: no line
-                if each:
-                    self.arrays.add(g)
-            else:
-                self._bound(lines, g, " + ".join(moved or ["0.0"]), each)
+            self._bound(lines, g, " + ".join(moved or ["0.0"]), bool(moved))
         if g in self.kinked:  # exact arguments (bound 0): only a value on its kink
             bound = " + ".join(e[0] for e in errors if e is not None) or "0.0"
             args = ", ".join(o.expr for o in ops)
             lines.append(f"_doubt = kinked(_doubt, {self._kink(g.op, g.param)}, ({args},), "
                          f"{bound})")
         return lines
-
-    @staticmethod
-    def _first_order(a: str, error_a: tuple[str, bool] | None, b: str,
-                     error_b: tuple[str, bool] | None, how: str) -> str:
-        """|a||b| + |a| e_b + e_a |b| (products of errors are second order): elementwise
-        (``how`` "*") or as matvec(b, a)."""
-        def times(x: str, y: str) -> str:
-            return f"{_wrap(x)} * {_wrap(y)}" if how == "*" else f"matvec({y}, {x})"
-        first = a if error_a is None else f"{a} + {error_a[0]}"
-        terms = [times(first, b)] + ([] if error_b is None else [times(a, error_b[0])])
-        return " + ".join(terms)
 
     def _bound(self, lines: list[str], g: Group, bound: str, each: bool) -> None:
         """The line naming a group's error bound; ``each``: an array, elementwise."""
@@ -517,6 +510,16 @@ class VectorWriter:
             lines.append(f"{grad}[{lead}{self._constant('i', idx)}] += {term}")
         else:  # an index twice: each of its terms is added
             lines.append(f"add_at({grad}, {self._constant('i', idx)}, {term})")
+
+
+def _product(a: str, b: str, how: str) -> str:
+    """a * b elementwise (``how`` "*"), or the matrix b times the vector a (matvec)."""
+    return f"{_wrap(a)} * {_wrap(b)}" if how == "*" else f"matvec({b}, {a})"
+
+
+def _peak(error: tuple[str, bool]) -> str:
+    """An error bound as one number: the largest of an array's."""
+    return f"peak({error[0]})" if error[1] else error[0]
 
 
 def _number(expr: str) -> float | None:
