@@ -261,7 +261,9 @@ class VectorWriter:
                     moved.append(_product(error_u[0], f"abs({matrix})", how) if error_u[1]
                                  or how == "*" else
                                  f"{error_u[0]} * abs({matrix}).sum(-1)")
-                if error_m is not None:  # d/dM = u
+                if error_m is not None and how == "*" and m.expr == u.expr:  # x·x: twice
+                    moved = [f"2 * {_wrap(moved[0])}"]
+                elif error_m is not None:  # d/dM = u
                     moved.append(_product(f"abs({u.expr})", error_m[0], how) if how == "*"
                                  else _product(f"abs({u.expr})", f"rows({error_m[0]}, "
                                                f"{g.size}, {u.size})", how) if error_m[1]
@@ -286,9 +288,11 @@ class VectorWriter:
             if g in self.errors:
                 if act is not None:  # through the activation: act'(z), read from its output
                     slope = _code(act, name, ["_"]).partials[0]
-                    own = "" if act.exact else f"{ULPS} * "
-                    bound = (f"{own}abs({name}) + {_wrap(slope)} * {_wrap(bound)}" if each else
-                             f"{own}largest({name}) + {_largest(slope)} * {_wrap(bound)}")
+                    bound = (f"{_wrap(slope)} * {_wrap(bound)}" if each
+                             else f"{_largest(slope)} * {_wrap(bound)}")
+                    if not act.exact:  # and its own last place
+                        bound = (f"{ULPS} * abs({name}) + " if each
+                                 else f"{ULPS} * largest({name}) + ") + bound
                 self._bound(lines, g, bound, each)
             return lines
         if g.kind == "sum":
@@ -307,22 +311,28 @@ class VectorWriter:
             code = _code(g.op, name, [o.expr for o in ops], g.param)
             # an op with no derivative (detach, shift) moves an error by at most its size
             slopes = code.partials if g.op.differentiable else ("1.0",) * len(ops)
-            moved = []
+            moved, each = [], False
             for d, e in zip(slopes, errors):
                 if e is not None:
                     constant = _number(d)
+                    each |= e[1] or constant is None  # an array, or times one
                     moved.append(e[0] if constant is not None and abs(constant) == 1.0
                                  else f"{abs(constant)} * {e[0]}" if constant is not None
                                  else f"abs{_wrap(d)} * {e[0]}" if _wrap(d) != d
                                  else f"abs({d}) * {e[0]}")
-            # its own rounding: a unit of the last place of |out| (ULPS: NumPy's exp, tanh...
-            # may not be math's); none where no argument carries an error, for the same
-            # op on the same floats gives the same float
+            # its own rounding: ULPS units of the last place of |out| where NumPy's exp or
+            # tanh may not be math's. An exact op (+, *, relu) rounds the same floats to the
+            # same float, and other floats by at most a unit more, within twice the bound
+            # its arguments give it already (the tolerance's margin takes that)
             if not g.op.exact:
                 moved.insert(0, f"{ULPS} * abs({name})")
-            elif moved:
-                moved.insert(0, f"abs({name})")
-            self._bound(lines, g, " + ".join(moved or ["0.0"]), bool(moved))
+                each = True
+            if len(moved) == 1 and moved[0] in self.errors.values():
+                self.errors[g] = moved[0]  # its argument's bound: no line
+                if each:
+                    self.arrays.add(g)
+            else:
+                self._bound(lines, g, " + ".join(moved or ["0.0"]), each)
         if g in self.kinked:  # exact arguments (bound 0): only a value on its kink
             bound = " + ".join(e[0] for e in errors if e is not None) or "0.0"
             args = ", ".join(o.expr for o in ops)
