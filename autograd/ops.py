@@ -81,10 +81,11 @@ class Op:
     # False for an op through which no gradient flows (its partials are ()): the backward
     # pass and compiled code treat its result as a constant computed at run time
     differentiable: bool = True
-    # True when every path computes the same float from the same arguments: one correctly
-    # rounded IEEE 754 operation (+, -, *, /, sqrt) or a choice among the arguments (relu,
-    # abs, maximum), where NumPy's exp or tanh may differ from math's in the last place
-    exact: bool = False
+    # how far its result may be from the exact one, in units of the last place: 0 for a
+    # choice among its arguments (relu, abs, maximum), 0.5 for one correctly rounded IEEE 754
+    # operation (+, -, *, /, sqrt); None where NumPy's exp or tanh may differ from math's.
+    # Where it is a number, every path computes the same float from the same arguments
+    ulps: float | None = None
 
     def label(self, param: Any) -> str:
         """The op as drawn: its symbol, with its fixed parameter where it has one."""
@@ -298,13 +299,13 @@ LEAF = Op("leaf", 0, float, lambda m, out, x, k: ())
 CONST = Op("const", 0, float, lambda m, out, x, k: ())
 
 # d(a+b)/da = 1, d(a+b)/db = 1
-ADD = Op("add", 2, operator.add, lambda m, out, x, k: (1.0, 1.0), "+", exact=True,
+ADD = Op("add", 2, operator.add, lambda m, out, x, k: (1.0, 1.0), "+", ulps=0.5,
          code=template("{a} + {b}", "1.0", "1.0"))
 # d(ab)/da = b, d(ab)/db = a
-MUL = Op("mul", 2, operator.mul, lambda m, out, x, k: (x[1], x[0]), "*", exact=True,
+MUL = Op("mul", 2, operator.mul, lambda m, out, x, k: (x[1], x[0]), "*", ulps=0.5,
          code=template("{a} * {b}", "{b}", "{a}"))
 # d(a/b)/da = 1/b, d(a/b)/db = -a/b^2 = -(a/b)/b
-DIV = Op("div", 2, _div, lambda m, out, x, k: (1.0 / x[1], -out / x[1]), "/", exact=True,
+DIV = Op("div", 2, _div, lambda m, out, x, k: (1.0 / x[1], -out / x[1]), "/", ulps=0.5,
          code=template("{a} / {b}", "1.0 / {b}", "-{out} / {b}"))
 # d(a^b)/da = b a^(b-1), d(a^b)/db = a^b log a
 POW = Op("pow", 2, _pow,
@@ -315,23 +316,23 @@ POW = Op("pow", 2, _pow,
 # constant node is made for it, and no derivative is computed for it.
 # d(a+k)/da = 1
 ADD_SCALAR = Op("add_scalar", 1, operator.add, lambda m, out, x, k: (1.0,), "+", param="k",
-                exact=True,
+                ulps=0.5,
                 code=template("{a} + {k}", "1.0"), show=lambda k: f"+ {k!r}")
 # d(ak)/da = k
 MUL_SCALAR = Op("mul_scalar", 1, operator.mul, lambda m, out, x, k: (k,), "*", param="k",
-                exact=True,
+                ulps=0.5,
                 code=template("{a} * {k}", "{k}"), show=lambda k: f"* {k!r}")
 # d(a/k)/da = 1/k
 DIV_SCALAR = Op("div_scalar", 1, _div, lambda m, out, x, k: (1.0 / k,), "/", param="k",
-                exact=True,
+                ulps=0.5,
                 code=template("{a} / {k}", "1.0 / {k}"), show=lambda k: f"/ {k!r}")
 # d(k/a)/da = -k/a^2 = -(k/a)/a
 RDIV = Op("rdiv", 1, lambda a, k: _div(k, a), lambda m, out, x, k: (-out / x[0],), "/",
-          exact=True,
+          ulps=0.5,
           param="numerator", code=template("{k} / {a}", "-{out} / {a}"),
           show=lambda k: f"{k!r} /")
 # d(-a)/da = -1
-NEG = Op("neg", 1, operator.neg, lambda m, out, x, k: (-1.0,), "-", exact=True,
+NEG = Op("neg", 1, operator.neg, lambda m, out, x, k: (-1.0,), "-", ulps=0.0,
          code=template("-{a}", "-1.0"))
 # d(a^k)/da = k a^(k-1), for a fixed number k
 POWC = Op("pow_scalar", 1, _pow,
@@ -344,7 +345,7 @@ RPOW = Op("rpow", 1, lambda a, k: _pow(k, a), lambda m, out, x, k: (_pow_db(m, o
 # d|a|/da = sign(a), taken as 0 at the kink (as PyTorch does)
 ABS = Op("abs", 1, abs,
          lambda m, out, x, k: (1.0 if m.val(x[0]) > 0 else (-1.0 if m.val(x[0]) < 0 else 0.0),),
-         "abs", kinks=at_zero, exact=True, code=template("abs({a})", "sign({a})"))
+         "abs", kinks=at_zero, ulps=0.0, code=template("abs({a})", "sign({a})"))
 # d e^a/da = e^a
 EXP = Op("exp", 1, math.exp, lambda m, out, x, k: (out,), "exp", from_output=True,
          code=template("exp({a})", "{out}"))
@@ -355,7 +356,7 @@ EXPM1 = Op("expm1", 1, math.expm1, lambda m, out, x, k: (m.exp(x[0]),), "expm1",
 LOG = Op("log", 1, math.log, lambda m, out, x, k: (1.0 / x[0],), "log",
          code=template("log({a})", "1.0 / {a}"))
 # d sqrt(a)/da = 1 / (2 sqrt(a))
-SQRT = Op("sqrt", 1, math.sqrt, lambda m, out, x, k: (0.5 / out,), "sqrt", exact=True,
+SQRT = Op("sqrt", 1, math.sqrt, lambda m, out, x, k: (0.5 / out,), "sqrt", ulps=0.5,
           code=template("sqrt({a})", "0.5 / {out}"))
 # d tanh(a)/da = 1 - tanh(a)^2
 TANH = Op("tanh", 1, math.tanh, lambda m, out, x, k: (1.0 - out * out,), "tanh",
@@ -367,12 +368,12 @@ SIGMOID = Op("sigmoid", 1, FloatMath.sigmoid, lambda m, out, x, k: (out * (1.0 -
 # d relu(a)/da = 1 for a > 0 (where relu(a) > 0), else 0 (0 at the kink, as PyTorch); as
 # code, the comparison itself: True and False multiply as 1 and 0, on floats and on arrays
 RELU = Op("relu", 1, lambda a: 0.0 if a <= 0.0 else a,
-          lambda m, out, x, k: (1.0 if m.val(out) > 0 else 0.0,), "relu", kinks=at_zero, exact=True,
+          lambda m, out, x, k: (1.0 if m.val(out) > 0 else 0.0,), "relu", kinks=at_zero, ulps=0.0,
           from_output=True, activation=True, code=template("relu({a})", "({out} > 0.0)"))
 # d/da = 1 for a > 0, else the slope k
 LEAKY_RELU = Op("leaky_relu", 1, lambda a, k: a if a > 0.0 else k * a,
                 lambda m, out, x, k: (1.0 if m.val(x[0]) > 0 else k,), "leaky_relu", param="slope",
-                kinks=at_zero, activation=True, exact=True,
+                kinks=at_zero, activation=True, ulps=0.5,
                 code=template("leaky_relu({a}, {k})", "leaky_step({a}, {k})"))
 # d log(1 + e^a)/da = sigmoid(a) = e^a / (1 + e^a) = 1 - e^-out, as out = log(1 + e^a)
 SOFTPLUS = Op("softplus", 1, _softplus, lambda m, out, x, k: (-m.expm1(-out),), "softplus",
@@ -409,27 +410,27 @@ LOG1P = Op("log1p", 1, math.log1p, lambda m, out, x, k: (1.0 / (1.0 + x[0]),), "
 # d max(a, b)/da = 1 where a > b, 0 where a < b, 1/2 each at a tie (PyTorch's convention)
 MAXIMUM = Op("maximum", 2, _maximum,
              lambda m, out, x, k: (tie_step(x[0], x[1]), tie_step(x[1], x[0])), "max",
-             kinks=at_tie, exact=True,
+             kinks=at_tie, ulps=0.0,
              code=template("maximum({a}, {b})", "tie_step({a}, {b})", "tie_step({b}, {a})"))
 # d min(a, b)/da = 1 where a < b, 0 where a > b, 1/2 each at a tie
 MINIMUM = Op("minimum", 2, _minimum,
              lambda m, out, x, k: (tie_step(x[1], x[0]), tie_step(x[0], x[1])), "min",
-             kinks=at_tie, exact=True,
+             kinks=at_tie, ulps=0.0,
              code=template("minimum({a}, {b})", "tie_step({b}, {a})", "tie_step({a}, {b})"))
 # d clamp(a, lo, hi)/da = 1 for lo <= a <= hi (bounds included, as PyTorch), else 0
 CLAMP = Op("clamp", 1, _clamp, lambda m, out, x, k: (_clamp_step(x[0], k),), "clamp",
-           param="bounds", kinks=lambda args, k: (args[0] - k[0], args[0] - k[1]), exact=True,
+           param="bounds", kinks=lambda args, k: (args[0] - k[0], args[0] - k[1]), ulps=0.0,
            code=_clamp_code, show=lambda k: f"clamp({k[0]!r}, {k[1]!r})")
 # detach(a) = a, with no gradient through it (JAX's stop_gradient): what a.detach() and
 # no_grad() record while a function is traced to be compiled, so that the value is computed
 # again at every call (outside tracing, detach() makes a new leaf)
 DETACH = Op("detach", 1, lambda a: a, lambda m, out, x, k: (), "detach", differentiable=False,
-            exact=True,
+            ulps=0.0,
             code=template("{a}"))
 # the largest finite argument (0.0 if none is): the shift that keeps log-sum-exp and softmax
 # from overflowing; it cancels in their derivatives, so no gradient flows through it
 SHIFT = Op("shift", VARIADIC, _shift, lambda m, out, x, k: (), "shift", differentiable=False,
-           exact=True,
+           ulps=0.0,
            code=lambda out, args, k: Code(f"shift({_tuple(args)})", ()))
 # b + w_1 x_1 + w_2 x_2 + ... over arguments (b, w_1, x_1, w_2, x_2, ...), added left to right:
 # autograd.dot, and the sum that a + b builds from products nothing else holds

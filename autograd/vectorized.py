@@ -15,6 +15,7 @@ Arrays have the group's members on their last axis; a group that depends on the 
 from __future__ import annotations
 
 import itertools
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -290,9 +291,10 @@ class VectorWriter:
                     slope = _code(act, name, ["_"]).partials[0]
                     bound = (f"{_wrap(slope)} * {_wrap(bound)}" if each
                              else f"{_largest(slope)} * {_wrap(bound)}")
-                    if not act.exact:  # and its own last place
-                        bound = (f"{ULPS} * abs({name}) + " if each
-                                 else f"{ULPS} * largest({name}) + ") + bound
+                    own = _own(act)
+                    if own:  # and its own rounding
+                        bound = _times(own, f"abs({name})" if each
+                                       else f"largest({name})") + " + " + bound
                 self._bound(lines, g, bound, each)
             return lines
         if g.kind == "sum":
@@ -320,12 +322,11 @@ class VectorWriter:
                                  else f"{abs(constant)} * {e[0]}" if constant is not None
                                  else f"abs{_wrap(d)} * {e[0]}" if _wrap(d) != d
                                  else f"abs({d}) * {e[0]}")
-            # its own rounding: ULPS units of the last place of |out| where NumPy's exp or
-            # tanh may not be math's. An exact op (+, *, relu) rounds the same floats to the
-            # same float, and other floats by at most a unit more, within twice the bound
-            # its arguments give it already (the tolerance's margin takes that)
-            if not g.op.exact:
-                moved.insert(0, f"{ULPS} * abs({name})")
+            # its own rounding (Op.ulps): none where every argument is exact, for the same op
+            # on the same floats gives the same float, unless NumPy's exp may not be math's
+            own = _own(g.op)
+            if own and (moved or g.op.ulps is None):
+                moved.insert(0, _times(own, f"abs({name})"))
                 each = True
             if len(moved) == 1 and moved[0] in self.errors.values():
                 self.errors[g] = moved[0]  # its argument's bound: no line
@@ -520,6 +521,18 @@ class VectorWriter:
             lines.append(f"{grad}[{lead}{self._constant('i', idx)}] += {term}")
         else:  # an index twice: each of its terms is added
             lines.append(f"add_at({grad}, {self._constant('i', idx)}, {term})")
+
+
+def _own(op: Op) -> int:
+    """The units of the last place of |out| an op's own rounding adds to its error bound:
+    none for a choice (relu), one for a rounded operation (+, *), ULPS where NumPy's exp
+    or tanh may not be math's."""
+    return ULPS if op.ulps is None else math.ceil(op.ulps)
+
+
+def _times(k: int, expr: str) -> str:
+    """k * expr as source; expr itself for k = 1."""
+    return expr if k == 1 else f"{k} * {expr}"
 
 
 def _product(a: str, b: str, how: str) -> str:
