@@ -21,10 +21,14 @@ What is traced, what is static, what is computed at each call and what is refuse
   softmax and log-sum-exp (``autograd.functions.shift``), are **computed again at every
   call**, with no gradient flowing through them (JAX's stop_gradient).
 - Python control flow runs once, at trace time, and a number read out of the graph with
-  ``.data`` is fixed then. So at the first call with other numbers, ``fn`` runs once more
-  with Values and the code must give its outputs and gradients (to 1e-9 of their size):
-  one that does not (it reads ``.data``, draws random numbers, reads other state) is
-  **refused**, with TypeError, then and at every later call with that structure.
+  ``.data`` is fixed then. So ``fn`` also runs with Values, and the code must give its
+  outputs and gradients (to 1e-9 of their size), at the first call with other numbers and
+  at the first with other parameter values (and at the first call of all where a number
+  is passed as an int, a Fraction or a float32, which Python computes with in its own
+  arithmetic). A function whose code does not (it reads ``.data``, draws random numbers,
+  reads other state) is **refused**, with TypeError, then and at every later call with
+  that structure. The Values ``fn`` reads from elsewhere are the ones it read when traced:
+  rebinding a name to another Value is not seen (as in JAX); jit the function again.
 - Where the code cannot vouch for its numbers (NaN or infinity, an error on the way),
   ``fn`` itself runs with Values: the engine's numbers, or its error.
 - Under ``no_grad()``, a jitted call computes its outputs only and adds no gradient.
@@ -39,6 +43,7 @@ import functools
 import inspect
 from collections.abc import Callable, Iterable, Sequence
 from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any, overload
 
 from autograd.backward import grad
@@ -53,7 +58,7 @@ from autograd.grad_mode import (
 )
 from autograd.graph import toposort
 from autograd.nodes import is_real
-from autograd.ops import LEAF
+from autograd.ops import FLOAT_MATH, LEAF
 
 Key = tuple[Any, ...]
 AGREE = 1e-9  # compiled and eager numbers must agree to this share of their size
@@ -167,7 +172,7 @@ def _structure(arg: Any, numbers: list[float], values: list[Value], seen: dict[i
         except TypeError:
             raise TypeError(f"jit: static argument {name} must be hashable (it keys the "
                             f"cache), not {type(arg).__name__}") from None
-        return ("static", type(arg), arg)
+        return ("static", type(arg), arg, repr(arg))  # repr: 0.0 is not -0.0
     if isinstance(arg, Value):
         if arg.op.arity != 0:
             raise ValueError(f"jit: argument {name} must be a leaf, not a computed value (its "
@@ -188,11 +193,11 @@ def _structure(arg: Any, numbers: list[float], values: list[Value], seen: dict[i
         raise TypeError(f"jit: argument {name} of type {type(arg).__name__} is neither a "
                         "number, a Value, a list or tuple of them, nor a hashable constant"
                         ) from None
-    return ("constant", type(arg), arg)
+    return ("constant", type(arg), arg, repr(arg))
 
 
 def _rebuild(arg: Any, static: bool, name: str, inputs: list[Value],
-             proxies: dict[int, Value]) -> Any:
+             proxies: dict[int, Value], ints: list[bool]) -> Any:
     """The argument with every number replaced by a new input (a Traced leaf), in order, and
     every Value by a new leaf standing for it (the same one for the same Value): what fn
     reads as an argument is then told apart from what it reads from elsewhere."""
@@ -203,12 +208,42 @@ def _rebuild(arg: Any, static: bool, name: str, inputs: list[Value],
             proxies[id(arg)] = Value(arg.data, label=arg.label)
         return proxies[id(arg)]
     if type(arg) in (list, tuple):
-        return type(arg)(_rebuild(a, False, f"{name}[{k}]", inputs, proxies)
+        return type(arg)(_rebuild(a, False, f"{name}[{k}]", inputs, proxies, ints)
                          for k, a in enumerate(arg))
     if _number(arg):
+        ints[0] = ints[0] or not isinstance(arg, float)  # an int, a Fraction: traced as floats
         inputs.append(Traced(float(arg), f"x{len(inputs) + 1}", name))
         return inputs[-1]
     return arg
+
+
+@dataclass
+class Eager:
+    """fn run with Values: its outputs, the leaves it read and their gradients, the largest
+    value it computed, and per leaf (by id) the sum of the sizes of its gradient's terms."""
+
+    outs: list[float]
+    leaves: list[Value]
+    grads: list[Any]
+    size: float
+    terms: dict[int, float]
+
+
+def _term_sizes(order: list[Value], roots: list[Value]) -> dict[int, float]:
+    """For every value below the roots (in topological order), the sum over the terms its
+    gradient adds up of their sizes: |g| of each use times |d use / d value|."""
+    sizes = {id(r): 1.0 for r in roots}
+    for v in reversed(order):
+        g = sizes.get(id(v), 0.0)
+        if not g or v.op.arity == 0 or not v.op.differentiable:
+            continue
+        try:
+            ds = v.op.partials(FLOAT_MATH, v.data, [p.data for p in v.parents], v.param)
+        except (ArithmeticError, ValueError):
+            continue
+        for p, d in zip(v.parents, ds):
+            sizes[id(p)] = sizes.get(id(p), 0.0) + g * abs(d)
+    return sizes
 
 
 class _Traced:
@@ -220,9 +255,10 @@ class _Traced:
         self.fn = fn
         inputs: list[Value] = []
         proxies: dict[int, Value] = {}
-        rebuilt = [_rebuild(a, jitted.static(i), jitted.argument(i), inputs, proxies)
+        ints = [False]
+        rebuilt = [_rebuild(a, jitted.static(i), jitted.argument(i), inputs, proxies, ints)
                    for i, a in enumerate(args)]
-        named = {k: _rebuild(kwargs[k], jitted.static(k), k, inputs, proxies)
+        named = {k: _rebuild(kwargs[k], jitted.static(k), k, inputs, proxies, ints)
                  for k in sorted(kwargs)}
         made: list[Value] = []
         try:
@@ -246,7 +282,11 @@ class _Traced:
         self.forward: Compiled | None = None  # outputs alone, for calls under no_grad
         # the numbers traced at: the code gives fn's numbers there, by construction
         self.at = ([v.data for v in inputs], [p.data for p in self.traced[2]])
-        self.checked = {True: False, False: False}  # with gradients, and outputs alone
+        # what was checked against fn, with gradients and for outputs alone (see run)
+        self.checked: dict[bool, set[str]] = {True: set(), False: set()}
+        # a number passed as an int, a Fraction or a float32: Python computes with it in its
+        # own arithmetic (an int exactly), the code in floats
+        self.ints = ints[0]
         self.refusal = ""
 
     def run(self, args: Sequence[Any], kwargs: dict[str, Any], numbers: list[float],
@@ -261,16 +301,25 @@ class _Traced:
         grads = is_grad_enabled()
         code = self.compiled if grads else self._forward()
         result = code.vouched(numbers, np.array(data, dtype=float))
-        if result is not None and (self.checked[grads] or (numbers, data) == self.at):
+        # what this call would check that no check has: other numbers, other parameters
+        # (a .data read of either is fixed in the code), numbers not passed as floats
+        news = {"numbers": numbers != self.at[0], "params": data != self.at[1],
+                "ints": self.ints}
+        unchecked = {k for k, new in news.items() if new} - self.checked[grads]
+        if result is not None and not unchecked:
             outs = [float(o[0]) for o in result.outputs]
             if grads:
                 for p, g in zip(params, result.param_grads.tolist()):
                     p.grad += g
-        else:  # fn itself: to check the code's numbers once, or where it cannot vouch
-            outs, leaves, eager = self._eager(args, kwargs, params, grads)
+        else:  # fn itself: to check the code's numbers, or where it cannot vouch for them
+            eager = self._eager(args, kwargs, params, grads)
             if result is not None:
-                self._check(result, outs, eager, params, grads)
-            for p, g in zip(leaves, eager):
+                self._check(result, eager, params, grads)
+                self.checked[grads] |= unchecked
+                if grads:  # its outputs were checked too
+                    self.checked[False] |= unchecked
+            outs = eager.outs
+            for p, g in zip(eager.leaves, eager.grads):
                 p.grad += g
         return outs if self.many else outs[0]
 
@@ -283,14 +332,14 @@ class _Traced:
         return self.forward
 
     def _eager(self, args: Sequence[Any], kwargs: dict[str, Any], params: list[Value],
-               grads: bool) -> tuple[list[float], list[Value], list[Any]]:
+               grads: bool) -> Eager:
         """fn's outputs as the engine gives them, the leaves it read (the params first, then
-        others it reached, such as values computed under no_grad) and their gradients (none
-        without grad mode)."""
+        others it reached, such as values computed under no_grad), their gradients (none
+        without grad mode) and how large the numbers behind each are."""
         made: list[Value] = []
         token = _running.set(True)
         try:
-            with leaves_made(made):
+            with leaves_made(made), enable_grad():  # a graph, to size what it computes
                 out = self.fn(*args, **kwargs)
         finally:
             _running.reset(token)
@@ -300,33 +349,35 @@ class _Traced:
             raise TypeError(f"jit: {self.name} returned another structure than when it was "
                             f"traced: {out!r:.80}")
         outs = [o.data if isinstance(o, Value) else float(o) for o in outputs]
-        if not grads:
-            return outs, [], []
         roots = [o for o in outputs if isinstance(o, Value)]
         below = toposort(roots)
+        size = max((abs(v.data) for v in below if v.data - v.data == 0.0), default=0.0)
+        if not grads:
+            return Eager(outs, [], [], size, {})
         constants = set(made)
         leaves = list(dict.fromkeys([*params, *(v for v in below if v.op is LEAF
                                                 and v not in constants)]))
-        return outs, leaves, grad(roots, leaves, allow_unused=True) if roots else [0.0] * len(
-            leaves)
+        gradients = grad(roots, leaves, allow_unused=True) if roots else [0.0] * len(leaves)
+        return Eager(outs, leaves, gradients, size, _term_sizes(below, roots))
 
-    def _check(self, result: Result, outs: list[float], eager: list[Any], params: list[Value],
-               grads: bool) -> None:
+    def _check(self, result: Result, eager: Eager, params: list[Value], grads: bool) -> None:
         """The code's numbers are fn's own, or TypeError (and every later call refused)."""
         code_outs = [float(o[0]) for o in result.outputs]
-        pairs = [(f"output {k}", a, b) for k, (a, b) in enumerate(zip(code_outs, outs))]
-        if grads:  # the leaves the code gives gradients to (fn's others are its own: no_grad)
-            pairs += [(f"the gradient of {p.label or 'a Value'} (parameter {k})", float(a),
-                       float(b)) for k, (p, a, b) in enumerate(zip(params,
-                                                                   result.param_grads.tolist(),
-                                                                   eager))]
-        outputs_size = max((abs(x) for _, a, b in pairs[:len(outs)] for x in (a, b)
-                            if x - x == 0.0), default=0.0)
-        grads_size = max((abs(x) for _, a, b in pairs[len(outs):] for x in (a, b)
-                          if x - x == 0.0), default=0.0)
-        for k, (what, a, b) in enumerate(pairs):
-            size = outputs_size if k < len(outs) else grads_size
-            if not (a == b or abs(a - b) <= AGREE * size or (a != a and b != b)):
+        # outputs to the size of the largest value computed, each gradient to the size of
+        # the terms it adds up: where they cancel, the orders of addition differ more
+        pairs = [(f"output {k}", a, b, eager.size)
+                 for k, (a, b) in enumerate(zip(code_outs, eager.outs))]
+        if grads:  # each Value the code gives gradients to (fn's others are its own: no_grad)
+            code: dict[int, float] = {}  # a Value both passed and read from elsewhere: summed
+            for p, g in zip(params, result.param_grads.tolist()):
+                code[id(p)] = code.get(id(p), 0.0) + g
+            engine = {id(p): float(g) for p, g in zip(eager.leaves, eager.grads)}
+            pairs += [(f"the gradient of {p.label or 'a Value'} (parameter {k})", code[id(p)],
+                       engine.get(id(p), 0.0), eager.terms.get(id(p), 0.0))
+                      for k, p in enumerate(dict.fromkeys(params))]
+        for what, a, b, size in pairs:
+            if not (a == b or abs(a - b) <= AGREE * max(size, abs(a), abs(b))
+                    or (a != a and b != b)):
                 self.refusal = (
                     f"jit: the code traced from {self.name} gives {a!r} for {what} where "
                     f"{self.name} itself gives {b!r}: it must read a number out of the graph "
@@ -335,5 +386,4 @@ class _Traced:
                     "computed from them), pass such numbers as arguments (static ones to "
                     f"branch on them), or call {self.name} without jit")
                 raise TypeError(self.refusal)
-        self.checked[grads] = True
-        self.checked[False] = True
+

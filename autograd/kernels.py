@@ -163,9 +163,9 @@ def array_kernels(np: Any) -> dict[str, Any]:
         np.add.at(g, (Ellipsis, index), term)
 
     def kinked(doubt: Any, op_param: tuple[Any, Any], args: Sequence[Any], bound: Any) -> Any:
-        # the samples (rows) where one of the op's kinks lies within the bound of a value
+        # the samples (rows) where one of the op's kinks or poles lies within the bound
         op, param = op_param
-        for q in op.kinks(args, param):
+        for q in op.critical(args, param):
             size = np.abs(q)
             near = (size.min() <= TOLERANCE * bound if np.ndim(bound) == 0
                     else (size - TOLERANCE * bound).min() <= 0.0)

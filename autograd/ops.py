@@ -86,6 +86,15 @@ class Op:
     # operation (+, -, *, /, sqrt); None where NumPy's exp or tanh may differ from math's.
     # Where it is a number, every path computes the same float from the same arguments
     ulps: float | None = None
+    # where it has no value or no finite derivative (1/b at b = 0, log and sqrt at 0, asin at
+    # 1): differences that are 0 there, as kinks are; near one, rounding decides between a
+    # number and an error, or moves the result without bound
+    poles: Callable[[Sequence[Any], Any], tuple[Any, ...]] | None = None
+
+    def critical(self, args: Sequence[Any], k: Any) -> tuple[Any, ...]:
+        """The differences that are 0 at a kink or a pole of this op (floats or arrays)."""
+        return ((self.kinks(args, k) if self.kinks else ())
+                + (self.poles(args, k) if self.poles else ()))
 
     def label(self, param: Any) -> str:
         """The op as drawn: its symbol, with its fixed parameter where it has one."""
@@ -118,6 +127,17 @@ def at_zero(args: Sequence[Any], k: Any) -> tuple[Any, ...]:
 def at_tie(args: Sequence[Any], k: Any) -> tuple[Any, ...]:
     """A kink where the two arguments are equal."""
     return (args[0] - args[1],)
+
+
+def at_one(args: Sequence[Any], k: Any) -> tuple[Any, ...]:
+    """Poles where the first argument is 1 or -1."""
+    return (args[0] - 1.0, args[0] + 1.0)
+
+
+def _powc_poles(args: Sequence[Any], k: float) -> tuple[Any, ...]:
+    # a ** k at a = 0 has no finite derivative for k < 1, and below 0 no value unless k is
+    # a whole number
+    return () if float(k).is_integer() and k >= 0 else (args[0],)
 
 
 class FloatMath:
@@ -306,11 +326,11 @@ MUL = Op("mul", 2, operator.mul, lambda m, out, x, k: (x[1], x[0]), "*", ulps=0.
          code=template("{a} * {b}", "{b}", "{a}"))
 # d(a/b)/da = 1/b, d(a/b)/db = -a/b^2 = -(a/b)/b
 DIV = Op("div", 2, _div, lambda m, out, x, k: (1.0 / x[1], -out / x[1]), "/", ulps=0.5,
-         code=template("{a} / {b}", "1.0 / {b}", "-{out} / {b}"))
+         poles=lambda args, k: (args[1],), code=template("{a} / {b}", "1.0 / {b}", "-{out} / {b}"))
 # d(a^b)/da = b a^(b-1), d(a^b)/db = a^b log a
 POW = Op("pow", 2, _pow,
          lambda m, out, x, k: (_pow_da(m, x[0], x[1]), _pow_db(m, out, x[0], x[1])),
-         "**", code=template("pow_({a}, {b})", "{b} * {a} ** ({b} - 1.0)",
+         "**", poles=at_zero, code=template("pow_({a}, {b})", "{b} * {a} ** ({b} - 1.0)",
                              "pow_db({out}, {a}, {b})"))
 # A number operand is kept in the node as the op's parameter (x * 2, 1 - x, 2 ** x): no
 # constant node is made for it, and no derivative is computed for it.
@@ -329,7 +349,7 @@ DIV_SCALAR = Op("div_scalar", 1, _div, lambda m, out, x, k: (1.0 / k,), "/", par
 # d(k/a)/da = -k/a^2 = -(k/a)/a
 RDIV = Op("rdiv", 1, lambda a, k: _div(k, a), lambda m, out, x, k: (-out / x[0],), "/",
           ulps=0.5,
-          param="numerator", code=template("{k} / {a}", "-{out} / {a}"),
+          param="numerator", poles=at_zero, code=template("{k} / {a}", "-{out} / {a}"),
           show=lambda k: f"{k!r} /")
 # d(-a)/da = -1
 NEG = Op("neg", 1, operator.neg, lambda m, out, x, k: (-1.0,), "-", ulps=0.0,
@@ -337,7 +357,7 @@ NEG = Op("neg", 1, operator.neg, lambda m, out, x, k: (-1.0,), "-", ulps=0.0,
 # d(a^k)/da = k a^(k-1), for a fixed number k
 POWC = Op("pow_scalar", 1, _pow,
           lambda m, out, x, k: (0.0 if k == 0 else _pow_da(m, x[0], k),), "**", param="k",
-          code=_powc_code, show=lambda k: f"** {k!r}")
+          poles=_powc_poles, code=_powc_code, show=lambda k: f"** {k!r}")
 # d(k^a)/da = k^a log k, for a fixed number k (a constant base needs no derivative of its own)
 RPOW = Op("rpow", 1, lambda a, k: _pow(k, a), lambda m, out, x, k: (_pow_db(m, out, k, x[0]),),
           "**", param="base", code=template("pow_({k}, {a})", "pow_db({out}, {k}, {a})"),
@@ -354,10 +374,10 @@ EXPM1 = Op("expm1", 1, math.expm1, lambda m, out, x, k: (m.exp(x[0]),), "expm1",
            code=template("expm1({a})", "exp({a})"))
 # d log(a)/da = 1/a
 LOG = Op("log", 1, math.log, lambda m, out, x, k: (1.0 / x[0],), "log",
-         code=template("log({a})", "1.0 / {a}"))
+         poles=at_zero, code=template("log({a})", "1.0 / {a}"))
 # d sqrt(a)/da = 1 / (2 sqrt(a))
 SQRT = Op("sqrt", 1, math.sqrt, lambda m, out, x, k: (0.5 / out,), "sqrt", ulps=0.5,
-          code=template("sqrt({a})", "0.5 / {out}"))
+          poles=at_zero, code=template("sqrt({a})", "0.5 / {out}"))
 # d tanh(a)/da = 1 - tanh(a)^2
 TANH = Op("tanh", 1, math.tanh, lambda m, out, x, k: (1.0 - out * out,), "tanh",
           from_output=True, activation=True, code=template("tanh({a})", "1.0 - {out} * {out}"))
@@ -393,11 +413,11 @@ ATAN = Op("atan", 1, math.atan, lambda m, out, x, k: (1.0 / (1.0 + x[0] * x[0]),
 # d asin(a)/da = 1 / sqrt(1 - a^2), written (1 - a)(1 + a) so that it stays exact near |a| = 1
 ASIN = Op("asin", 1, math.asin,
           lambda m, out, x, k: (1.0 / m.sqrt((1.0 - x[0]) * (1.0 + x[0])),), "asin",
-          code=template("asin({a})", "1.0 / sqrt((1.0 - {a}) * (1.0 + {a}))"))
+          poles=at_one, code=template("asin({a})", "1.0 / sqrt((1.0 - {a}) * (1.0 + {a}))"))
 # d acos(a)/da = -1 / sqrt(1 - a^2)
 ACOS = Op("acos", 1, math.acos,
           lambda m, out, x, k: (-1.0 / m.sqrt((1.0 - x[0]) * (1.0 + x[0])),), "acos",
-          code=template("acos({a})", "-1.0 / sqrt((1.0 - {a}) * (1.0 + {a}))"))
+          poles=at_one, code=template("acos({a})", "-1.0 / sqrt((1.0 - {a}) * (1.0 + {a}))"))
 # d sinh(a)/da = cosh(a)
 SINH = Op("sinh", 1, math.sinh, lambda m, out, x, k: (m.cosh(x[0]),), "sinh",
           code=template("sinh({a})", "cosh({a})"))
@@ -406,7 +426,7 @@ COSH = Op("cosh", 1, math.cosh, lambda m, out, x, k: (m.sinh(x[0]),), "cosh",
           code=template("cosh({a})", "sinh({a})"))
 # d log(1 + a)/da = 1 / (1 + a)
 LOG1P = Op("log1p", 1, math.log1p, lambda m, out, x, k: (1.0 / (1.0 + x[0]),), "log1p",
-           code=template("log1p({a})", "1.0 / (1.0 + {a})"))
+           poles=lambda args, k: (args[0] + 1.0,), code=template("log1p({a})", "1.0 / (1.0 + {a})"))
 # d max(a, b)/da = 1 where a > b, 0 where a < b, 1/2 each at a tie (PyTorch's convention)
 MAXIMUM = Op("maximum", 2, _maximum,
              lambda m, out, x, k: (tie_step(x[0], x[1]), tie_step(x[1], x[0])), "max",

@@ -30,6 +30,7 @@ _GROUP, _INDEX = attrgetter("group"), attrgetter("index")
 # units of the last place by which NumPy's exp, log, tanh... may differ from math's (at most
 # 4 on the platforms NumPy documents; twice that to be safe)
 ULPS = 8
+EPS = "2.220446049250313e-16"  # a unit of the last place, 2^-52, as source
 _VIEW = re.compile(r"\w+(\[[^\[\]]*\])?")  # a name, or a name sliced
 _MATRIX = re.compile(r"[Wb]\d+")  # the names of products' matrices and biases
 # names the vector code uses itself: groups never take them
@@ -72,7 +73,7 @@ class VectorWriter:
         # groups whose op branches (a kink: relu at 0, maximum at a tie, clamp at a bound),
         # and every group computed before them: these carry a bound of how far their values
         # may be from the engine's (sums in another order), its _e_ array
-        self.kinked = [g for g in plan.groups if _kinks(g) is not None]
+        self.kinked = [g for g in plan.groups if _critical(g) is not None]
         self.errors: dict[Group, str] = {}
         self.arrays: set[Group] = set()  # those whose bound is elementwise
         wanted = {src for g in self.kinked for o in self.operands[g] for src, _, _ in o.pieces}
@@ -272,6 +273,18 @@ class VectorWriter:
                 if how == "*" and u.size > 1:  # one weighted sum: its terms added
                     sizes = f"({sizes}).sum(-1, keepdims=True)"
                     moved = [f"({e}).sum(-1, keepdims=True)" for e in moved]
+                if error_u is not None and error_m is not None:
+                    # and the product of the two errors: second order, but the only term
+                    # left where both factors are 0 in the vector code and not in the engine
+                    if error_u[1] and error_m[1]:
+                        second = (_product(error_u[0], error_m[0], "*") if how == "*"
+                                  else _product(error_u[0], f"rows({error_m[0]}, {g.size}, "
+                                                f"{u.size})", how))
+                        if how == "*" and u.size > 1:
+                            second = f"({second}).sum(-1, keepdims=True)"
+                    else:
+                        second = f"{_peak(error_u)} * {_peak(error_m)} * {u.size}"
+                    moved.append(f"{EPS} * {_wrap(second)}")
                 if not u.size:
                     sizes, moved = "0.0", []
                 if not self._zero(b):
@@ -281,7 +294,7 @@ class VectorWriter:
                     each = False
             bound = " + ".join([f"{terms} * {_wrap(sizes)}", *moved])
             act = g.param if g.op is NEURON else None
-            if act is not None and act.kinks is not None:
+            if act is not None and g in self.kinked:
                 lines.append(f"_e_{z} = {bound}")
                 lines.append(f"_doubt = kinked(_doubt, {self._kink(act, None)}, ({z},), "
                              f"_e_{z})")
@@ -314,6 +327,14 @@ class VectorWriter:
             # an op with no derivative (detach, shift) moves an error by at most its size
             slopes = code.partials if g.op.differentiable else ("1.0",) * len(ops)
             moved, each = [], False
+            exprs = [o.expr for o in ops]
+            for i, j in itertools.combinations(range(len(ops)), 2):
+                # d/da = b and d/db = a (a product): the two errors' product, second order
+                # but the only term left where both factors are 0 here and not in the engine
+                ei, ej = errors[i], errors[j]
+                if ei and ej and slopes[i] == exprs[j] and slopes[j] == exprs[i]:
+                    moved.append(f"{EPS} * {ei[0]} * {ej[0]}")
+                    each |= ei[1] or ej[1]
             for d, e in zip(slopes, errors):
                 if e is not None:
                     constant = _number(d)
@@ -558,13 +579,10 @@ def _largest(expr: str) -> str:
     return f"largest{expr}" if re.fullmatch(r"\([^()]*\)", expr) else f"largest({expr})"
 
 
-def _kinks(g: Group) -> Any:
-    """Where the group's op branches (Op.kinks: the activation's, for a neuron), or None."""
-    if g.kind == "map" and g.op is not None:
-        return g.op.kinks
-    if g.op is NEURON:
-        return g.param.kinks
-    return None
+def _critical(g: Group) -> Op | None:
+    """The group's op (a neuron's activation) if it has kinks or poles (Op.critical)."""
+    op = g.op if g.kind == "map" else g.param if g.op is NEURON else None
+    return op if op is not None and (op.kinks or op.poles) else None
 
 
 def _code(op: Op, out: str, args: list[str], param: Any = None) -> Code:

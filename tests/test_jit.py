@@ -9,7 +9,7 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 from random_functions import at_kink, fresh, functions, make, scale, tenths
 
-from autograd import Value, grad, jit, no_grad
+from autograd import Value, compile, grad, jit, no_grad  # noqa: A004
 from nn.functional import softmax
 from nn.losses import (
     binary_cross_entropy_with_logits,
@@ -431,3 +431,133 @@ def test_where_the_vector_code_cannot_vouch_the_scalar_code_answers():
         w.grad = 0.0
         assert step(2.0) == math.tanh(1.0)
         assert w.grad == grad((w * 2.0).tanh(), [w])[0]
+
+
+# --- found by a review of the above: each a silent wrong number or a wrong refusal ---
+
+def test_a_value_passed_and_read_from_elsewhere_is_checked_as_one():
+    # its gradient arrives in two slots of the code; the check compared one slot with the
+    # engine's total, and refused a correct function
+    w0 = Value(2.0)
+    step = jit(lambda v, x: v * w0 * x)
+    step(w0, 1.0)
+    w0.data, w0.grad = 3.0, 0.0
+    assert step(w0, 1.0) == 9.0 and w0.grad == 6.0  # d(w0^2)/dw0
+
+
+def test_a_static_zero_and_a_negative_zero_are_two_keys():
+    step = jit(lambda x, s: x * math.copysign(1.0, s), static_argnums=1)
+    x = Value(1.5)
+    assert step(x, 0.0) == 1.5 and step(x, -0.0) == -1.5  # 0.0 == -0.0 once shared a key
+    assert len(step.cache) == 2
+
+
+def test_a_data_read_of_a_parameter_is_refused_when_the_parameters_change():
+    # checked once with other numbers but the same parameters, the frozen P.data passed
+    p = Value(1.0)
+    step = jit(lambda x: p * x * (1.0 if p.data > 0 else -1.0))
+    assert step(1.0) == 1.0 and step(2.0) == 2.0
+    p.data = -1.0
+    with pytest.raises(TypeError, match=r"gives -3.0 for output 0 where <lambda> itself "
+                                        r"gives 3.0"):
+        step(3.0)
+
+
+def test_integers_are_checked_at_their_first_call():
+    # Python computes with an int exactly, the code with a float: n*n - (n*n - 1) is 1 for
+    # n = 10**8 in Python, 0.0 in floats; the first call was trusted without a check
+    v = Value(1.0)
+
+    def f(v, n):
+        return v * (n * n - (n * n - 1))
+
+    with pytest.raises(TypeError, match=r"gives 0\.0 for output 0 where f itself gives 1\.0"):
+        jit(f)(v, 10**8)
+    assert jit(f)(v, 3) == 1.0  # where floats are exact, the same numbers
+
+
+@pytest.mark.parametrize("batch", [False, True])
+def test_a_sum_that_cancels_to_zero_before_a_division_raises_as_the_engine_does(batch):
+    # bias first, the engine's sum is exactly 0.0 and 1 / 0 raises; NumPy adds the bias
+    # last, got 2.8e-17 and returned 3.6e16 with gradients of -1.3e33: a pole, like a kink,
+    # is handed to the engine's order of operations
+    p = [Value(0.1), Value(0.6), Value(-0.7)]
+
+    def f(a, c):
+        return 1.0 / (p[0] + p[1] * a + p[2] * c)
+
+    with pytest.raises(ZeroDivisionError):
+        f(1.0, 1.0)
+    if batch:
+        np = pytest.importorskip("numpy")
+        a, c = Value(0.0, label="a"), Value(0.0, label="c")
+        compiled = compile(f(a, c), [a, c], p)
+        with pytest.raises(ZeroDivisionError):
+            compiled([np.array([2.0, 1.0]), np.array([1.0, 1.0])])
+        return
+    step = jit(f)
+    step(2.0, 1.0)
+    step(3.0, 1.0)
+    with pytest.raises(ZeroDivisionError):
+        step(1.0, 1.0)
+
+
+def test_a_variance_that_rounds_to_nearly_zero_takes_the_engine_s_numbers():
+    # sqrt has no finite derivative at 0: near it a sum's rounding moved the result by half
+    p = Value(1.0, label="p")
+
+    def std(xs):
+        xs = [x * p for x in xs]
+        n = len(xs)
+        return (sum(x * x for x in xs) / n - (sum(xs) / n) ** 2).sqrt()
+
+    step = jit(std)
+    step([0.1 * k for k in range(10)])
+    step([0.2 * k for k in range(10)])
+    for xs in ([1.1] * 10, [0.01] * 12):
+        p.grad = 0.0
+        got = step(xs)
+        out = std(xs)
+        assert (got, p.grad) == (out.data, grad(out, [p])[0])
+
+
+@pytest.mark.parametrize("batch", [False, True])
+def test_a_product_of_two_values_rounded_to_zero_is_handed_to_the_engine(batch):
+    # z is 0.0 in NumPy's order and 5.55e-17 in the engine's: the first-order bound of z*z
+    # (2|z| times z's) was 0, so relu(z*z - p) was not doubted; the errors' product counts
+    b, w1, w2, p = Value(-1.0), Value(0.8), Value(0.2), Value(1e-34)
+
+    def f(x1, x2):
+        z = b + w1 * x1 + w2 * x2
+        return (z * z - p).relu()
+
+    out = f(1.0, 1.0)
+    want = (out.data, grad(out, [b, w1, w2, p]))
+    assert want[1][3] == -1.0
+    if batch:
+        np = pytest.importorskip("numpy")
+        x1, x2 = Value(0.0, label="x1"), Value(0.0, label="x2")
+        compiled = compile(f(x1, x2), [x1, x2], [b, w1, w2, p])
+        result = compiled([np.array([1.0, 0.5]), np.array([1.0, 3.0])], reduction="sum")
+        assert result.outputs[0][0] == want[0]
+        return
+    step = jit(f)
+    step(0.5, 3.0)
+    for v in (b, w1, w2, p):
+        v.grad = 0.0
+    assert (step(1.0, 1.0), [v.grad for v in (b, w1, w2, p)]) == want
+
+
+def test_a_gradient_whose_terms_cancel_is_checked_to_the_size_of_its_terms():
+    # sigmoid(0) - 1 + sigmoid(0) - 0 + sigmoid(0) - 0.5: the engine's 0.0 is the vector
+    # code's -5.6e-17, which the check took for a frozen number (its scale was the
+    # gradients', 0) and refused a correct function
+    p = Value(0.0)
+
+    def f(x):
+        return binary_cross_entropy_with_logits([p, p, p], [1.0, 0.0, 0.5]) + x * 0.0
+
+    step = jit(f)
+    step(0.0)
+    p.grad = 0.0
+    assert step(0.1) == f(0.1).data and abs(p.grad) < 1e-15
