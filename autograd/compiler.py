@@ -464,22 +464,21 @@ class _Graph:
         """Whether its scalar code is split into functions, values in lists ``_v``, ``_g``."""
         return 2 * len(self.order) > CHUNK
 
-    def above(self, sources: set[Value]) -> set[Value]:
-        """The sources and every value computed here from one of them."""
+    def above(self, sources: set[Value], derivatives: bool = False) -> set[Value]:
+        """The sources and every value computed here from one of them (with
+        ``derivatives``, only by ops a gradient flows through)."""
         found = set(sources)
         for v in self.order:
-            if self.computed(v) and any(p in found for p in v.parents):
+            if self.computed(v) and (v.op.differentiable or not derivatives) and any(
+                    p in found for p in v.parents):
                 found.add(v)
         return found
 
     def differentiated(self) -> set[Value]:
         """The values that need a gradient: the params (and the inputs, with input_grads)
         and every value computed from one of them by an op with a derivative."""
-        found = set(self.params) | (set(self.inputs) if self.input_grads else set())
-        for v in self.order:
-            if self.computed(v) and v.op.differentiable and any(p in found for p in v.parents):
-                found.add(v)
-        return found
+        return self.above(set(self.params) | (set(self.inputs) if self.input_grads else set()),
+                          derivatives=True)
 
     def evaluate(self, x: list[float], p: list[float]) -> Sample:
         """The engine's outputs and gradients at these values (or the engine's error).

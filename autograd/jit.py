@@ -280,7 +280,8 @@ class _Traced:
         self.traced = (outputs, inputs, self.arguments + self.captured)
         self.compiled: Compiled = compile(*self.traced, input_grads=False)
         self.forward: Compiled | None = None  # outputs alone, for calls under no_grad
-        # the numbers traced at: the code gives fn's numbers there, by construction
+        # the numbers traced at: the code gives the trace's numbers there, fn's unless fn
+        # computes with ints (see run)
         self.at = ([v.data for v in inputs], [p.data for p in self.traced[2]])
         # what was checked against fn, with gradients and for outputs alone (see run)
         self.checked: dict[bool, set[str]] = {True: set(), False: set()}

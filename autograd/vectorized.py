@@ -70,9 +70,10 @@ class VectorWriter:
         self.matrices = {g: f"W{k}" for k, g in enumerate(products, 1)}
         # a product's lines naming its matrix (and bias), and the matrix's index in params
         self.setup = {g: self._matrix(g) for g in self.matrices}
-        # groups whose op branches (a kink: relu at 0, maximum at a tie, clamp at a bound),
-        # and every group computed before them: these carry a bound of how far their values
-        # may be from the engine's (sums in another order), its _e_ array
+        # groups whose op branches (a kink: relu at 0, maximum at a tie, clamp at a bound) or
+        # has no value or derivative somewhere (a pole: 1/b at 0, log at 0), and every group
+        # computed before them: these carry a bound of how far their values may be from the
+        # engine's (sums in another order), its _e_ line
         self.kinked = [g for g in plan.groups if _critical(g) is not None]
         self.errors: dict[Group, str] = {}
         self.arrays: set[Group] = set()  # those whose bound is elementwise
@@ -207,7 +208,7 @@ class VectorWriter:
             lines.append(f"finite({', '.join(checked)})")
         return lines
 
-    # --- kinks: the samples whose branch the vector code cannot vouch for ---
+    # --- kinks and poles: the samples whose branch the vector code cannot vouch for ---
 
     def _error(self, o: Operand) -> tuple[str, bool] | None:
         """The error bound of an operand, and whether it is elementwise: an array read as the
@@ -227,8 +228,8 @@ class VectorWriter:
 
     def _bounds(self, g: Group) -> list[str]:
         """The lines bounding how far the group's values may be from their exact values, in
-        units of the last place (2^-52 of the size), and marking the samples with a kinked
-        value whose kink lies within that of the engine's and the vector code's rounding.
+        units of the last place (2^-52 of the size), and marking the samples with a value
+        whose kink or pole lies within that of the engine's and the vector code's rounding.
 
         To first order a value's error is its own rounding (a sum of n terms in any order:
         n times the sum of the terms' sizes; an op: a unit of the last place of |out|, ULPS
@@ -303,7 +304,7 @@ class VectorWriter:
                 if act is not None:  # through the activation: act'(z), read from its output
                     slope = _code(act, name, ["_"]).partials[0]
                     bound = (f"{_wrap(slope)} * {_wrap(bound)}" if each
-                             else f"{_largest(slope)} * {_wrap(bound)}")
+                             else f"{_call('largest', slope)} * {_wrap(bound)}")
                     own = _own(act)
                     if own:  # and its own rounding
                         bound = _times(own, f"abs({name})" if each
@@ -341,8 +342,7 @@ class VectorWriter:
                     each |= e[1] or constant is None  # an array, or times one
                     moved.append(e[0] if constant is not None and abs(constant) == 1.0
                                  else f"{abs(constant)} * {e[0]}" if constant is not None
-                                 else f"abs{_wrap(d)} * {e[0]}" if _wrap(d) != d
-                                 else f"abs({d}) * {e[0]}")
+                                 else f"{_call('abs', d)} * {e[0]}")
             # its own rounding (Op.ulps): none where every argument is exact, for the same op
             # on the same floats gives the same float, unless NumPy's exp may not be math's
             own = _own(g.op)
@@ -369,7 +369,7 @@ class VectorWriter:
             self.arrays.add(g)
 
     def _kink(self, op: Op, param: Any) -> str:
-        """A name for an op and its fixed parameter, whose kinks the code asks."""
+        """A name for an op and its fixed parameter, whose kinks and poles the code asks."""
         name = f"_{op.name}{next(self.serial)}"
         self.namespace[name] = (op, param)
         return name
@@ -574,9 +574,9 @@ def _number(expr: str) -> float | None:
         return None
 
 
-def _largest(expr: str) -> str:
-    """largest(expr) as source, without doubled parentheses."""
-    return f"largest{expr}" if re.fullmatch(r"\([^()]*\)", expr) else f"largest({expr})"
+def _call(function: str, expr: str) -> str:
+    """function(expr) as source, without doubled parentheses: abs((h1 > 0.0)) is abs(h1 > 0.0)."""
+    return f"{function}{expr}" if re.fullmatch(r"\([^()]*\)", expr) else f"{function}({expr})"
 
 
 def _critical(g: Group) -> Op | None:

@@ -72,7 +72,7 @@ def check_finite(inputs: Sequence[object], targets: Sequence[object]) -> None:
 def _non_finite(sample: object) -> tuple[str, float] | None:
     """Where in the sample a number is NaN or infinite (as 'column 2', '[3][1]'), and it."""
     x: Any = sample.data if isinstance(sample, Value) else sample
-    if (isinstance(x, numbers.Number) and not hasattr(x, "ndim")) or getattr(x, "ndim", 1) == 0:
+    if isinstance(x, numbers.Number) or getattr(x, "ndim", None) == 0:  # a 0-d array too
         try:
             return None if math.isfinite(x) else ("", float(x))  # type: ignore[arg-type]
         except (TypeError, OverflowError):
