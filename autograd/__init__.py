@@ -3,12 +3,11 @@
 from typing import TYPE_CHECKING, Any
 
 from autograd import ops, owner  # noqa: F401 (importing owner checks that this is chainrule's)
-from autograd.backward import grad, zero_grad
 from autograd.compiler import Compiled, compile  # noqa: A004 (autograd.compile, like torch's)
-from autograd.engine import Value
+from autograd.core.grad_mode import enable_grad, is_grad_enabled, no_grad
+from autograd.engine import Value, fast_enabled, grad, zero_grad
 from autograd.functions import FUSABLE, dot, maximum, minimum, neuron
 from autograd.functions import sum as sum  # noqa: A004 (autograd.sum, like torch.sum)
-from autograd.grad_mode import enable_grad, is_grad_enabled, no_grad
 from autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck, numerical_grad
 from autograd.jit import Jitted, jit
 
@@ -17,9 +16,20 @@ if TYPE_CHECKING:
 
 __version__ = "0.1.0"
 __all__ = ["FUSABLE", "Compiled", "Exploration", "GradcheckError", "Jitted", "Value",
-           "__version__", "compile", "dot", "enable_grad", "explore", "grad", "gradcheck",
+           "__version__", "compile", "dot", "enable_grad", "explore", "fast_enabled", "grad",
+           "gradcheck",
            "gradgradcheck", "is_grad_enabled", "jit", "maximum", "minimum", "neuron", "no_grad",
            "numerical_grad", "ops", "zero_grad"]
+
+
+def _repr_html_(self: Value) -> str:
+    """How Jupyter shows a Value: its numbers, and its graph when small (autograd.draw)."""
+    from autograd.draw import notebook_html  # drawing stays out of the engine's import time
+
+    return notebook_html(self)
+
+
+Value._repr_html_ = _repr_html_  # type: ignore[attr-defined]
 
 
 def __getattr__(name: str) -> Any:

@@ -1,7 +1,7 @@
 """autograd.compile: trace a graph once, then run its forward and backward passes as code.
 
 The graph below the outputs is walked once. Every op writes its own line of Python from
-its code rule in the op table (``Op.code``): the forward pass in topological order, then
+its code rule (``autograd.ops.code_rule``): the forward pass in topological order, then
 the backward pass in reverse, where each line adds one chain-rule term to a gradient.
 The result runs without creating a single Value: on floats (one sample), on lists of
 floats (a batch, one sample at a time) or on NumPy arrays (a batch in one pass).
@@ -28,16 +28,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from autograd import rolled
-from autograd.backward import grad
 from autograd.checks import is_real, real
-from autograd.engine import Value
+from autograd.core.grad_mode import enable_grad
+from autograd.engine import Value, grad, toposort
+from autograd.engine import constant as const
+from autograd.fast.unrolled import unpack
 from autograd.functions import apply
-from autograd.grad_mode import enable_grad
-from autograd.graph import toposort
 from autograd.kernels import FLOAT_KERNELS, numpy_kernels
-from autograd.nodes import const
-from autograd.ops import CONST, POW, POWC, RPOW, Code, literal
-from autograd.unrolled import unpack
+from autograd.ops import CONST, POW, POWC, RPOW, Code, code_rule, literal
 
 CHUNK = 2000  # beyond this many lines, the code is split into functions of this size
 # needs no parentheses: a name, a number, a call without nested calls, or (a comparison)
@@ -407,7 +405,8 @@ def compile(outputs: Value | Sequence[Value], inputs: Sequence[Value],  # noqa: 
         raise TypeError("compile: names must map Values to strings")
     with _collector_paused():
         graph = _Graph(outs, ins, ps, seeds, given, input_grads)
-    missing = sorted({v.op.name for v in graph.order if graph.computed(v) and v.op.code is None})
+    missing = sorted({v.op.name for v in graph.order
+                      if graph.computed(v) and code_rule(v.op) is None})
     if missing:
         raise NotImplementedError(f"compile: no code form for the op(s) {', '.join(missing)}; "
                                   "add a code rule to the op table")
@@ -592,7 +591,7 @@ class _Writer:
         codes = {}
         for v in self.graph.order:
             if self.graph.computed(v):
-                rule = v.op.code
+                rule = code_rule(v.op)
                 assert rule is not None
                 codes[v] = rule(self.ref[v], [self.ref[p] for p in v.parents], v.param)
         return codes

@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-from autograd.backward import grad, undefined
+from autograd import ops
+from autograd.core.errors import undefined
 from autograd.draw import (
     COLOURS,
     MEANINGS,
@@ -33,9 +34,8 @@ from autograd.draw import (
     output_files,
     printable,
 )
-from autograd.engine import Value
+from autograd.engine import Value, grad, toposort
 from autograd.files import write_atomically
-from autograd.graph import toposort
 from autograd.ops import DOT, FLOAT_MATH, NEURON, literal, slope
 
 MAX_NODES = 300  # beyond this many values, the page shows groups (collapse=None)
@@ -84,7 +84,7 @@ def walk(order: Sequence[Value]) -> tuple[list[Step], dict[Value, float]]:
         try:
             locals_ = op.partials(FLOAT_MATH, v.data, [p.data for p in parents], k)
         except (ArithmeticError, ValueError) as e:  # as the engine: NaN, or an error naming v
-            locals_ = undefined(v, e)
+            locals_ = undefined(v.op, [p.data for p in v.parents], v.param, e)
         terms = []
         for p, d in zip(parents, locals_):
             c = g_in * d
@@ -159,7 +159,7 @@ INFIX = {"+", "*", "/", "**"}  # two-argument ops written between their argument
 def written(v: Value, args: Sequence[str]) -> str:
     """v's op applied to ``args`` as a reader writes it: a + b, a * 2.0, 2.0 / a, tanh(a),
     clamp(a, -1.0, 1.0), b + w1·x1 + w2·x2 for a weighted sum, relu(b + w1·x1) for a neuron."""
-    op, label, symbol = v.op, printable(v.op.label(v.param)), printable(v.op.symbol)
+    op, label, symbol = v.op, printable(ops.label(v.op, v.param)), printable(ops.symbol(v.op))
     if op is DOT or op is NEURON:
         total = " + ".join([args[0], *(f"{w}·{x}" for w, x in zip(args[1::2], args[2::2]))])
         return total if op is DOT else f"{v.param.name}({total})"
@@ -215,7 +215,8 @@ def _values(order: Sequence[Value], trained: set[Value]) -> dict[str, Any]:
     names = [_label(v, i) for i, v in enumerate(order)]
     formulas = [written(v, [names[p] for p in parents[i]]) if v.parents else ""
                 for i, v in enumerate(order)]
-    nodes = [{"name": names[i], "op": printable(v.op.label(v.param) if v.parents else v.op.name),
+    nodes = [{"name": names[i],
+              "op": printable(ops.label(v.op, v.param) if v.parents else v.op.name),
               "kind": kind(v.op, v in trained), "data": _number(v.data),
               "grad": _number(grads.get(v, 0.0)), "parents": parents[i],
               "formula": formulas[i],

@@ -14,7 +14,7 @@ from typing import Any
 
 from autograd import functions
 from autograd.engine import Value
-from autograd.nodes import const
+from autograd.engine import constant as const
 from autograd.ops import OPS
 
 # every op of the table with a derivative that Value has as a method (exp, clamp, ...) or

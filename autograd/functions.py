@@ -6,31 +6,20 @@ Each makes one node of one op of the table, checked as the operators check their
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
 
-from autograd.engine import Value
-from autograd.nodes import Number, binary, unary, variadic
+from autograd.engine import Number, Value, weighted_rows
+from autograd.engine import apply as apply
 from autograd.ops import DOT, MAXIMUM, MINIMUM, NEURON, OPS, SHIFT, SUM, Op
-from autograd.weighted import weighted
-
-
-def apply(op: Op, args: Sequence[Value], param: Any = None) -> Value:
-    """A new node of ``op`` on ``args`` (and its fixed parameter), checked as operators are."""
-    if op.arity == 1:
-        return unary(op, args[0], param)
-    if op.arity == 2:
-        return binary(op, args[0], args[1])
-    return variadic(op, args, param)
 
 
 def maximum(a: Value | Number, b: Value | Number) -> Value:
     """The larger of a and b (NaN if either is), as torch.maximum; a tie splits the gradient."""
-    return binary(MAXIMUM, a, b)
+    return apply(MAXIMUM, [a, b])
 
 
 def minimum(a: Value | Number, b: Value | Number) -> Value:
     """The smaller of a and b (NaN if either is), as torch.minimum."""
-    return binary(MINIMUM, a, b)
+    return apply(MINIMUM, [a, b])
 
 
 def dot(ws: Sequence[Value | Number], xs: Sequence[Value | Number],
@@ -54,14 +43,14 @@ def neuron(ws: Sequence[Value | Number], xs: Sequence[Value | Number],
 
 def sum(values: Iterable[Value | Number]) -> Value:  # noqa: A001 (autograd.sum, like torch.sum)
     """The sum of many values as a single node, rounded once (math.fsum)."""
-    return variadic(SUM, tuple(values))
+    return apply(SUM, tuple(values))
 
 
 def shift(values: Iterable[Value | Number]) -> Value:
     """The largest finite value (0.0 if none is), through which no gradient flows: the
     shift that keeps log-sum-exp and softmax from overflowing (it cancels in their
     derivatives). A node, so that compiled code computes it again at every call."""
-    return variadic(SHIFT, tuple(values))
+    return apply(SHIFT, tuple(values))
 
 
 def _weighted(op: Op, ws: Sequence[Value | Number], xs: Sequence[Value | Number],
@@ -69,4 +58,4 @@ def _weighted(op: Op, ws: Sequence[Value | Number], xs: Sequence[Value | Number]
     if len(ws) != len(xs):
         raise ValueError(f"{op.name} needs two sequences of equal length, got {len(ws)} and "
                          f"{len(xs)}")
-    return weighted(op, ws, xs, bias, param)
+    return weighted_rows(op, (ws,), xs, (bias,), param)[0]

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from autograd.backward import grad
 from autograd.checks import at_least
-from autograd.engine import Value, as_number
+from autograd.engine import Value, as_number, grad
 
 Function = Callable[..., Any]  # takes Values, returns a Value, a number or a sequence of them
 

@@ -46,19 +46,18 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, overload
 
-from autograd.backward import grad
 from autograd.compiler import Compiled, Result, compile  # noqa: A004
-from autograd.engine import Traced, Value
-from autograd.grad_mode import (
+from autograd.core.errors import is_real
+from autograd.core.grad_mode import (
     enable_grad,
     is_grad_enabled,
     leaves_made,
     tracing,
     tracing_values,
 )
-from autograd.graph import toposort
-from autograd.nodes import is_real
+from autograd.engine import Value, grad, toposort
 from autograd.ops import FLOAT_MATH, LEAF
+from autograd.traced import Traced, refuse
 
 Key = tuple[Any, ...]
 AGREE = 1e-9  # compiled and eager numbers must agree to this share of their size
@@ -262,7 +261,7 @@ class _Traced:
                  for k in sorted(kwargs)}
         made: list[Value] = []
         try:
-            with enable_grad(), tracing_values(), leaves_made(made):
+            with enable_grad(), tracing_values(refuse), leaves_made(made):
                 out = fn(*rebuilt, **named)
         except TypeError as e:
             raise TypeError(f"jit traces {self.name} with Values for its numbers, and it "

@@ -18,26 +18,34 @@ from autograd.ops import (
     FLOAT_MATH,
     LEAKY_RELU,
     OPS,
-    _pow,
-    _pow_db,
+    code_rule,
+    critical,
+    pow_db,
+    power,
     products,
     tie_step,
 )
 
+
+def _named(op: Any) -> bool:
+    rule = code_rule(op)
+    return rule is not None and op.param in (None, "slope") and rule(
+        "o", ["a", "b"][:op.arity], 0.5).forward.startswith(op.name + "(")
+
+
 # ops whose code calls a function of the op's own name on the op's own arguments (exp(a),
 # leaky_relu(a, k), maximum(a, b)): that function is the op's forward, from the table
-NAMED = [op for op in OPS if op.code is not None and op.param in (None, "slope")
-         and op.code("o", ["a", "b"][:op.arity], 0.5).forward.startswith(op.name + "(")]
+NAMED = [op for op in OPS if _named(op)]
 
 FLOAT_KERNELS: dict[str, Any] = {op.name: op.forward for op in NAMED} | {
-    "fsum": math.fsum, "pow_": _pow, "dot_": products,
+    "fsum": math.fsum, "pow_": power, "dot_": products,
     "clamp": lambda a, low, high: CLAMP.forward(a, (low, high)),
     "clamp_step": lambda a, low, high: CLAMP.partials(FLOAT_MATH, None, (a,), (low, high))[0],
     "tie_step": tie_step,
     # derivatives of the piecewise ops, straight from their rules in the op table
     "leaky_step": lambda a, k: LEAKY_RELU.partials(FLOAT_MATH, None, (a,), k)[0],
     "sign": lambda a: ABS.partials(FLOAT_MATH, None, (a,), None)[0],
-    "pow_db": lambda out, a, b: _pow_db(FLOAT_MATH, out, a, b),
+    "pow_db": lambda out, a, b: pow_db(FLOAT_MATH, out, a, b),
     "inf": math.inf, "nan": math.nan,
     "_sum": sum,  # of every forward value: finite only if each one is
 }
@@ -165,7 +173,7 @@ def array_kernels(np: Any) -> dict[str, Any]:
     def kinked(doubt: Any, op_param: tuple[Any, Any], args: Sequence[Any], bound: Any) -> Any:
         # the samples (rows) where one of the op's kinks or poles lies within the bound
         op, param = op_param
-        for q in op.critical(args, param):
+        for q in critical(op, args, param):
             size = np.abs(q)
             near = (size.min() <= TOLERANCE * bound if np.ndim(bound) == 0
                     else (size - TOLERANCE * bound).min() <= 0.0)

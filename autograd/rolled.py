@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from autograd.ops import Code, Op
+from autograd.ops import Code, Op, code_rule
 
 if TYPE_CHECKING:
     from autograd.engine import Value
@@ -88,7 +88,7 @@ def _code(v: Value, j: int, slot: dict[Value, int], ref: dict[Value, str],
     args = [_at("v", d) if d is not None else ref[p] for p, d in zip(v.parents, deltas)]
     grads = [_at("g", d) if d is not None else ref[p].replace("_v[", "_g[")
              for p, d in zip(v.parents, deltas)]
-    rule = v.op.code
+    rule = code_rule(v.op)
     assert rule is not None
     return rule(_at("v", j), args, v.param), grads
 

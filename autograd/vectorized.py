@@ -24,7 +24,7 @@ from typing import Any
 
 from autograd.compiler import _name, _wrap
 from autograd.grouping import Group, Plan, Scalar, stem
-from autograd.ops import NEURON, Code, Op, literal
+from autograd.ops import NEURON, Code, Op, code_rule, kinks, literal, poles, ulps
 
 _GROUP, _INDEX = attrgetter("group"), attrgetter("index")
 # units of the last place by which NumPy's exp, log, tanh... may differ from math's (at most
@@ -346,7 +346,7 @@ class VectorWriter:
             # its own rounding (Op.ulps): none where every argument is exact, for the same op
             # on the same floats gives the same float, unless NumPy's exp may not be math's
             own = _own(g.op)
-            if own and (moved or g.op.ulps is None):
+            if own and (moved or ulps(g.op) is None):
                 moved.insert(0, _times(own, f"abs({name})"))
                 each = True
             if len(moved) == 1 and moved[0] in self.errors.values():
@@ -548,7 +548,7 @@ def _own(op: Op) -> int:
     """The units of the last place of |out| an op's own rounding adds to its error bound:
     none for a choice (relu), one for a rounded operation (+, *), ULPS where NumPy's exp
     or tanh may not be math's."""
-    return ULPS if op.ulps is None else math.ceil(op.ulps)
+    return ULPS if ulps(op) is None else math.ceil(ulps(op) or 0.0)
 
 
 def _times(k: int, expr: str) -> str:
@@ -582,13 +582,14 @@ def _call(function: str, expr: str) -> str:
 def _critical(g: Group) -> Op | None:
     """The group's op (a neuron's activation) if it has kinks or poles (Op.critical)."""
     op = g.op if g.kind == "map" else g.param if g.op is NEURON else None
-    return op if op is not None and (op.kinks or op.poles) else None
+    return op if op is not None and (kinks(op) or poles(op)) else None
 
 
 def _code(op: Op, out: str, args: list[str], param: Any = None) -> Code:
     """The op as code over these arrays, from its code rule in the table."""
-    assert op.code is not None
-    return op.code(out, args, param)
+    rule = code_rule(op)
+    assert rule is not None
+    return rule(out, args, param)
 
 
 def _names(plan: Plan) -> dict[Group, str]:

@@ -8,9 +8,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from autograd import Value, checks
-from autograd.nodes import const
+from autograd.engine import RowCache, weighted_rows
+from autograd.engine import constant as const
 from autograd.ops import DOT
-from autograd.weighted import RowCache, weighted_rows
 from nn.modules import INITS, Module, _choice
 
 Vector = Sequence[Value | float]

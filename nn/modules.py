@@ -11,10 +11,10 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from autograd import Value, checks
+from autograd.engine import RowCache, weighted_rows
 from autograd.files import regular_file_mode, write_atomically
 from autograd.functions import FUSABLE
 from autograd.ops import DOT, NEURON, OPS
-from autograd.weighted import RowCache, weighted, weighted_rows
 
 Input = Sequence[Value | float]
 Output = Value | list[Value]
@@ -259,7 +259,7 @@ class Neuron(Module):
             raise ValueError(f"Neuron expects {len(self.w)} inputs, got {len(x)}")
         if not self._fused:  # micrograd's sum: b + w_1 x_1 + ...
             return self._activate(sum((wi * xi for wi, xi in zip(self.w, x)), self.b))
-        node = weighted(self._op, self.w, x, self.b, self._act)
+        node = weighted_rows(self._op, (self.w,), x, (self.b,), self._act)[0]
         return node if self._act is not None else self._activate(node)
 
     def extra_repr(self) -> str:

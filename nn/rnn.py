@@ -19,10 +19,10 @@ import random
 from collections.abc import Callable, Sequence
 
 from autograd import Value, checks
+from autograd.engine import RowCache, weighted_rows
+from autograd.engine import constant as const
 from autograd.functions import FUSABLE
-from autograd.nodes import const
 from autograd.ops import NEURON
-from autograd.weighted import RowCache, weighted_rows
 from nn.linear import Vector, lifted, matrix
 from nn.modules import Module, _choice
 

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 import pytest
 from hypothesis import HealthCheck, settings
 
-from autograd import graph
+from autograd.core import backward
 
 settings.register_profile(
     "chainrule", derandomize=True, deadline=None, max_examples=150, print_blob=True,
@@ -19,7 +19,7 @@ settings.load_profile("chainrule")
 @pytest.fixture(autouse=True)
 def check_every_toposort(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every backward pass in the tests verifies that parents come before children."""
-    monkeypatch.setattr(graph, "debug", True)
+    monkeypatch.setattr(backward, "debug", True)
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from random_graphs import APPLY, DIFFERENTIABLE
 
 from autograd import Value, dot, no_grad, ops
 from autograd import sum as vsum
-from autograd.graph import toposort
+from autograd.engine import toposort
 from autograd.ops import NEURON, products
 from nn.functional import softmax
 from nn.losses import (
@@ -143,11 +143,11 @@ def at_kink(out):
     """Whether a kinked op of the graph below ``out`` has an argument on its kink."""
     for v in toposort([out]):
         args = [p.data for p in v.parents]
-        if v.op is NEURON and v.param.kinks is not None:
+        if v.op is NEURON and ops.kinks(v.param) is not None:
             z = products(args[0], args[1::2], args[2::2])
-            if 0.0 in v.param.kinks([z], None):
+            if 0.0 in ops.kinks(v.param)([z], None):
                 return True
-        elif v.op.kinks is not None and 0.0 in v.op.kinks(args, v.param):
+        elif ops.kinks(v.op) is not None and 0.0 in ops.kinks(v.op)(args, v.param):
             return True
     return False
 

@@ -56,7 +56,7 @@ APPLY = {
     ops.DETACH: lambda a, b, k: apply(ops.DETACH, [a]) * b,
     ops.SHIFT: lambda a, b, k: a - shift([a, b, k]),
 }
-KINKED = [op for op in ops.OPS if op.kinks is not None]
+KINKED = [op for op in ops.OPS if ops.kinks(op) is not None]
 # ops a gradient flows through: central differences check their derivatives
 DIFFERENTIABLE = [op for op in ops.OPS if op.differentiable]
 
@@ -81,7 +81,7 @@ def well_behaved(point, plan):
     except (ArithmeticError, ValueError):
         return False
     kinks = [d for n in nodes if n.op in KINKED
-             for d in n.op.kinks([p.data for p in n.parents], n.param)]
+             for d in ops.kinks(n.op)([p.data for p in n.parents], n.param)]
     return all(abs(n.data) < 50 for n in nodes) and all(abs(d) > 1e-3 for d in kinks)
 
 

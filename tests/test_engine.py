@@ -1,10 +1,16 @@
 """Value and backward: construction, operators, accumulation, higher order, no_grad, errors."""
 
+import json
 import math
+import os
+import pathlib
+import subprocess
+import sys
 import threading
 
 import pytest
 
+import autograd
 from autograd import (
     Value,
     dot,
@@ -478,3 +484,40 @@ def test_one_undefined_partial_leaves_the_others_alone():
     a, b = Value(-math.inf), Value(2.0)
     (da, db) = grad(a**b, [a, b])
     assert da == -math.inf and math.isnan(db)  # 2 a, and a^2 log a (log -inf is NaN)
+
+
+CORE_PATH = """
+import json
+import sys
+from autograd import Value, fast_enabled
+def run(a, b):
+    c = a * b + a
+    c.backward()
+run(Value(2.0), Value(-3.0))  # warm-up
+files = set()
+def tracer(frame, event, arg):
+    files.add(frame.f_code.co_filename)
+    return tracer
+a, b = Value(2.0), Value(-3.0)
+sys.settrace(tracer)
+run(a, b)
+sys.settrace(None)
+print(json.dumps([fast_enabled(), [a.grad, b.grad], sorted(f for f in files if f != "<string>")]))
+"""
+
+
+def test_the_core_alone_runs_a_backward_pass_in_three_short_files():
+    # with the speed layer left out, c = a * b + a; c.backward() runs the core's three files:
+    # Value, the op table (where mul's derivative is) and the backward pass, 700 lines in all
+    env = dict(os.environ, CHAINRULE_FAST="0")
+    done = subprocess.run([sys.executable, "-c", CORE_PATH], capture_output=True, text=True,
+                          env=env, check=True)
+    fast, grads, paths = json.loads(done.stdout)
+    assert fast is False and grads == [-2.0, 2.0]
+    core = pathlib.Path(autograd.__file__).parent / "core"
+    assert [pathlib.Path(p).name for p in paths] == ["backward.py", "ops.py", "value.py"]
+    assert all(pathlib.Path(p).parent == core for p in paths)
+    assert sum(len(pathlib.Path(p).read_text().splitlines()) for p in paths) <= 700
+    mul_rule = next(line for line in (core / "ops.py").read_text().splitlines()
+                    if line.startswith("MUL = "))
+    assert "(x[1], x[0])" in mul_rule  # d(ab)/da = b, d(ab)/db = a, written once

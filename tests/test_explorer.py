@@ -20,8 +20,8 @@ from random_graphs import build, graphs
 
 import autograd.explorer as explorer
 from autograd import Value, explore, neuron
+from autograd.engine import toposort
 from autograd.explorer import MAX_NODES, page, walk, written
-from autograd.graph import toposort
 from demos import browser
 from demos.explore import moons_loss
 from demos.graph import BIAS, INPUTS, WEIGHTS, neuron_graph

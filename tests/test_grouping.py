@@ -2,6 +2,8 @@
 
 import random
 
+from modes import FAST_SHAPES
+
 import nn
 from autograd import Value, compile, ops  # noqa: A004
 from autograd.grouping import plan
@@ -23,6 +25,7 @@ def test_each_layer_of_an_mlp_is_one_matrix_product():
     assert len(grouped.groups) == 2 + 3  # inputs, params and one group per layer
 
 
+@FAST_SHAPES
 def test_sums_of_products_over_a_shared_list_group_on_that_list():
     rng = random.Random(1)
     xs = [Value(0.0, label=f"x{i}") for i in range(4)]
@@ -35,6 +38,7 @@ def test_sums_of_products_over_a_shared_list_group_on_that_list():
     assert "z1 = x @ W1.T\n" in f.vector_source  # the sums start from 0: no bias
 
 
+@FAST_SHAPES
 def test_weights_shared_across_rows_are_the_vector():
     rng = random.Random(2)
     w = [Value(rng.uniform(-1, 1)) for _ in range(3)]

@@ -8,6 +8,7 @@ import re
 import stat
 
 import pytest
+from modes import FAST_SHAPES
 
 from autograd import Value, ops
 from nn import MLP, Layer, Neuron, Sequential
@@ -84,6 +85,7 @@ def test_micrograd_constructor_flags():
         Neuron(2, activation="tanh", nonlin=True)
 
 
+@FAST_SHAPES
 def test_fused_neuron_is_one_node_and_equals_the_unfused_chain():
     fused = Neuron(3, "tanh", rng=random.Random(1))
     plain = Neuron(3, "tanh", fused=False, rng=random.Random(1))
@@ -533,7 +535,7 @@ def test_a_copied_or_pickled_model_gives_the_same_gradients_bit_for_bit():
     import copy
     import pickle
 
-    from autograd.nodes import NODE_TYPES
+    from autograd.fast.nodes import NODE_TYPES
 
     model = MLP(3, [5, 5, 1], activation="tanh", rng=random.Random(4))
     kinds = len(NODE_TYPES)

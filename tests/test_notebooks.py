@@ -4,6 +4,7 @@ committed copy carries the same outputs."""
 from pathlib import Path
 
 import pytest
+from modes import FAST_SHAPES
 
 nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")
@@ -55,6 +56,7 @@ def test_the_tour_runs_and_shows_what_it_says(executed):
     assert "def backprop(inputs, params):" in source and source.rstrip().endswith("True True")
 
 
+@FAST_SHAPES
 def test_the_committed_tour_carries_these_outputs(executed):
     committed = outputs(nbformat.read(TOUR, as_version=4))
     assert len(committed) == len(executed)

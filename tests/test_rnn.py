@@ -8,7 +8,7 @@ import random
 import pytest
 
 from autograd import gradcheck, ops
-from autograd.graph import toposort
+from autograd.engine import toposort
 from nn import RNN
 from nn.rnn import truncated
 

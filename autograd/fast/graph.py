@@ -1,17 +1,14 @@
-"""Graph traversal: topological order without recursion, and its debug check."""
+"""The speed layer's topological order: the core's, reading the nodes' own slots and skipping
+the tuples that weighted nodes share once they are complete."""
 
 from __future__ import annotations
 
-from collections.abc import Container, Iterable, Sequence
+from collections.abc import Container, Iterable
 from itertools import filterfalse
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from autograd.nodes import Inputs, Row, interleaved
-
-if TYPE_CHECKING:
-    from autograd.engine import Value
-
-debug = False  # when True, every backward pass verifies its order with check_toposort
+from autograd.core.value import Value
+from autograd.fast.nodes import Inputs, Row, interleaved
 
 
 def toposort(roots: Iterable[Value], cut: Container[Value] | None = None) -> list[Value]:
@@ -69,15 +66,3 @@ def toposort(roots: Iterable[Value], cut: Container[Value] | None = None) -> lis
 
 
 _SHARED = object()  # the marker of a weighted node (see toposort)
-
-
-def check_toposort(order: Sequence[Value]) -> None:
-    """Raise AssertionError unless each node's parents come earlier in ``order``."""
-    position = {node: i for i, node in enumerate(order)}
-    if len(position) != len(order):
-        raise AssertionError("a node appears twice in the topological order")
-    for i, node in enumerate(order):
-        for parent in node.parents:
-            j = position.get(parent)
-            if j is None or j >= i:
-                raise AssertionError(f"parent {parent!r} of {node!r} does not come before it")

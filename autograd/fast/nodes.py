@@ -1,37 +1,38 @@
-"""Making nodes: every op's function from parents to a new node, and products fused into sums.
+"""Nodes made for speed: a class per op, products fused into sums, weighted sums in Rows.
 
-A node is made in one place: the op's forward on the parents' floats, the checks of
-``errors.py``, then the node itself, recorded only in grad mode. A node's class is its op:
-``Value`` (``autograd/engine.py``) is the leaf, registered here as the node type of
-``ops.LEAF``, and every other op gets a subclass of it that adds no slot.
+The speed layer's nodes compute what the core's do (``autograd/core/value.py``), with the
+same floats, in less time and memory. A node's class is its op: every op gets a subclass of
+``Value`` that adds one slot, so a node costs five slots and its float. A node keeps one
+parent in ``_a`` (the core's ``_from`` slot) and its parameter, or None, in ``_b``; two
+parents in ``_a`` and ``_b``; many parents as a tuple in ``_a`` and the parameter in ``_b``,
+except weighted sums (see ``Row``). Each maker ends alike (in grad mode a node of the op's
+type, else a leaf, then its float and a zero gradient): written out in each rather than
+called, as a call per node would cost about a tenth of making the node.
 """
 
 from __future__ import annotations
 
-import numbers
 import operator
 import sys
 import sysconfig
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from autograd import grad_mode, ops
-from autograd.errors import checked, invalid, with_param
-from autograd.ops import VARIADIC, Op
-
-if TYPE_CHECKING:
-    from autograd.engine import Value
+from autograd.core import grad_mode, ops
+from autograd.core.errors import as_written, checked, invalid, is_real, operand, to_float
+from autograd.core.ops import VARIADIC, WEIGHTED, Op
+from autograd.core.value import Value
 
 Number = int | float
 
-_new: Callable[[type[Any]], Value] = object.__new__
+_new: Callable[[type[Any]], Node] = object.__new__
 _recording = grad_mode.enabled.get
 _tracing = grad_mode.tracing.get
 _data = operator.attrgetter("data")
 
 
-class Node:
-    """The data of a node: its float, its gradient, its parents and what its op needs."""
+class Node(Value):
+    """A node of the speed layer: its op is its class, its parents in ``_a`` and ``_b``."""
 
     # Parents: unary ops keep theirs in _a (and their fixed parameter, or None, in _b); binary
     # ops in _a and _b; variadic ops a tuple in _a and their parameter in _b, except weighted
@@ -39,18 +40,15 @@ class Node:
     # a layer) in _a and its Row (activation, b, w_1..w_n) in _b (shared by every sample);
     # a DOT that + built (see add below) keeps its terms b, w_1, x_1, ... as the first _b
     # entries of a list shared with the sums it grew from. _label is set only when given.
-    __slots__ = ("_a", "_b", "_label", "data", "grad")
-    data: float
-    grad: Any
-    _a: Any
+    __slots__ = ("_b",)
+    _a: Any  # the core's slot _from (what a value was computed from), below: the first parent
     _b: Any
-    _label: str | None
     _OP: Op = ops.LEAF
     _ARITY = 0
 
     @property
     def op(self) -> Op:
-        """The primitive that produced this value (``ops.LEAF`` or ``ops.CONST`` for inputs)."""
+        """The primitive that produced this value."""
         return self._OP
 
     @property
@@ -88,9 +86,10 @@ class Node:
 
     @label.setter
     def label(self, label: str | None) -> None:
-        if label is not None and not isinstance(label, str):
-            raise TypeError(f"Value label must be a str or None, not {type(label).__name__}")
-        self._label = label
+        Value.label.fset(self, label)  # type: ignore[attr-defined]
+
+
+Node._a = vars(Value)["_from"]  # one slot, two names: Node's nodes have no tuple _from
 
 
 class PerOp(dict[Any, Any]):
@@ -128,8 +127,6 @@ class Inputs(Shared):
     __slots__ = ()
 
 
-WEIGHTED = (ops.DOT, ops.NEURON)  # the ops over (b, w_1, x_1, w_2, x_2, ...), kept as a Row
-
 
 def interleaved(b: Any, ws: Sequence[Any], xs: Sequence[Any]) -> list[Any]:
     """[b, w_1, x_1, w_2, x_2, ...], the order of DOT's arguments."""
@@ -142,38 +139,36 @@ def interleaved(b: Any, ws: Sequence[Any], xs: Sequence[Any]) -> list[Any]:
 
 
 def _make_node_type(op: Op) -> type[Any]:
-    # one subclass of Value per op, adding no slot: a node's type tells its op, as PyTorch's
+    # one subclass of Node per op, adding no slot: a node's type tells its op, as PyTorch's
     # grad_fn types do
-    node = type(op.name, (NODE_TYPES[ops.LEAF],), {"__slots__": (), "_OP": op,
-                                                   "_ARITY": op.arity, "__module__": __name__})
+    node = type(op.name, (Node,), {"__slots__": (), "_OP": op, "_ARITY": op.arity,
+                                   "__module__": __name__})
     TYPES.add(node)
     return node
 
 
 NODE_TYPES: dict[Op, type[Any]] = PerOp(_make_node_type)  # op -> its node type
-TYPES: set[type] = set()  # Value and its node types
-SUBCLASSED: list[type] = []  # subclasses of Value made by users (autograd/weighted.py)
+NODE_TYPES[ops.LEAF] = Value
+TYPES: set[type] = {Value, Node}  # Value and the node types
+for _op in (ops.CONST, *ops.OPS):
+    NODE_TYPES[_op]
 
 
-def register_leaf(leaf: type[Node]) -> None:
-    """Make ``leaf`` (Value) the type of leaves and the base of every op's node type."""
-    global _MUL, _DOT
-    NODE_TYPES[ops.LEAF] = leaf
-    TYPES.add(leaf)
-    for op in (ops.CONST, *ops.OPS):
-        NODE_TYPES[op]
-    _MUL, _DOT = NODE_TYPES[ops.MUL], NODE_TYPES[ops.DOT]
+def subclassed() -> bool:
+    """Whether Value has subclasses of a user's, whose == could be set after they are made
+    (autograd/fast/weighted.py): not the node types, nor one that keeps Value's identity."""
+    classes = Value.__subclasses__()
+    for cls in classes:
+        classes += cls.__subclasses__()
+    return any(cls not in TYPES and not getattr(cls, "_IDENTITY_KEPT", False)
+               for cls in classes)
 
-
-# Every maker ends alike (in grad mode a node of the op's type, else a leaf, then its float
-# and a zero gradient): written out in each rather than called, as a call per node would
-# cost about a tenth of making the node.
 
 def _unary_maker(op: Op) -> Callable[[Value, Any], Value]:
     """The function making nodes of a one-argument op, checked as errors.py says."""
     forward = op.forward
 
-    def unary(a: Value, param: Any) -> Value:
+    def unary(a: Any, param: Any) -> Value:
         x = a.data
         try:
             out = forward(x) if param is None else forward(x, param)
@@ -189,7 +184,8 @@ def _unary_maker(op: Op) -> Callable[[Value, Any], Value]:
         elif grad_mode.traces and _tracing():
             return traced_without_grad(unary, a, param)
         else:
-            v = _new(NODE_TYPES[ops.LEAF])
+            v = _new(Value)
+            v._from = v._label = None
         v.data = out
         v.grad = 0.0
         return v
@@ -201,8 +197,8 @@ def _binary_maker(op: Op) -> Callable[[Value, Any], Value]:
     forward = op.forward
     with_number = ops.NUMBER_SECOND.get(op)
 
-    def binary(a: Value, b: Value | Number) -> Value:
-        if not isinstance(b, Node):  # a number is kept in the node (or becomes a constant)
+    def binary(a: Any, b: Value | Number) -> Value:
+        if not isinstance(b, Value):  # a number is kept in the node (or becomes a constant)
             if with_number is not None:
                 return UNARY[with_number](a, to_float(operand(op, b)))
             b = const(operand(op, b))
@@ -220,43 +216,29 @@ def _binary_maker(op: Op) -> Callable[[Value, Any], Value]:
         elif grad_mode.traces and _tracing():
             return traced_without_grad(binary, a, b)
         else:
-            v = _new(NODE_TYPES[ops.LEAF])
+            v = _new(Value)
+            v._from = v._label = None
         v.data = out
         v.grad = 0.0
         return v
     return binary
 
 
-# a number kept in the node is named where the user wrote it: x * 2 fails as mul(x, 2.0),
-# 2 / x as div(2.0, x)
-_WRITTEN = ({kept: (op, False) for op, kept in ops.NUMBER_SECOND.items()}
-            | {kept: (op, True) for op, kept in ops.NUMBER_FIRST.items()
-               if kept not in ops.NUMBER_SECOND.values()})
-
-
-def as_written(op: Op, x: float, param: Any) -> tuple[Op, tuple[float, ...]]:
-    """The op and arguments an error names, for a one-argument node of ``op``."""
-    if op in _WRITTEN:
-        binary, number_first = _WRITTEN[op]
-        return binary, (param, x) if number_first else (x, param)
-    return op, with_param(x, param)
-
-
 UNARY: dict[Op, Callable[[Value, Any], Value]] = PerOp(_unary_maker)
 BINARY: dict[Op, Callable[[Value, Any], Value]] = PerOp(_binary_maker)
 
 
-def unary(op: Op, a: Value, param: Any = None) -> Value:
+def unary(op: Op, a: Any, param: Any = None) -> Value:
     """A node of the one-argument ``op`` (with its fixed parameter, if any)."""
     return UNARY[op](a, param)
 
 
-def binary(op: Op, a: Value | Number, b: Value | Number) -> Value:
+def binary(op: Op, a: Any | Number, b: Value | Number) -> Value:
     """A node of the two-argument ``op``; a number argument is kept in the node where the
     table has an op for that (ops.NUMBER_FIRST, NUMBER_SECOND), else a constant node."""
-    if not isinstance(a, Node):
+    if not isinstance(a, Value):
         first = ops.NUMBER_FIRST.get(op)
-        if first is not None and isinstance(b, Node):
+        if first is not None and isinstance(b, Value):
             return UNARY[first](b, to_float(operand(op, a)))
         a = const(operand(op, a))
     return BINARY[op](a, b)
@@ -266,7 +248,7 @@ def variadic(op: Op, args: Sequence[Value | Number], param: Any = None) -> Value
     """A node of the many-argument ``op``; number arguments become constant nodes."""
     nodes: tuple[Value, ...] = tuple(args)  # type: ignore[arg-type]
     if not TYPES.issuperset(map(type, nodes)):  # numbers become constants
-        nodes = tuple(v if isinstance(v, Node) else const(operand(op, v)) for v in args)
+        nodes = tuple(v if isinstance(v, Value) else const(operand(op, v)) for v in args)
     if op in WEIGHTED and len(nodes) % 2 == 0:
         raise ValueError(f"{op.name} takes b, w_1, x_1, w_2, x_2, ...: an odd number of "
                          f"arguments, not {len(nodes)}")
@@ -280,7 +262,8 @@ def variadic(op: Op, args: Sequence[Value | Number], param: Any = None) -> Value
     if not _recording():
         if grad_mode.traces and _tracing():
             return traced_without_grad(variadic, op, nodes, param)
-        v = _new(NODE_TYPES[ops.LEAF])
+        v = _new(Value)
+        v._from = v._label = None
     elif op in WEIGHTED:
         v = _new(NODE_TYPES[op])
         v._a, v._b = Inputs(nodes[2::2]), Row((param, nodes[0], *nodes[1::2]))
@@ -292,7 +275,7 @@ def variadic(op: Op, args: Sequence[Value | Number], param: Any = None) -> Value
     return v
 
 
-def stopped(v: Value) -> Value:
+def stopped(v: Any) -> Value:
     """detach(v) as a node (ops.DETACH): v's value, computed again wherever v is, with no
     gradient flowing back through it."""
     s = _new(NODE_TYPES[ops.DETACH])
@@ -332,8 +315,7 @@ def const(x: Number) -> Value:
 _ADD = ops.ADD
 _add_plain = BINARY[_ADD]
 _refs = sys.getrefcount
-_MUL: type[Any] = Node  # both set by register_leaf
-_DOT: type[Any] = Node
+_MUL, _DOT = NODE_TYPES[ops.MUL], NODE_TYPES[ops.DOT]
 
 
 def _temp_count() -> int:
@@ -413,7 +395,7 @@ class NotKept:
 NOT_KEPT = NotKept()
 
 
-def add(a: Value, b: Any) -> Value:
+def add(a: Any, b: Any) -> Value:
     """a + b (Value.__add__)."""
     # each operand's count: the caller's reference, this frame's, getrefcount's argument
     if type(b) is _MUL and _refs(b) == _TEMP and _recording():
@@ -421,19 +403,19 @@ def add(a: Value, b: Any) -> Value:
                 and len(a._a) == a._b)
         return _products(a, b, grow)
     if type(a) is _MUL and _refs(a) == _TEMP and _recording():  # u * w + b = b + u * w
-        base = b if isinstance(b, Node) else const(operand(_ADD, b))
-        return _products(base, a, False)  # type: ignore[arg-type]
+        base = b if isinstance(b, Value) else const(operand(_ADD, b))
+        return _products(base, a, False)
     return _add_plain(a, b)
 
 
-def radd(a: Value, b: Any) -> Value:
+def radd(a: Any, b: Any) -> Value:
     """b + a for a number b (Value.__radd__): sum() starts from 0 + its first term."""
     if type(a) is _MUL and _refs(a) == _TEMP and _recording():
         return _products(const(operand(_ADD, b)), a, False)
     return _add_plain(a, b)  # a + b: the same float, b kept in the node
 
 
-def _products(s: Value, product: Value, grow: bool) -> Value:
+def _products(s: Any, product: Any, grow: bool) -> Value:
     """s + u * w as a DOT node: s's own terms and (u, w) if ``grow``, else (s, u, w)."""
     x, y = s.data, product.data
     out = x + y  # y is u * w, rounded: the float s + u * w has always had
@@ -441,11 +423,11 @@ def _products(s: Value, product: Value, grow: bool) -> Value:
         checked(_ADD, out, (x, y))
     if grow:
         terms = s._a  # s keeps seeing its first s._b terms only
-        s.grad = NOT_KEPT  # type: ignore[assignment]
+        s.grad = NOT_KEPT
     else:
         terms = [s]
     terms += (product._a, product._b)
-    product.grad = NOT_KEPT  # type: ignore[assignment]
+    product.grad = NOT_KEPT
     v = _new(_DOT)
     v._a = terms
     v._b = len(terms)
@@ -456,44 +438,15 @@ def _products(s: Value, product: Value, grow: bool) -> Value:
 
 # --- arguments ---
 
-def is_real(x: object) -> bool:
-    """Whether x is a real number an op takes (int, float, or numbers.Real)."""
-    return type(x) is float or type(x) is int or isinstance(x, numbers.Real)
-
-
 def is_operand(x: object) -> bool:
     """Whether x is a Value or a real number."""
-    return isinstance(x, Node) or is_real(x)
+    return isinstance(x, Value) or is_real(x)
 
 
-def to_float(x: object) -> float:
-    """x as a float; TypeError for anything but a real number."""
-    if isinstance(x, float):
-        return float(x)
-    if not is_real(x):
-        raise TypeError(f"Value needs a real number (int or float), not {type(x).__name__}: {x!r}")
-    return float(x)  # type: ignore[arg-type]
-
-
-def as_number(x: Value | Number) -> float:
-    """The plain float of a Value (its data) or of a real number."""
-    return x.data if isinstance(x, Node) else to_float(x)
-
-
-def operand(op: Op, x: Any) -> Any:
-    """x, if ``op`` can take it (a Value or a real number); else a TypeError naming op."""
-    if not is_operand(x):
-        raise TypeError(f"{op.name} takes Values and real numbers, not {type(x).__name__}: "
-                        f"{x!r:.60}")
-    return x
-
-
-def order_data(x: object) -> float:
-    """The number a Value compares by: its data, or a real number itself."""
-    if isinstance(x, Node):
-        return x.data
-    if not is_real(x):
-        raise TypeError(f"a Value compares with Values and real numbers, not "
-                        f"{type(x).__name__}")
-    return x  # type: ignore[return-value]
-
+def apply(op: Op, args: Sequence[Value | Number], param: Any = None) -> Value:
+    """A new node of ``op`` on ``args`` (and its fixed parameter): the core's ``apply``."""
+    if op.arity == 1:
+        return UNARY[op](args[0], param)  # type: ignore[arg-type]
+    if op.arity == 2:
+        return binary(op, args[0], args[1])
+    return variadic(op, args, param)

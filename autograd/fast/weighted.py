@@ -12,25 +12,23 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from itertools import chain
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from autograd import grad_mode, ops, unrolled
-from autograd.nodes import (
+from autograd.core import grad_mode, ops
+from autograd.core.ops import WEIGHTED, Op
+from autograd.core.value import Value
+from autograd.fast import unrolled
+from autograd.fast.nodes import (
     NODE_TYPES,
-    SUBCLASSED,
     TYPES,
-    WEIGHTED,
     Inputs,
     PerOp,
     Row,
     interleaved,
     stopped,
+    subclassed,
     variadic,
 )
-from autograd.ops import Op
-
-if TYPE_CHECKING:
-    from autograd.engine import Value
 
 # (op, activation, width) -> the written-out maker of weighted nodes
 _ROWS: dict[tuple[Op, Op | None, int], Callable[..., list[Any] | None]] = PerOp(
@@ -64,7 +62,7 @@ class RowCache:
              act: Op | None) -> list[Row] | None:
         """``rows_of(rows, biases, act)``, the same Rows as last time if nothing changed."""
         if not _PLAIN.issuperset(map(type, chain((rows, biases), rows))) or (
-                SUBCLASSED and not TYPES.issuperset(map(type, chain(biases, *rows)))):
+                not TYPES.issuperset(map(type, chain(biases, *rows))) and subclassed()):
             # a list of another kind, or a Value subclass whose == was set after it was
             # made, compares as it likes: no cache for them
             return rows_of(rows, biases, act)
@@ -82,7 +80,7 @@ def weighted_rows(op: Op, rows: Sequence[Sequence[Any]], xs: Sequence[Any],
                   cache: RowCache | None = None) -> list[Value]:
     """act(b + w·x) for each row of weights w and its bias b, all over the inputs xs: one DOT
     (act None) or NEURON node per row, made by code written out for the width
-    (autograd/unrolled.py). Numbers among the arguments become constants; a result that is
+    (autograd/fast/unrolled.py). Numbers among the arguments become constants; a result that is
     not finite is checked as for any node (tests/test_weighted.py compares with ``variadic``
     bit for bit)."""
     if op not in WEIGHTED or (op is ops.NEURON) != (act is not None):

@@ -11,11 +11,13 @@ longer than MAX_WIDTH pairs keep the loops.
 
 from __future__ import annotations
 
+import linecache
 from collections.abc import Callable
 from typing import Any
 
+from autograd.core.ops import DOT, Op
 from autograd.kernels import FLOAT_KERNELS
-from autograd.ops import DOT, Op
+from autograd.ops import code_rule
 
 MAX_WIDTH = 128  # pairs; a longer sum keeps the loop rather than a function of 2n lines
 
@@ -34,10 +36,11 @@ def rows_source(op: Op, act: Op | None, n: int) -> str:
     all over the same n inputs ``xs``: each node keeps ``xs`` and its Row. It returns None
     when a result is not finite, having made nothing that matters: the caller then makes the
     nodes the checked way, which raises or gives NaN as for any node."""
-    assert op.code is not None
+    rule = code_rule(op)
+    assert rule is not None
     ws, xs, ds = _numbered("w", n), _numbered("x", n), _numbered("d", n)
     # the inputs' floats are read once for all rows: d_i is x_i.data
-    code = op.code("out", ["b.data", *(a for w, d in zip(ws, ds) for a in (f"{w}.data", d))],
+    code = rule("out", ["b.data", *(a for w, d in zip(ws, ds) for a in (f"{w}.data", d))],
                    act)
     lines = [f"{unpack(xs)} = xs",
              f"{unpack(ds)} = {unpack([f'{x}.data' for x in xs])}",
@@ -51,6 +54,8 @@ def rows_source(op: Op, act: Op | None, n: int) -> str:
              "    if record:",
              "        v._a = xs",
              "        v._b = row",
+             "    else:  # a leaf",
+             "        v._from = v._label = None",
              "    v.data = out",
              "    v.grad = 0.0",
              "    made.append(v)",
@@ -62,10 +67,11 @@ def chain_source(n: int, terms: bool) -> str:
     """The source of DOT's float chain rule for n pairs: each argument's gradient += g times
     its partial (1 for b, x_i for w_i, w_i for x_i), in argument order. It takes a node's
     inputs and Row, or with ``terms`` the list b, w_1, x_1, ... of a DOT that + built."""
-    assert DOT.code is not None
+    rule = code_rule(DOT)
+    assert rule is not None
     ws, xs = _numbered("w", n), _numbered("x", n)
     names = ["b", *(a for pair in zip(ws, xs) for a in pair)]
-    code = DOT.code("out", [f"{name}.data" for name in names], None)
+    code = rule("out", [f"{name}.data" for name in names], None)
     unpacking = ([f"{unpack(names)} = terms"] if terms
                  else [f"{unpack(xs)} = xs", f"{unpack(['_', 'b', *ws])} = row"])
     lines = unpacking + [f"{name}.grad += g" if d == "1.0" else f"{name}.grad += g * {d}"
@@ -74,17 +80,22 @@ def chain_source(n: int, terms: bool) -> str:
     return head + "".join(f"    {line}\n" for line in lines)
 
 
-def _load(source: str) -> Callable[..., Any]:
+def _load(source: str, name: str) -> Callable[..., Any]:
+    # registered with linecache, so that tracebacks and pdb show the lines
+    filename = f"<autograd.fast.unrolled: {name}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     namespace = dict(FLOAT_KERNELS, new=object.__new__)
-    exec(compile(source, "<autograd.unrolled>", "exec"), namespace)
+    exec(compile(source, filename, "exec"), namespace)
     return namespace[source[4:source.index("(")]]  # type: ignore[no-any-return]
 
 
 def rows_function(key: tuple[Op, Op | None, int]) -> Callable[..., list[Any] | None]:
     """``rows_source`` compiled: (rows, xs, record, node type) -> the nodes, or None."""
-    return _load(rows_source(*key))
+    op, act, n = key
+    return _load(rows_source(op, act, n), f"{op.name} {act.name if act else ''} {n}")
 
 
 def chain_function(key: tuple[int, bool]) -> Callable[..., None]:
     """``chain_source`` compiled: (xs, row, g) or (terms, g) -> None."""
-    return _load(chain_source(*key))
+    n, terms = key
+    return _load(chain_source(n, terms), f"chain {n}{' terms' if terms else ''}")

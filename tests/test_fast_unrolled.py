@@ -5,10 +5,14 @@ import random
 import struct
 
 import pytest
+from modes import FAST_SHAPES
 
-from autograd import Value, ops, unrolled
-from autograd.backward import _products
-from autograd.nodes import Row
+from autograd import Value, ops
+from autograd.fast import unrolled
+from autograd.fast.backward import _products
+from autograd.fast.nodes import Row
+
+pytestmark = FAST_SHAPES
 
 
 def bits(x):

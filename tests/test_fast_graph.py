@@ -5,10 +5,14 @@ import random
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from modes import FAST_SHAPES
 
 from autograd import Value, ops
-from autograd.graph import check_toposort, toposort
-from autograd.weighted import RowCache, weighted, weighted_rows
+from autograd.core.backward import check_toposort
+from autograd.engine import toposort
+from autograd.fast.weighted import RowCache, weighted, weighted_rows
+
+pytestmark = FAST_SHAPES
 
 
 def test_parents_come_before_children_and_each_node_once():

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 from typing import Any, TypeVar
 
 enabled: ContextVar[bool] = ContextVar("grad_enabled", default=True)
 # while a graph is traced to be compiled, branching on a Value's data would be frozen into
-# the trace: comparisons and truth of Values refuse then
-tracing: ContextVar[bool] = ContextVar("tracing", default=False)
+# the trace: comparisons and truth of Values then call this function, which raises
+Refuse = Callable[..., None]
+tracing: ContextVar[Refuse | None] = ContextVar("tracing", default=None)
 # the leaves made while a function is traced (constants of its code, not its parameters)
 made: ContextVar[list[Any] | None] = ContextVar("made", default=None)
 # how many traces (and collections of leaves) run now, in every thread: while none does,
@@ -55,10 +56,11 @@ def _counted() -> Iterator[None]:
 
 
 @contextmanager
-def tracing_values() -> Iterator[None]:
-    """Inside, comparing a Value or asking its truth raises TypeError (see ``tracing``), and
-    ``no_grad`` and ``detach`` record nodes through which no gradient flows."""
-    with _counted(), _set(tracing, True):
+def tracing_values(refuse: Refuse) -> Iterator[None]:
+    """Inside, comparing a Value or asking its truth calls ``refuse(what, *operands)``, which
+    raises TypeError, and ``no_grad`` and ``detach`` record nodes through which no gradient
+    flows."""
+    with _counted(), _set(tracing, refuse):
         yield
 
 

@@ -1,24 +1,27 @@
-"""The backward pass: the chain rule applied in reverse topological order, without recursion.
-
-Each op's local derivatives come from its rule in the op table; this module only orders
-the graph (``graph.toposort``), multiplies and adds. With ``create_graph=True`` the rules
-run on Values, so the gradients are graphs that can be differentiated again.
+"""The backward pass of the speed layer: the core's (``autograd/core/backward.py``), with
+the gradients kept in the nodes' own slots rather than a dictionary and each node's float
+rule a method of its class, some written out for their width. The same floats, in the same
+order.
 """
 
 from __future__ import annotations
 
-import math
 import operator
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from itertools import compress, islice
 from typing import Any
 
-from autograd import grad_mode, graph, ops, unrolled
-from autograd.engine import Grad, Value
-from autograd.errors import domain_error, finite, with_param
-from autograd.nodes import NODE_TYPES, PerOp, as_written, interleaved, is_operand, to_float
-from autograd.ops import FLOAT_MATH, FloatMath, Op, slope
+from autograd.core import backward as core_backward
+from autograd.core import grad_mode, ops
+from autograd.core.backward import VALUE_MATH, check_toposort
+from autograd.core.errors import undefined
+from autograd.core.floats import FLOAT_MATH
+from autograd.core.grad import grad_arguments, used
+from autograd.core.ops import Op, slope
+from autograd.core.value import Grad, Value, seed_of
+from autograd.fast import graph, unrolled
+from autograd.fast.nodes import NODE_TYPES, PerOp, interleaved
 
 # A pass keeps its gradients in the nodes' grad slots (no dictionary): one pass at a time.
 _ONE_PASS = threading.Lock()
@@ -26,9 +29,9 @@ _GRAD, _DATA = operator.attrgetter("grad"), operator.attrgetter("data")
 _FLOAT = {float}
 
 
-def backward(root: Value, gradient: Grad | None, create_graph: bool) -> None:
+def backward(root: Any, gradient: Grad | None, create_graph: bool) -> None:
     """Add d(root)/d(v) * gradient (default 1.0) into ``v.grad`` for every v below root."""
-    seed = 1.0 if gradient is None else _check_seed(gradient)
+    seed = 1.0 if gradient is None else seed_of(gradient)
     with _ONE_PASS:
         for v, old in _backprop((root,), (seed,), create_graph, fresh=False)[2]:
             v.grad = _added(old, v.grad)  # put aside by the pass
@@ -43,12 +46,6 @@ def _added(old: Grad, g: Grad) -> Grad:
     return old + g
 
 
-def _check_seed(g: object) -> Grad:
-    if isinstance(g, Value):
-        return g
-    return to_float(g)
-
-
 class _Nothing:
     """The gradient before any contribution: nothing + g is g (no 0.0 + g node is built)."""
 
@@ -57,24 +54,6 @@ class _Nothing:
 
 
 _NOTHING: Any = _Nothing()
-
-
-class _ValueMath:
-    """The functions derivative rules use, on Values (so derivatives form a graph): each of
-    FloatMath's, as the Value method of the same name."""
-
-    pow = staticmethod(Value.__pow__)
-
-    @staticmethod
-    def val(a: Value) -> float:
-        """The plain number (rules branch on it for piecewise functions)."""
-        return a.data
-
-
-for _name in vars(FloatMath):
-    if not _name.startswith("_") and not hasattr(_ValueMath, _name):
-        setattr(_ValueMath, _name, staticmethod(getattr(Value, _name)))
-VALUE_MATH = _ValueMath()
 
 
 def _backprop(roots: Sequence[Value], seeds: Sequence[Grad], create_graph: bool, fresh: bool
@@ -91,8 +70,8 @@ def _backprop(roots: Sequence[Value], seeds: Sequence[Grad], create_graph: bool,
         with grad_mode.enable_grad():
             return _backprop(roots, seeds, create_graph, fresh)
     order = graph.toposort(roots)
-    if graph.debug:
-        graph.check_toposort(order)
+    if core_backward.debug:
+        check_toposort(order)
     saved = list(map(_GRAD, order))
     if fresh or create_graph:
         aside = list(zip(order, saved))
@@ -115,7 +94,7 @@ def _backprop(roots: Sequence[Value], seeds: Sequence[Grad], create_graph: bool,
                         _VALUE_CHAINS[type(v)](v, v.grad)
                 else:
                     for v in nodes:
-                        v._chain(v.grad)  # the float rule, a method of v's type
+                        v._chain(v.grad)  # type: ignore[attr-defined]  # v's float rule
                 break
             except (ArithmeticError, ValueError) as e:
                 _undefined(v, e)  # then the loop goes on from the next node
@@ -126,20 +105,10 @@ def _backprop(roots: Sequence[Value], seeds: Sequence[Grad], create_graph: bool,
     return order, saved, aside
 
 
-def undefined(v: Value, error: Exception) -> list[float]:
-    """v's local derivatives where its rule raised ``error``: at a finite point there are
-    none (an error naming the op); with NaN or infinity among the arguments they are NaN,
-    as IEEE 754 makes an invalid operation."""
-    xs = [p.data for p in v.parents]
-    op, args = (v.op, xs) if len(xs) != 1 else as_written(v.op, xs[0], v.param)
-    if finite([*xs, *with_param(0.0, v.param)]):
-        raise domain_error(op, args, type(error)(f"no finite derivative here ({error})")) from None
-    return [math.nan] * len(xs)
-
-
-def _undefined(v: Value, error: Exception) -> None:
+def _undefined(v: Any, error: Exception) -> None:
     g = v.grad
-    for p, d in zip(v.parents, undefined(v, error)):
+    parents = v.parents
+    for p, d in zip(parents, undefined(v.op, [p.data for p in parents], v.param, error)):
         p.grad = p.grad + g * d
 
 
@@ -156,13 +125,17 @@ def _chain(op: Op, graph: bool) -> Chain:
     m: Any = VALUE_MATH if graph else FLOAT_MATH
     has_param = op.param is not None
 
-    def chain(v: Value, g: Any) -> None:
+    factor = op.factor
+
+    def chain(v: Any, g: Any) -> None:
         parents = v.parents
         k = v.param if has_param else None
         if graph:
             ds = partials(m, v, parents, k)
         else:
             ds = partials(m, v.data, list(map(_DATA, parents)), k)
+        if factor is not None:  # through the outer op first: a neuron's act'(out)
+            g = g * factor(m, v if graph else v.data, k)
         for p, d in zip(parents, ds):
             p.grad += g * d
 
@@ -190,7 +163,7 @@ _TERM_PRODUCTS: dict[int, Callable[[Sequence[Value], float], None]] = PerOp(
     lambda n: unrolled.chain_function((n, True)) if n <= unrolled.MAX_WIDTH else _products)
 
 
-def _dot_chain(v: Value, g: float) -> None:
+def _dot_chain(v: Any, g: float) -> None:
     """DOT's float rule (a weighted sum's many edges), as its partials say; a DOT that +
     built sees the first v._b terms of its list."""
     xs, row = v._a, v._b
@@ -200,7 +173,7 @@ def _dot_chain(v: Value, g: float) -> None:
         _ROW_PRODUCTS[len(xs)](xs, row, g)
 
 
-def _neuron_chain(v: Value, g: float) -> None:
+def _neuron_chain(v: Any, g: float) -> None:
     """NEURON's float rule: through act first, g act'(out), then DOT's rule: the numbers of
     the unfused act(dot(...))."""
     xs, row = v._a, v._b
@@ -213,12 +186,12 @@ def _layout_chain(op: Op) -> Chain:
     ``parents`` and ``param``: the same rule called the same way, in a third of the time."""
     partials, m = op.partials, FLOAT_MATH
 
-    def unary(v: Value, g: float) -> None:
+    def unary(v: Any, g: float) -> None:
         a = v._a
         (d,) = partials(m, v.data, (a.data,), v._b)
         a.grad += g * d
 
-    def binary(v: Value, g: float) -> None:
+    def binary(v: Any, g: float) -> None:
         a, b = v._a, v._b
         da, db = partials(m, v.data, (a.data, b.data), None)
         a.grad += g * da
@@ -233,20 +206,20 @@ def _layout_chain(op: Op) -> Chain:
 WRITTEN_OUT: dict[Op, Chain] = {ops.DOT: _dot_chain, ops.NEURON: _neuron_chain}
 
 # node type -> its chain rule on Values (create_graph); other ops' rules are made on first use
-_VALUE_CHAINS: dict[type[Value], Chain] = PerOp(
+_VALUE_CHAINS: dict[type[Any], Chain] = PerOp(
     lambda node: _chain(node._OP, graph=True) if node._OP.differentiable else _no_chain)
 
 
-def _first_chain(v: Value, g: Any) -> None:
+def _first_chain(v: Any, g: Any) -> None:
     """Value's own _chain: nothing for a leaf; for a node of an op outside the table, its
     float rule is made, kept on its type, and applied."""
     node = type(v)
     if node._ARITY:
-        node._chain = _float_chain(node._OP)  # type: ignore[assignment]
+        node._chain = _float_chain(node._OP)
         v._chain(g)
 
 
-def _no_chain(v: Value, g: Any) -> None:
+def _no_chain(v: Any, g: Any) -> None:
     """The chain rule through an op with no derivative (detach): nothing flows back."""
 
 
@@ -256,29 +229,19 @@ def _float_chain(op: Op) -> Chain:
     return WRITTEN_OUT.get(op) or _layout_chain(op)
 
 
-# each node type carries its float rule as a method, v._chain(g): the quickest dispatch
-for _node in NODE_TYPES.values():
-    _node._chain = _float_chain(_node._OP)
-Value._chain = _first_chain  # type: ignore[assignment]
+def install() -> None:
+    """Give each node type its float rule as a method, v._chain(g): the quickest dispatch."""
+    Value._OP, Value._ARITY = ops.LEAF, 0  # type: ignore[attr-defined]
+    for node in NODE_TYPES.values():
+        node._chain = _float_chain(node._OP)
+    Value._chain = _first_chain  # type: ignore[attr-defined]
 
 
 def grad(outputs: Value | Sequence[Value], inputs: Value | Sequence[Value],
          grad_outputs: Grad | Sequence[Grad] | None = None, create_graph: bool = False,
          allow_unused: bool = False) -> list[Grad]:
     """d(outputs)/d(inputs) as a list, like torch.autograd.grad; no ``.grad`` is changed."""
-    outs = [outputs] if isinstance(outputs, Value) else list(outputs)
-    ins = [inputs] if isinstance(inputs, Value) else list(inputs)
-    for v in (*outs, *ins):
-        if not isinstance(v, Value):
-            raise TypeError(f"grad takes Values as outputs and inputs, not {type(v).__name__}")
-    if grad_outputs is None:
-        seeds: list[Grad] = [1.0] * len(outs)
-    else:
-        given = ([grad_outputs] if is_operand(grad_outputs)
-                 else list(grad_outputs))  # type: ignore[arg-type]
-        seeds = [_check_seed(g) for g in given]
-        if len(seeds) != len(outs):
-            raise ValueError(f"grad got {len(outs)} outputs but {len(seeds)} grad_outputs")
+    outs, ins, seeds = grad_arguments(outputs, inputs, grad_outputs)
     with _ONE_PASS:
         order, saved, _ = _backprop(outs, seeds, create_graph, fresh=True)
         reached = set(order)
@@ -286,14 +249,4 @@ def grad(outputs: Value | Sequence[Value], inputs: Value | Sequence[Value],
         found = [x.grad if x in reached and x.grad is not _NOTHING else None for x in ins]
         for v, old in zip(order, saved):
             v.grad = old
-    for i, g in enumerate(found):
-        if g is None and not allow_unused:
-            raise ValueError(f"input {i} ({ins[i]!r}) is not used to compute the outputs; "
-                             "pass allow_unused=True to get 0.0 for it")
-    return [0.0 if g is None else g for g in found]
-
-
-def zero_grad(values: Iterable[Value]) -> None:
-    """Set ``.grad`` of every value to 0.0 (gradients accumulate until you do)."""
-    for v in values:
-        v.grad = 0.0
+    return used(ins, found, allow_unused)

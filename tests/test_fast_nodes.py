@@ -9,10 +9,14 @@ import sys
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from modes import FAST_SHAPES
 
-from autograd import FUSABLE, Value, dot, grad, neuron, no_grad, nodes, ops
-from autograd.graph import toposort
-from autograd.nodes import as_number, unary
+from autograd import FUSABLE, Value, dot, grad, neuron, no_grad, ops
+from autograd.engine import as_number, toposort
+from autograd.fast import nodes
+from autograd.fast.nodes import unary
+
+pytestmark = FAST_SHAPES
 
 
 @pytest.fixture
