@@ -10,6 +10,7 @@ from autograd.functions import FUSABLE, dot, maximum, minimum, neuron
 from autograd.functions import sum as sum  # noqa: A004 (autograd.sum, like torch.sum)
 from autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck, numerical_grad
 from autograd.jit import Jitted, jit
+from autograd.primitives import primitive
 
 if TYPE_CHECKING:
     from autograd.explorer import Exploration, explore
@@ -19,7 +20,7 @@ __all__ = ["FUSABLE", "Compiled", "Exploration", "GradcheckError", "Jitted", "Va
            "__version__", "compile", "dot", "enable_grad", "explore", "fast_enabled", "grad",
            "gradcheck",
            "gradgradcheck", "is_grad_enabled", "jit", "maximum", "minimum", "neuron", "no_grad",
-           "numerical_grad", "ops", "zero_grad"]
+           "numerical_grad", "ops", "primitive", "zero_grad"]
 
 
 def _repr_html_(self: Value) -> str:

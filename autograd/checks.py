@@ -10,14 +10,18 @@ import math
 import numbers
 from typing import TypeGuard
 
+from autograd.core.errors import is_real
+
 
 class NumberTypeError(TypeError, ValueError):
     """An argument that is not a number of the kind asked: a TypeError and a ValueError."""
 
 
-def is_real(value: object) -> TypeGuard[numbers.Real]:
-    """Whether ``value`` is a real number (NumPy scalars and Fractions too), not a bool."""
-    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+def is_number(value: object) -> TypeGuard[numbers.Real]:
+    """Whether ``value`` is a real number as a setting or input is (NumPy scalars and
+    Fractions too), not a bool: Value arithmetic takes True as 1, as Python does
+    (``is_real``), but ``lr=True`` is a mistake."""
+    return is_real(value) and not isinstance(value, bool)
 
 
 def _error(name: str, what: str, value: object, kind: type[ValueError] = ValueError,
@@ -30,7 +34,7 @@ def _error(name: str, what: str, value: object, kind: type[ValueError] = ValueEr
 
 
 def _float(name: str, value: object, what: str) -> float:
-    if not is_real(value):
+    if not is_number(value):
         raise _error(name, what, value, NumberTypeError)
     try:
         return float(value)

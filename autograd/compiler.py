@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from autograd import rolled
-from autograd.checks import is_real, real
+from autograd.checks import is_number, real
 from autograd.core.grad_mode import enable_grad
 from autograd.engine import Value, grad, toposort
 from autograd.engine import constant as const
@@ -144,7 +144,7 @@ class Compiled:
             raise ValueError(f"reduction must be 'mean' or 'sum', got {reduction!r}")
         as_array = type(params).__module__ == "numpy"
         p = self._param_values(params)
-        if all(is_real(v) for v in values):
+        if all(is_number(v) for v in values):
             result = Result(*self._sample([real(f"input {i}", v) for i, v in enumerate(values)],
                                           list(map(float, p))))
         else:
@@ -350,7 +350,7 @@ def _numbers(column: Any, i: int, inputs: list[Value]) -> list[float]:
     if isinstance(column, (str, bytes)) or not isinstance(column, Sequence):
         raise TypeError(f"input {i} ({inputs[i].label or 'unlabelled'}): expected a number, "
                         f"a list of numbers or a NumPy array, got {type(column).__name__}")
-    if not all(is_real(x) for x in column):
+    if not all(is_number(x) for x in column):
         raise TypeError(f"input {i}: a batch must hold only numbers")
     return [real(f"input {i}", x) for x in column]
 
@@ -755,9 +755,9 @@ def _name(label: str | None, default: str, taken: set[str]) -> str:
     # Python reads identifiers in NFKC form ("ﬁ" is "fi", "𝑥" is "x"): names are compared so
     name = unicodedata.normalize("NFKC", label) if label else ""
     ok = (name.isidentifier() and not keyword.iskeyword(name) and name not in _RESERVED
-          and not name.startswith(("g_", "gz", "_")))
+          and name not in FLOAT_KERNELS and not name.startswith(("g_", "gz", "_")))
     name = name if ok else default
-    while name in taken or name in _RESERVED:
+    while name in taken or name in _RESERVED or name in FLOAT_KERNELS:
         name += "_"
     taken.add(name)
     return name

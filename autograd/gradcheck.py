@@ -6,7 +6,9 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from autograd.checks import at_least
-from autograd.engine import Value, as_number, grad
+from autograd.core.ops import TABLE
+from autograd.engine import Value, as_number, grad, toposort
+from autograd.primitives import rule_disagrees
 
 Function = Callable[..., Any]  # takes Values, returns a Value, a number or a sequence of them
 
@@ -82,8 +84,20 @@ def gradcheck(f: Function, inputs: Sequence[Value | float], eps: float = 1e-6,
                 raise GradcheckError(
                     f"d(output {j})/d({name}) at {xs[i].data!r}: analytic {a!r} but numerical "
                     f"{n!r} (difference {abs(a - n):.3g} > atol + rtol * |numerical| = "
-                    f"{atol + rtol * abs(n):.3g})")
+                    f"{atol + rtol * abs(n):.3g})" + _suspect(f, xs, eps, atol, rtol))
     return True
+
+
+def _suspect(f: Function, xs: Sequence[Value], eps: float, atol: float, rtol: float) -> str:
+    """Which op a user defined has a derivative rule that disagrees with its own forward, at
+    the arguments it met in f's graph (the table's rules are tested with the library)."""
+    outputs = [y for y in _as_outputs(f(*xs)) if isinstance(y, Value)]
+    for v in toposort(outputs):
+        if v.parents and v.op.name not in TABLE:
+            why = rule_disagrees(v.op, [p.data for p in v.parents], v.param, eps, atol, rtol)
+            if why is not None:
+                return f"; {why}"
+    return ""
 
 
 def gradgradcheck(f: Function, inputs: Sequence[Value | float], eps: float = 1e-6,

@@ -238,6 +238,8 @@ def _term_sizes(order: list[Value], roots: list[Value]) -> dict[int, float]:
             continue
         try:
             ds = v.op.partials(FLOAT_MATH, v.data, [p.data for p in v.parents], v.param)
+            if v.op.factor is not None:  # a neuron: through act'(out) first
+                g *= abs(v.op.factor(FLOAT_MATH, v.data, v.param))
         except (ArithmeticError, ValueError):
             continue
         for p, d in zip(v.parents, ds):

@@ -51,6 +51,10 @@ FLOAT_KERNELS: dict[str, Any] = {op.name: op.forward for op in NAMED} | {
 }
 
 
+# functions of floats that compiled code calls on arrays element by element: an op a user
+# defines (autograd/primitives.py) computes the same floats on every path
+ELEMENTWISE: dict[str, Any] = {}
+
 NUMPY_NAMES = {"asin": "arcsin", "acos": "arccos", "atan": "arctan"}  # where NumPy differs
 
 
@@ -117,7 +121,7 @@ def numpy_kernels() -> dict[str, Any]:
         "leaky_relu": lambda a, k: np.where(a > 0.0, a, k * a), "pow_": pow_, "dot_": dot_,
         "leaky_step": lambda a, k: np.where(a > 0.0, 1.0, k),
         "sign": np.sign, "pow_db": pow_db, "inf": math.inf, "nan": math.nan,
-    }
+    } | {name: np.vectorize(f, otypes=[float]) for name, f in ELEMENTWISE.items()}
 
 
 # vector code vouches for the branch of a kinked op (relu, abs, maximum, clamp) where its

@@ -312,8 +312,10 @@ FACTS: dict[Op, Facts] = {
 
 
 def facts(op: Op) -> Facts:
-    """What the compiler and drawings know of ``op`` (its name alone, for an op not listed)."""
-    return FACTS.get(op) or Facts(op.name)
+    """What the compiler and drawings know of ``op``: an op a user defined says (its
+    ``facts``); of another op not listed, its name alone."""
+    known = FACTS.get(op) or getattr(op, "facts", None)
+    return known if isinstance(known, Facts) else Facts(op.name)
 
 
 def code_rule(op: Op) -> CodeRule | None:

@@ -304,7 +304,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_compile_costs:
         met &= compile_costs()
     print("targets met" if met else "TARGETS MISSED")
-    return 0
+    return 0 if met else 1
 
 
 if __name__ == "__main__":

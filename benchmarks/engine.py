@@ -196,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
     met = (gc_off >= Targets["speedup_gc_off"] and diff <= Targets["loss_diff"]
            and max(graphs) <= Targets["bytes_per_op"])
     print("targets met" if met else "TARGETS MISSED")
-    return 0
+    return 0 if met else 1
 
 
 if __name__ == "__main__":

@@ -252,7 +252,7 @@ def main(argv: list[str] | None = None) -> int:
     met = (speedup >= TARGET and diff <= 1e-9 and math.isfinite(diff)
            and jit_speedup >= JIT_TARGET and jit_diff <= 1e-9)
     print("targets met" if met else "TARGETS MISSED")
-    return 0
+    return 0 if met else 1
 
 
 if __name__ == "__main__":

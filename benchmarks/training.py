@@ -155,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  fit {against:.2f}x faster than at {args.against} (target >= "
               f"{TARGET_AGAINST:.0f}x); final losses {'equal' if same else 'DIFFER'}")
     print("targets met" if met else "TARGETS MISSED")
-    return 0
+    return 0 if met else 1
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from autograd.engine import RowCache, weighted_rows
 from autograd.files import regular_file_mode, write_atomically
 from autograd.functions import FUSABLE
 from autograd.ops import DOT, NEURON, OPS
+from autograd.primitives import PRIMITIVES
 
 Input = Sequence[Value | float]
 Output = Value | list[Value]
@@ -27,6 +28,13 @@ def linear(v: Value) -> Value:
 # the table's activations, each a Value method of its name, and the identity
 ACTIVATIONS: dict[str, Callable[[Value], Value]] = {
     op.name: getattr(Value, op.name) for op in OPS if op.activation} | {"linear": linear}
+
+
+def activations() -> dict[str, Callable[[Value], Value]]:
+    """The activations a neuron takes by name: ACTIVATIONS, and every one-argument op
+    defined with autograd.primitive (without a parameter), by its name."""
+    return ACTIVATIONS | {name: f for name, f in PRIMITIVES.items()
+                          if f.op.arity == 1 and f.op.param is None}  # type: ignore[attr-defined]
 
 # Weight initialisations: a draw from rng for a neuron with fan_in inputs in a layer of
 # fan_out neurons. Glorot keeps the variance of activations and of gradients near 1 across
@@ -226,7 +234,7 @@ class Neuron(Module):
             activation = "linear" if nonlin is False else "relu"
         elif nonlin is not None:
             raise ValueError("give either activation or micrograd's nonlin, not both")
-        self._activate: Callable[[Value], Value] = _choice("activation", activation, ACTIVATIONS)
+        self._activate: Callable[[Value], Value] = _choice("activation", activation, activations())
         draw = _choice("init", init, INITS)
         source: Any = rng or random  # the global generator, as micrograd, unless given
         self.w = [Value(draw(source, nin, fan_out)) for _ in range(nin)]

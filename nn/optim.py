@@ -104,7 +104,7 @@ class Optimizer:
                 count = len(values) if isinstance(values, list) else "not a list of"
                 raise ValueError(f"state {name!r} has {count} values, but the optimizer has "
                                  f"{n} parameters")
-            if not all(checks.is_real(v) for v in values):
+            if not all(checks.is_number(v) for v in values):
                 raise ValueError(f"state {name!r} must hold numbers, got {values!r:.200}")
         step = checks.integer("the step count", state_dict.get("step"), 0)
         hyper = state_dict.get("hyperparameters")

@@ -1,13 +1,16 @@
 """autograd.checks: the argument checks that the library and the demos share."""
 
 import math
+import pathlib
 from decimal import Decimal
 from fractions import Fraction
 
 import numpy as np
 import pytest
 
-from autograd.checks import NumberTypeError, at_least, in_range, integer, is_real, real
+import autograd
+from autograd.checks import NumberTypeError, at_least, in_range, integer, is_number, real
+from autograd.core import errors
 
 NOT_REAL = [True, False, np.bool_(True), "1.5", None, 1 + 0j, Decimal("1.5"), [1.0]]
 
@@ -19,7 +22,7 @@ NOT_REAL = [True, False, np.bool_(True), "1.5", None, 1 + 0j, Decimal("1.5"), [1
 def test_real_numbers_come_back_as_plain_floats(value, expected):
     x = real("x", value)
     assert type(x) is float and x == expected
-    assert is_real(value)
+    assert is_number(value)
 
 
 def test_nan_and_infinity_are_real_numbers():
@@ -28,7 +31,7 @@ def test_nan_and_infinity_are_real_numbers():
 
 @pytest.mark.parametrize("value", NOT_REAL)
 def test_bools_and_non_numbers_are_refused_naming_the_argument_and_the_type(value):
-    assert not is_real(value)
+    assert not is_number(value)
     with pytest.raises(TypeError) as info:
         real("lr", value)
     assert isinstance(info.value, ValueError)  # one except ValueError catches every refusal
@@ -116,3 +119,12 @@ def test_a_long_value_is_shortened_in_the_message():
     with pytest.raises(TypeError) as info:
         real("x", "a" * 1000)
     assert len(str(info.value)) < 120 and "..." in str(info.value)
+
+
+def test_one_is_real_in_the_whole_library():
+    # Value arithmetic takes a bool as Python does (True is 1); settings and inputs refuse it
+    package = pathlib.Path(autograd.__file__).parent
+    defining = [p.relative_to(package).as_posix() for p in sorted(package.rglob("*.py"))
+                if "def is_real(" in p.read_text(encoding="utf-8")]
+    assert defining == ["core/errors.py"]
+    assert errors.is_real(True) and not is_number(True) and is_number(2.5)

@@ -1,9 +1,11 @@
 """Value and backward: construction, operators, accumulation, higher order, no_grad, errors."""
 
+import copy
 import json
 import math
 import os
 import pathlib
+import pickle
 import subprocess
 import sys
 import threading
@@ -23,6 +25,7 @@ from autograd import (
     zero_grad,
 )
 from autograd import sum as vsum
+from autograd.engine import toposort
 
 
 def test_the_readme_example():
@@ -521,3 +524,59 @@ def test_the_core_alone_runs_a_backward_pass_in_three_short_files():
     mul_rule = next(line for line in (core / "ops.py").read_text().splitlines()
                     if line.startswith("MUL = "))
     assert "(x[1], x[0])" in mul_rule  # d(ab)/da = b, d(ab)/db = a, written once
+
+
+BOTH_MODES = """
+import random
+from autograd import Value, dot, neuron, sum as vsum
+import nn
+
+rng = random.Random(7)
+xs = [[Value(rng.uniform(-2, 2)) for _ in range(3)] for _ in range(8)]
+model = nn.MLP(3, [8, 8, 1], rng=random.Random(1))
+ws = [Value(rng.uniform(-1, 1)) for _ in range(3)]
+b = Value(0.1)
+losses = []
+for x, t in zip(xs, [1, -1] * 4):
+    # micrograd's way (products fused into sums by the speed layer), nn's layers, the ops
+    hand = sum((w * xi for w, xi in zip(ws, x)), b).tanh()
+    loss = (1 + -t * model(x)).relu() + (hand - t) ** 2 + dot(ws, x).sigmoid() * 0.5
+    loss = loss + neuron(ws, x, b, "softplus") / (x[0] * x[0] + 1.0) + vsum(x).exp().log1p()
+    losses.append(loss)
+total = sum(losses) * (1.0 / len(losses))
+total.backward()
+for v in [total, *model.parameters(), *ws, b, *(xi for x in xs for xi in x)]:
+    print(v.data.hex(), v.grad.hex())
+"""
+
+
+def test_the_speed_layer_and_the_core_give_the_same_floats():
+    # a differential test of the whole speed layer: the same program run with it and with
+    # the core alone prints every value and gradient in hexadecimal, equal to the last bit
+    runs = [subprocess.run([sys.executable, "-c", BOTH_MODES], capture_output=True, text=True,
+                           env=dict(os.environ, CHAINRULE_FAST=mode), check=True).stdout
+            for mode in ("1", "0")]
+    assert runs[0] == runs[1] and len(runs[0].splitlines()) > 100
+
+
+def test_computed_values_pickle_and_deepcopy_with_their_graph():
+    a, b = Value(2.0, label="a"), Value(-3.0)
+    c = ((a * b + a).tanh() * 2.0 + maximum(a, b) + vsum([a, b]).relu()).clamp(-5.0, 5.0)
+    c.backward()
+    for copied in (pickle.loads(pickle.dumps([a, c])), copy.deepcopy([a, c])):
+        a2, c2 = copied
+        old, new = toposort([c]), toposort([c2])
+        assert [(v.op, v.data, v.grad, v.label, v.param) for v in old] == [
+            (v.op, v.data, v.grad, v.label, v.param) for v in new]
+        assert a2 in new and not set(old) & set(new)  # a copy, and its a is the same Value
+        c2.backward()  # a graph that works: gradients add as on the original
+        assert a2.grad == 2 * a.grad
+
+
+def test_a_deep_graph_pickles_without_recursion():
+    x = Value(0.5)
+    y = x
+    for _ in range(5 * sys.getrecursionlimit()):
+        y = y * 1.0001 + 0.25
+    for z in (pickle.loads(pickle.dumps(y)), copy.deepcopy(y)):
+        assert z.data == y.data and len(toposort([z])) == len(toposort([y]))

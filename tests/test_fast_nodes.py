@@ -5,6 +5,7 @@ import math
 import random
 import subprocess
 import sys
+import sysconfig
 
 import pytest
 from hypothesis import given, settings
@@ -25,8 +26,17 @@ def unfused(monkeypatch):
     monkeypatch.setattr(nodes, "_TEMP", -1)
 
 
-def test_the_interpreter_probe_enables_fusing_here():
-    assert nodes._TEMP == 3  # CPython 3.11: the caller's reference, the frame's, getrefcount's
+def test_the_interpreter_probe_enables_fusing_exactly_where_it_is_safe():
+    # CPython before 3.14, with its GIL: a temporary's reference count tells it from a value
+    # held by a variable; elsewhere (3.14 borrows references, free-threaded builds, PyPy)
+    # nothing fuses, and every number is the same
+    safe = (sys.implementation.name == "cpython" and sys.version_info < (3, 14)
+            and not sysconfig.get_config_var("Py_GIL_DISABLED"))
+    assert (nodes._TEMP > 0) == safe
+    w, x, b = Value(2.0), Value(3.0), Value(1.0)
+    held = w * x
+    fused, kept = b + w * x, b + held  # (not inside assert, whose rewriting holds operands)
+    assert (fused.op is ops.DOT) == safe and kept.op is ops.ADD
 
 
 TRACED = """

@@ -9,8 +9,9 @@ backward pass (``backward.py``).
 from __future__ import annotations
 
 import math
+import operator
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Union
 
 from autograd.core import backward as backward_pass
@@ -76,6 +77,30 @@ def constant(x: Number) -> Value:
 def detached(v: Value) -> Value:
     """detach(v) as a node (ops.DETACH): v's number, with no gradient flowing back to v."""
     return _node(v.data, ops.DETACH, (v,), None)
+
+
+class _Pending(threading.local):
+    def __init__(self) -> None:
+        self.nodes: dict[int, Value] = {}  # written below a node being pickled or copied
+
+
+_PENDING = _Pending()
+
+
+def restored(first: Any, op: Op, parents: tuple[Value, ...], param: Any, label: str | None,
+             grad: Grad) -> Value:
+    """A Value made again as pickle and deepcopy find it: a leaf whose number is ``first``,
+    or ``op`` on ``parents`` (computed again: the same float), made after the nodes
+    ``first`` lists, if any."""
+    if op is ops.LEAF:
+        v = Value(first)
+    elif op is ops.CONST:
+        v = constant(first)
+    else:
+        with grad_mode.enable_grad():
+            v = apply(op, parents, param)
+    v.label, v.grad = label, grad
+    return v
 
 
 _ADDING = threading.Lock()  # handing a pass's gradients to .grad, one pass at a time
@@ -147,7 +172,7 @@ class Value:
 
     @property
     def fused(self) -> bool:
-        """Whether the speed layer fused this node from temporaries (never, here)."""
+        """Whether the speed layer built this node from temporaries (never in the core)."""
         return False
 
     @property
@@ -265,30 +290,26 @@ class Value:
     # --- PyTorch's 0-d tensor habits: order, truth and format read the data; == is identity,
     # as Values hash by identity (a == b is True only for the same Value) ---
 
-    def _order(self, other: Value | Number, what: str) -> tuple[float, float]:
-        _refuse_if_tracing(what, self, other)
+    def _order(self, other: Value | Number, order: Callable[[float, float], bool]) -> bool:
+        _refuse_if_tracing("an ordering (<, <=, >, >=)", self, other)
         if isinstance(other, Value):
-            return self.data, other.data
+            return order(self.data, other.data)
         if not is_real(other):
             raise TypeError(f"a Value compares with Values and real numbers, not "
                             f"{type(other).__name__}")
-        return self.data, other
+        return order(self.data, other)
 
     def __lt__(self, other: Value | Number) -> bool:
-        a, b = self._order(other, "an ordering (<, <=, >, >=)")
-        return a < b
+        return self._order(other, operator.lt)
 
     def __le__(self, other: Value | Number) -> bool:
-        a, b = self._order(other, "an ordering (<, <=, >, >=)")
-        return a <= b
+        return self._order(other, operator.le)
 
     def __gt__(self, other: Value | Number) -> bool:
-        a, b = self._order(other, "an ordering (<, <=, >, >=)")
-        return a > b
+        return self._order(other, operator.gt)
 
     def __ge__(self, other: Value | Number) -> bool:
-        a, b = self._order(other, "an ordering (<, <=, >, >=)")
-        return a >= b
+        return self._order(other, operator.ge)
 
     def __eq__(self, other: object) -> bool:
         # a bool, never NotImplemented: no other type's == is asked
@@ -298,8 +319,7 @@ class Value:
             _refuse_if_tracing("== or != with a number", other, self)
         return False
 
-    def __hash__(self) -> int:
-        return object.__hash__(self)
+    __hash__ = object.__hash__  # by identity, as == is
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         if ("__eq__" in vars(cls) or "__hash__" in vars(cls)) and not getattr(
@@ -318,6 +338,20 @@ class Value:
     def __repr__(self) -> str:
         label = "" if self.label is None else f", label={self.label!r}"
         return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
+
+    # --- pickle and copy.deepcopy: a node is made again from its op, parents and parameter ---
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        fields = (self.op, self.parents, self.param, self.label, self.grad)
+        if not self.parents:
+            return (restored, (self.data, *fields))
+        if _PENDING.nodes.pop(id(self), None) is self:  # its parents are already written
+            return (restored, (None, *fields))
+        # the first node written: all that lies below it goes first, in topological order,
+        # so that no node is written inside another (no recursion, however deep the graph)
+        below = backward_pass.toposort([self])[:-1]
+        _PENDING.nodes = {id(v): v for v in below}
+        return (restored, (below, *fields))
 
 
 def seed_of(g: object) -> Grad:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import operator
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from itertools import compress, islice
 from typing import Any
 
@@ -19,21 +20,70 @@ from autograd.core.errors import undefined
 from autograd.core.floats import FLOAT_MATH
 from autograd.core.grad import grad_arguments, used
 from autograd.core.ops import Op, slope
-from autograd.core.value import Grad, Value, seed_of
+from autograd.core.value import Grad, Value, accumulate, seed_of
 from autograd.fast import graph, unrolled
 from autograd.fast.nodes import NODE_TYPES, PerOp, interleaved
 
-# A pass keeps its gradients in the nodes' grad slots (no dictionary): one pass at a time.
-_ONE_PASS = threading.Lock()
 _GRAD, _DATA = operator.attrgetter("grad"), operator.attrgetter("data")
 _FLOAT = {float}
+
+
+class _Pass:
+    """A pass running now: its thread, its nodes, and what is to be added when it ends."""
+
+    __slots__ = ("after", "order", "thread")
+
+    def __init__(self, order: list[Any]) -> None:
+        self.thread, self.order = threading.get_ident(), order
+        self.after: list[dict[Any, Grad]] = []  # gradients of passes run inside this one
+
+
+# A pass keeps its gradients in the nodes' grad slots (no dictionary), so two passes must
+# not share a node: one that would waits for the other (in another thread), or, inside the
+# other (a derivative rule or hook of this thread calling grad or backward), runs the
+# core's pass, which keeps its gradients in a dictionary of its own.
+_RUNNING: list[_Pass] = []
+_CHANGED = threading.Condition()
+
+
+@contextmanager
+def _slots(order: list[Any]) -> Iterator[_Pass | None]:
+    """Hold the nodes of ``order`` for one pass: yields None when held, else the pass of
+    this thread that holds some of them and that this one runs inside of."""
+    mine = _Pass(order)
+    with _CHANGED:
+        nodes = set(order) if _RUNNING else None  # only asked when another pass runs
+        while True:
+            clash = [p for p in _RUNNING if nodes is not None and not nodes.isdisjoint(p.order)]
+            outer = next((p for p in clash if p.thread == mine.thread), None)
+            if outer is not None:
+                break
+            if not clash:
+                _RUNNING.append(mine)
+                break
+            _CHANGED.wait()
+    if outer is not None:
+        yield outer
+        return
+    try:
+        yield None
+    finally:
+        with _CHANGED:
+            _RUNNING.remove(mine)
+            _CHANGED.notify_all()
+        for grads in mine.after:
+            accumulate(grads)
 
 
 def backward(root: Any, gradient: Grad | None, create_graph: bool) -> None:
     """Add d(root)/d(v) * gradient (default 1.0) into ``v.grad`` for every v below root."""
     seed = 1.0 if gradient is None else seed_of(gradient)
-    with _ONE_PASS:
-        for v, old in _backprop((root,), (seed,), create_graph, fresh=False)[2]:
+    order = graph.toposort([root])
+    with _slots(order) as outer:
+        if outer is not None:  # inside a pass over some of these nodes: added when it ends
+            outer.after.append(core_backward.backprop([root], [seed], create_graph))
+            return
+        for v, old in _backprop((root,), (seed,), create_graph, False, order)[2]:
             v.grad = _added(old, v.grad)  # put aside by the pass
 
 
@@ -56,8 +106,8 @@ class _Nothing:
 _NOTHING: Any = _Nothing()
 
 
-def _backprop(roots: Sequence[Value], seeds: Sequence[Grad], create_graph: bool, fresh: bool
-              ) -> tuple[list[Value], list[Grad], list[tuple[Value, Grad]]]:
+def _backprop(roots: Sequence[Value], seeds: Sequence[Grad], create_graph: bool, fresh: bool,
+              order: list[Any]) -> tuple[list[Value], list[Grad], list[tuple[Value, Grad]]]:
     """Leave d(sum of seed * root)/d(v) in ``v.grad`` for every v below the roots.
 
     Returns the nodes, the gradients they held before, and the nodes put aside with their
@@ -68,8 +118,7 @@ def _backprop(roots: Sequence[Value], seeds: Sequence[Grad], create_graph: bool,
     """
     if create_graph and not grad_mode.enabled.get():  # derivatives as a graph, even in no_grad
         with grad_mode.enable_grad():
-            return _backprop(roots, seeds, create_graph, fresh)
-    order = graph.toposort(roots)
+            return _backprop(roots, seeds, create_graph, fresh, order)
     if core_backward.debug:
         check_toposort(order)
     saved = list(map(_GRAD, order))
@@ -94,7 +143,7 @@ def _backprop(roots: Sequence[Value], seeds: Sequence[Grad], create_graph: bool,
                         _VALUE_CHAINS[type(v)](v, v.grad)
                 else:
                     for v in nodes:
-                        v._chain(v.grad)  # type: ignore[attr-defined]  # v's float rule
+                        v._chain(v.grad)
                 break
             except (ArithmeticError, ValueError) as e:
                 _undefined(v, e)  # then the loop goes on from the next node
@@ -242,8 +291,12 @@ def grad(outputs: Value | Sequence[Value], inputs: Value | Sequence[Value],
          allow_unused: bool = False) -> list[Grad]:
     """d(outputs)/d(inputs) as a list, like torch.autograd.grad; no ``.grad`` is changed."""
     outs, ins, seeds = grad_arguments(outputs, inputs, grad_outputs)
-    with _ONE_PASS:
-        order, saved, _ = _backprop(outs, seeds, create_graph, fresh=True)
+    order = graph.toposort(outs)
+    with _slots(order) as outer:
+        if outer is not None:  # inside a pass over some of these nodes: the core's pass
+            grads = core_backward.backprop(outs, seeds, create_graph)
+            return used(ins, [grads.get(x) for x in ins], allow_unused)
+        _, saved, _ = _backprop(outs, seeds, create_graph, True, order)
         reached = set(order)
         # reached only through ops with no derivative (detach): as good as unused
         found = [x.grad if x in reached and x.grad is not _NOTHING else None for x in ins]

@@ -1,0 +1,128 @@
+"""autograd.primitive: an op a user defines goes through every path the table's ops do."""
+
+import builtins
+import math
+import pathlib
+import pickle
+import random
+
+import pytest
+
+import autograd
+import nn
+from autograd import (
+    GradcheckError,
+    Value,
+    compile,  # noqa: A004
+    grad,
+    gradcheck,
+    gradgradcheck,
+    jit,
+    primitive,
+)
+from autograd.draw import draw
+from autograd.engine import toposort
+
+
+# d softsign(a)/da = 1 / (1 + |a|)^2
+@primitive(lambda m, out, x, k: (1.0 / (1.0 + abs(x[0])) ** 2,))
+def softsign(a):
+    """a / (1 + |a|): a tanh-like curve with polynomial tails."""
+    return a / (1.0 + abs(a))
+
+
+# d swish(a)/da = s(a) + a s(a) (1 - s(a)), s the sigmoid; with a slope parameter beta
+@primitive(lambda m, out, x, k: (m.sigmoid(k * x[0]) * (1.0 + k * x[0] * (1.0 - m.sigmoid(
+    k * x[0]))),), param="beta")
+def swish(a, beta):
+    return a * autograd.ops.FLOAT_MATH.sigmoid(beta * a)
+
+
+# the rule's mistake: the derivative of a / (1 + |a|) is not 1 / (1 + |a|)
+@primitive(lambda m, out, x, k: (1.0 / (1.0 + abs(x[0])),))
+def wrong_softsign(a):
+    return a / (1.0 + abs(a))
+
+
+def loss(x, y):
+    return (softsign(x * y) + swish(x, beta=1.5)) * y
+
+
+def test_a_user_op_runs_through_backward_second_derivatives_and_gradcheck():
+    x, y = Value(0.7), Value(-1.3)
+    out = loss(x, y)
+    out.backward()
+    u = 0.7 * -1.3
+    assert out.op.name == "mul" and softsign(x * y).op is softsign.op
+    assert softsign(x * y).data == u / (1.0 + abs(u))
+    assert gradcheck(loss, [0.7, -1.3]) and gradgradcheck(loss, [0.7, -1.3])
+    (gx,) = grad(loss(x, y), [x], create_graph=True)
+    (gxx,) = grad(gx, [x])  # a second derivative through both rules run on Values
+    assert isinstance(gx, Value) and math.isfinite(gxx)
+
+
+def test_a_wrong_rule_is_caught_by_gradcheck_naming_the_op():
+    with pytest.raises(GradcheckError, match=r"derivative rule of op 'wrong_softsign' gives "):
+        gradcheck(lambda a: wrong_softsign(a) * 2.0, [0.5])
+
+
+def test_compiled_code_and_jit_give_the_engine_s_numbers():
+    points = [(0.7, -1.3), (-2.0, 0.25), (0.0, 3.0)]
+    x, y = Value(0.0, label="x"), Value(0.0, label="y")
+    f = compile(loss(x, y), [x, y])
+    assert "user_softsign(" in f.source and "user_swish_d0(" in f.source
+    np = pytest.importorskip("numpy")
+    batch = f([np.array(column) for column in zip(*points)])  # NumPy vector code
+    jitted = jit(loss)
+    for i, (a, b) in enumerate(points):
+        xa, yb = Value(a), Value(b)
+        want = loss(xa, yb)
+        want.backward()
+        one = f([a, b])
+        assert one.outputs == [want.data] and one.input_grads == [xa.grad, yb.grad]
+        assert batch.outputs[0][i] == want.data
+        assert [g[i] for g in batch.input_grads] == [xa.grad, yb.grad]
+        xj, yj = Value(a), Value(b)  # jit returns floats, and adds into .grad
+        assert jitted(xj, yj) == want.data and (xj.grad, yj.grad) == (xa.grad, yb.grad)
+
+
+def test_drawings_and_the_explorer_show_the_op_by_name():
+    x = Value(0.5, label="x")
+    y = softsign(x)
+    y.backward()
+    assert "softsign" in draw(y).source
+    assert '"softsign"' in autograd.explore(y).html or "softsign" in autograd.explore(y).html
+
+
+def test_a_one_argument_op_is_an_nn_activation_by_name_and_models_pickle():
+    model = nn.MLP(2, [4, 1], activation="softsign", rng=random.Random(0))
+    out = model([0.5, -1.0])
+    assert any(v.op is softsign.op for v in toposort([out]))
+    out.backward()
+    copy = pickle.loads(pickle.dumps((model, out)))
+    again = copy[0]([0.5, -1.0])
+    assert again.data == out.data and copy[1].data == out.data
+    with pytest.raises(ValueError, match="unknown activation 'nonesuch'"):
+        nn.MLP(2, [2, 1], activation="nonesuch")
+
+
+def test_a_name_of_the_table_or_a_bad_forward_is_refused():
+    with pytest.raises(ValueError, match="not an op of the table"):
+        primitive(lambda m, out, x, k: (1.0,), lambda a: a, name="tanh")
+    with pytest.raises(TypeError, match="one or two arguments"):
+        primitive(lambda m, out, x, k: (1.0,) * 3, lambda a, b, c: a, name="three")
+    with pytest.raises(ValueError, match="an identifier"):
+        primitive(lambda m, out, x, k: (1.0,), lambda a: a)  # a lambda has no name to use
+    with pytest.raises(TypeError, match="derivative rule first"):
+        primitive(softsign)  # @primitive on the forward, without the rule
+
+
+def test_the_readme_s_own_op_runs_and_prints_what_it_says(capsys):
+    readme = (pathlib.Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Write your own op", 1)[1].split("\n## ", 1)[0]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    exec(builtins.compile(code, "README.md", "exec"), {"__name__": "readme"})
+    printed = capsys.readouterr().out.splitlines()
+    said = [line.split("# ", 1)[1].split(":")[0].split(",")[0] for line in code.splitlines()
+            if line.startswith("print(")]
+    assert printed == [s.strip() for s in said]
