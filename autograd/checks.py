@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import TypeGuard
+from collections.abc import Mapping
+from typing import TypeGuard, TypeVar
 
 from autograd.core.errors import is_real
+
+T = TypeVar("T")
 
 
 class NumberTypeError(TypeError, ValueError):
@@ -67,6 +70,13 @@ def in_range(name: str, value: object, low: float, high: float, *,
     if not ((x > low if strict else x >= low) and x < high):  # NaN fails
         raise _error(name, what, value)
     return x
+
+
+def one_of(kind: str, name: str, table: Mapping[str, T]) -> T:
+    """The entry of ``table`` called ``name``; ValueError naming the choices otherwise."""
+    if name not in table:
+        raise ValueError(f"unknown {kind} {name!r}; choose one of {', '.join(table)}")
+    return table[name]
 
 
 def integer(name: str, value: object, low: int) -> int:

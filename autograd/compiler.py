@@ -15,35 +15,23 @@ itself, whose numbers or error are returned.
 from __future__ import annotations
 
 import builtins
-import gc
 import itertools
-import keyword
 import linecache
 import math
-import re
-import unicodedata
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from autograd import rolled
+from autograd import grouping, rolled, trace, vectorized
 from autograd.checks import is_number, real
-from autograd.core.grad_mode import enable_grad
-from autograd.engine import Value, grad, toposort
-from autograd.engine import constant as const
+from autograd.engine import Value
 from autograd.fast.unrolled import unpack
-from autograd.functions import apply
 from autograd.kernels import FLOAT_KERNELS, numpy_kernels
-from autograd.ops import CONST, POW, POWC, RPOW, Code, code_rule, literal
+from autograd.ops import Code, code_rule, literal
+from autograd.source import name_for, wrap
+from autograd.trace import Graph, Sample, collector_paused
 
-CHUNK = 2000  # beyond this many lines, the code is split into functions of this size
-# needs no parentheses: a name, a number, a call without nested calls, or (a comparison)
-_ATOM = re.compile(r"[\w.]+|\(-?[\w.]+\)|\w+\([^()]*\)|\w+\[[^\[\]]*\]"
-                   r"|\(\w+(\[[^\[\]]*\])? [<>=]+ [\w.]+\)")
 _serial = itertools.count(1)
-# names the generated code uses itself; labels never take them (nor start with _ or g_)
-_RESERVED = set(FLOAT_KERNELS) | {"inputs", "params", "backprop", "enumerate", "zip", "len"}
 
 
 @dataclass
@@ -55,7 +43,6 @@ class Result:
     param_grads: Any  # floats; a NumPy array when the params were given as one
 
 
-Sample = tuple[list[float], list[float], list[float]]  # outputs, input grads, param grads
 
 
 class Compiled:
@@ -67,7 +54,7 @@ class Compiled:
     runs a batch on NumPy arrays.
     """
 
-    def __init__(self, graph: _Graph) -> None:
+    def __init__(self, graph: Graph) -> None:
         self.graph = graph
         self.inputs, self.params, self.outputs = graph.inputs, graph.params, graph.outputs
         self._scalar: tuple[str, Any] | None = None
@@ -82,7 +69,7 @@ class Compiled:
 
     def _scalar_program(self) -> tuple[str, Any]:
         if self._scalar is None:
-            with _collector_paused():
+            with collector_paused():
                 source = _Writer(self.graph).source()
                 self._scalar = source, _load(source, "", dict(FLOAT_KERNELS))
         return self._scalar
@@ -95,18 +82,14 @@ class Compiled:
     def _grouping(self) -> Any:
         """The graph's groups (autograd/grouping.py), found on first use."""
         if self._grouped is None:
-            from autograd import grouping
-
-            with _collector_paused():
+            with collector_paused():
                 self._grouped = grouping.plan(self.graph)
         return self._grouped
 
     def _vector(self) -> tuple[str, Any]:
         if self._vectorized is None:
-            from autograd import vectorized
-
             grouped = self._grouping()
-            with _collector_paused():
+            with collector_paused():
                 source, namespace = vectorized.program(
                     grouped, [grouped.scalars[o] for o in self.outputs], self.graph.seeds,
                     # the inputs whose gradients it returns: none without input_grads
@@ -224,7 +207,7 @@ class Compiled:
     def _batch_program(self) -> Any:
         """The program running a batch of floats in one call (None for big graphs)."""
         if self._batch is None:
-            with _collector_paused():
+            with collector_paused():
                 source = _Writer(self.graph).batch_source()
                 self._batch = (source, None if source is None else
                                _load(source, ", batch", dict(FLOAT_KERNELS)))
@@ -403,28 +386,14 @@ def compile(outputs: Value | Sequence[Value], inputs: Sequence[Value],  # noqa: 
     given = dict(names or {})
     if not all(isinstance(v, Value) and isinstance(n, str) for v, n in given.items()):
         raise TypeError("compile: names must map Values to strings")
-    with _collector_paused():
-        graph = _Graph(outs, ins, ps, seeds, given, input_grads)
+    with collector_paused():
+        graph = Graph(outs, ins, ps, seeds, given, input_grads)
     missing = sorted({v.op.name for v in graph.order
                       if graph.computed(v) and code_rule(v.op) is None})
     if missing:
         raise NotImplementedError(f"compile: no code form for the op(s) {', '.join(missing)}; "
                                   "add a code rule to the op table")
     return Compiled(graph)
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """The garbage collector off while code is written and compiled (millions of objects,
-    none of them in a cycle: its passes would only walk the graph again and again), and
-    back as it was after."""
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _load(source: str, kind: str, namespace: dict[str, Any]) -> Any:
@@ -436,88 +405,10 @@ def _load(source: str, kind: str, namespace: dict[str, Any]) -> Any:
     return namespace["backprop"]
 
 
-class _Graph:
-    """The traced graph: the values below the outputs, cut at the inputs and params."""
-
-    def __init__(self, outputs: list[Value], inputs: list[Value], params: list[Value],
-                 seeds: list[float], names: dict[Value, str], input_grads: bool = True) -> None:
-        self.outputs, self.inputs, self.params, self.seeds = outputs, inputs, params, seeds
-        self.names = names  # where values come from (a model's parameter names)
-        self.input_grads = input_grads  # whether gradients with respect to inputs are taken
-        self.free = set(inputs) | set(params)
-        # the outputs weighted 0 sorted after the others (toposort starts from its last
-        # root): the backward pass meets the weighted outputs' values in the order the
-        # engine's own pass from them does
-        self.order = toposort([o for o, s in zip(outputs, seeds) if s == 0.0]
-                              + [o for o, s in zip(outputs, seeds) if s != 0.0], cut=self.free)
-        # other leaves are constants: their values now are the ones written into the code
-        self.constants = {v: v.data for v in self.order if not self.computed(v)
-                          and v not in self.free}
-
-    def computed(self, v: Value) -> bool:
-        """Whether v is computed from others here (an input or param never is)."""
-        return v.op.arity != 0 and v not in self.free
-
-    @property
-    def big(self) -> bool:
-        """Whether its scalar code is split into functions, values in lists ``_v``, ``_g``."""
-        return 2 * len(self.order) > CHUNK
-
-    def above(self, sources: set[Value], derivatives: bool = False) -> set[Value]:
-        """The sources and every value computed here from one of them (with
-        ``derivatives``, only by ops a gradient flows through)."""
-        found = set(sources)
-        for v in self.order:
-            if self.computed(v) and (v.op.differentiable or not derivatives) and any(
-                    p in found for p in v.parents):
-                found.add(v)
-        return found
-
-    def differentiated(self) -> set[Value]:
-        """The values that need a gradient: the params (and the inputs, with input_grads)
-        and every value computed from one of them by an op with a derivative."""
-        return self.above(set(self.params) | (set(self.inputs) if self.input_grads else set()),
-                          derivatives=True)
-
-    def evaluate(self, x: list[float], p: list[float]) -> Sample:
-        """The engine's outputs and gradients at these values (or the engine's error).
-
-        Other leaves are constants here, as in the generated code: what is computed from
-        constants alone is a constant too, and a constant side of ``a ** b`` is a fixed
-        parameter (POWC, RPOW), so no derivative is taken with respect to a constant.
-        """
-        with enable_grad():
-            # inputs whose gradients are not taken are constants, as the code makes them
-            new = {v: Value(d) if self.input_grads else const(d) for v, d in zip(self.inputs, x)}
-            new.update((v, Value(d)) for v, d in zip(self.params, p))
-            new.update((v, const(d)) for v, d in self.constants.items())
-            for v in self.order:
-                if v not in new:
-                    new[v] = _replay(v, [new[q] for q in v.parents])
-            # outputs weighted 0 are left out, as the generated code leaves them out
-            roots = [(new[o], s) for o, s in zip(self.outputs, self.seeds) if s != 0.0]
-            wrt = (self.inputs if self.input_grads else []) + self.params
-            grads = grad([r for r, _ in roots], [new[v] for v in wrt], [s for _, s in roots],
-                         allow_unused=True)
-        n = len(self.inputs) if self.input_grads else 0
-        return [new[o].data for o in self.outputs], grads[:n], grads[n:]  # type: ignore[return-value]
-
-
-def _replay(v: Value, args: list[Value]) -> Value:
-    """v's op on new arguments; a constant where every argument is, pow(x, c) as x ** c."""
-    constant = [a.op is CONST for a in args]
-    if all(constant):
-        return const(apply(v.op, args, v.param).data)
-    if v.op is POW and any(constant):
-        a, b = args
-        return apply(POWC, [a], b.data) if constant[1] else apply(RPOW, [b], a.data)
-    return apply(v.op, args, v.param)
-
-
 class _Writer:
     """Writes the source of one graph: names, forward lines, backward lines."""
 
-    def __init__(self, graph: _Graph) -> None:
+    def __init__(self, graph: Graph) -> None:
         self.graph = graph
         order, inputs, params = graph.order, graph.inputs, graph.params
         # a value needs a gradient when a param (or an input) lies below it through ops with
@@ -543,7 +434,7 @@ class _Writer:
                     self.ref[v] = literal(graph.constants[v])  # written into the code
                 elif v not in self.ref:
                     default = f"t{next(counter)}" if prefix == "t" else f"{prefix}{i}"
-                    name = _name(v.label, default, taken)
+                    name = name_for(v.label, default, taken)
                     self.ref[v], self.grad[v] = name, f"g_{name}"
 
     def source(self) -> str:
@@ -669,7 +560,7 @@ class _Writer:
                 run, members = loops[v]
                 if self.slot[v] == run.end - 1:
                     units.append(rolled.backward(run, members[:run.period], self.slot,
-                                                 self.ref, self.needs, set(codes), _wrap,
+                                                 self.ref, self.needs, set(codes), wrap,
                                                  self.reached))
                     assigned.update(p for u in members if u in self.reached
                                     for p in u.parents if p in self.needs)
@@ -680,12 +571,12 @@ class _Writer:
             lines = [] if self.big else [f"# {self.ref[v]} = {code.forward}"]
             if code.factor is not None:  # through the activation first, as the engine goes
                 gz = f"gz_{self.ref[v]}" if not self.big else "gz"
-                lines.append(f"{gz} = {g} * {_wrap(code.factor)}")
+                lines.append(f"{gz} = {g} * {wrap(code.factor)}")
                 g = gz
             for p, d in zip(v.parents, code.partials):
                 if p in self.needs:
                     add(lines, p, g if d == "1.0" else f"-{g}" if d == "-1.0"
-                        else f"{g} * {_wrap(d)}")
+                        else f"{g} * {wrap(d)}")
             units.append(lines)
         return units, assigned
 
@@ -742,34 +633,19 @@ class _Writer:
 
 
 def _chunks(units: list[list[str]]) -> list[list[str]]:
-    """Units of lines packed into functions of about CHUNK lines, never splitting a unit."""
+    """Units of lines packed into functions of about trace.CHUNK lines, never splitting a
+    unit."""
     chunks: list[list[str]] = [[]]
     for unit in units:
-        if chunks[-1] and len(chunks[-1]) + len(unit) > CHUNK:
+        if chunks[-1] and len(chunks[-1]) + len(unit) > trace.CHUNK:
             chunks.append([])
         chunks[-1].extend(unit)
     return [c for c in chunks if c]
 
 
-def _name(label: str | None, default: str, taken: set[str]) -> str:
-    # Python reads identifiers in NFKC form ("ﬁ" is "fi", "𝑥" is "x"): names are compared so
-    name = unicodedata.normalize("NFKC", label) if label else ""
-    ok = (name.isidentifier() and not keyword.iskeyword(name) and name not in _RESERVED
-          and name not in FLOAT_KERNELS and not name.startswith(("g_", "gz", "_")))
-    name = name if ok else default
-    while name in taken or name in _RESERVED or name in FLOAT_KERNELS:
-        name += "_"
-    taken.add(name)
-    return name
-
-
 def _targets(values: list[Value], ref: dict[Value, str]) -> str:
     """The left side of an assignment unpacking these values: 'a, b', 'a,' or '()'."""
     return unpack([ref[v] for v in values])
-
-
-def _wrap(expr: str) -> str:
-    return expr if _ATOM.fullmatch(expr) else f"({expr})"
 
 
 def _tuple(items: Any) -> str:

@@ -25,9 +25,9 @@ from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from autograd.ops import ADD, ADD_SCALAR, DOT, NEURON, SUM, Op
+from autograd.trace import Graph
 
 if TYPE_CHECKING:
-    from autograd.compiler import _Graph
     from autograd.engine import Value
 
 WEIGHTED = (DOT, NEURON)
@@ -96,7 +96,7 @@ class Plan:
     params: Group
 
 
-def plan(graph: _Graph) -> Plan:
+def plan(graph: Graph) -> Plan:
     """Scalars of ``graph``, folded and grouped."""
     scalars = _scalars(graph)
     inputs = _input_groups([scalars[v] for v in graph.inputs])
@@ -111,7 +111,7 @@ def plan(graph: _Graph) -> Plan:
     return Plan(groups, scalars, inputs, params)
 
 
-def _scalars(graph: _Graph) -> dict[Value, Scalar]:
+def _scalars(graph: Graph) -> dict[Value, Scalar]:
     """A Scalar per value, with chains of additions that nothing else reads folded."""
     parents = {v: v.parents for v in graph.order if graph.computed(v)}
     uses: Counter[Value] = Counter(graph.outputs)

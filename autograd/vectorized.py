@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any
 
-from autograd.compiler import _name, _wrap
 from autograd.grouping import Group, Plan, Scalar, stem
 from autograd.ops import NEURON, Code, Op, code_rule, kinks, literal, poles, ulps
+from autograd.source import name_for, wrap
 
 _GROUP, _INDEX = attrgetter("group"), attrgetter("index")
 # units of the last place by which NumPy's exp, log, tanh... may differ from math's (at most
@@ -84,7 +84,7 @@ class VectorWriter:
                 wanted.update(src for o in self.operands[g] for src, _, _ in o.pieces)
         # a neuron's argument gets a line of its own where it is needed: z_h1 = x @ W1.T + b1
         taken = {*self.names.values(), *KERNELS, "params", "inputs", "n", "backprop"}
-        self.before = {g: _name(f"z_{self.names[g]}", "z", taken) for g in plan.groups
+        self.before = {g: name_for(f"z_{self.names[g]}", "z", taken) for g in plan.groups
                        if g.op is NEURON and (g in self.errors or g in self.kinked)}
 
     # --- reading arguments ---
@@ -265,7 +265,7 @@ class VectorWriter:
                                  or how == "*" else
                                  f"{error_u[0]} * abs({matrix}).sum(-1)")
                 if error_m is not None and how == "*" and m.expr == u.expr:  # x·x: twice
-                    moved = [f"2 * {_wrap(moved[0])}"]
+                    moved = [f"2 * {wrap(moved[0])}"]
                 elif error_m is not None:  # d/dM = u
                     moved.append(_product(f"abs({u.expr})", error_m[0], how) if how == "*"
                                  else _product(f"abs({u.expr})", f"rows({error_m[0]}, "
@@ -285,7 +285,7 @@ class VectorWriter:
                             second = f"({second}).sum(-1, keepdims=True)"
                     else:
                         second = f"{_peak(error_u)} * {_peak(error_m)} * {u.size}"
-                    moved.append(f"{EPS} * {_wrap(second)}")
+                    moved.append(f"{EPS} * {wrap(second)}")
                 if not u.size:
                     sizes, moved = "0.0", []
                 if not self._zero(b):
@@ -293,7 +293,7 @@ class VectorWriter:
                     moved += [] if error_b is None else [error_b[0]]
                 elif not u.size:  # nothing added: a constant 0
                     each = False
-            bound = " + ".join([f"{terms} * {_wrap(sizes)}", *moved])
+            bound = " + ".join([f"{terms} * {wrap(sizes)}", *moved])
             act = g.param if g.op is NEURON else None
             if act is not None and g in self.kinked:
                 lines.append(f"_e_{z} = {bound}")
@@ -303,8 +303,8 @@ class VectorWriter:
             if g in self.errors:
                 if act is not None:  # through the activation: act'(z), read from its output
                     slope = _code(act, name, ["_"]).partials[0]
-                    bound = (f"{_wrap(slope)} * {_wrap(bound)}" if each
-                             else f"{_call('largest', slope)} * {_wrap(bound)}")
+                    bound = (f"{wrap(slope)} * {wrap(bound)}" if each
+                             else f"{_call('largest', slope)} * {wrap(bound)}")
                     own = _own(act)
                     if own:  # and its own rounding
                         bound = _times(own, f"abs({name})" if each
@@ -445,7 +445,7 @@ class VectorWriter:
                 assert code.factor is None
                 for o, d in zip(ops, code.partials):
                     term = grad if d == "1.0" else f"-{grad}" if d == "-1.0" else (
-                        f"{grad} * {_wrap(d)}")
+                        f"{grad} * {wrap(d)}")
                     if o.single and g.size > 1:  # read by every member: their terms add up
                         term = f"({term}).sum(-1, keepdims=True)"
                     self._scatter(lines, state, term, g.varying, o)
@@ -457,7 +457,7 @@ class VectorWriter:
         name, matrix = self.names[g], self.matrices.get(g, "")
         if g.op is NEURON:  # through the activation first: act'(out), read from out
             factor = _code(g.param, name, ["_"]).partials[0]
-            lines.append(f"gz_{name} = {grad} * {_wrap(factor)}")
+            lines.append(f"gz_{name} = {grad} * {wrap(factor)}")
             grad = f"gz_{name}"
         if not self._zero(b):
             self._scatter(lines, state, grad, g.varying, b)
@@ -558,7 +558,7 @@ def _times(k: int, expr: str) -> str:
 
 def _product(a: str, b: str, how: str) -> str:
     """a * b elementwise (``how`` "*"), or the matrix b times the vector a (matvec)."""
-    return f"{_wrap(a)} * {_wrap(b)}" if how == "*" else f"matvec({b}, {a})"
+    return f"{wrap(a)} * {wrap(b)}" if how == "*" else f"matvec({b}, {a})"
 
 
 def _peak(error: tuple[str, bool]) -> str:
@@ -612,7 +612,7 @@ def _names(plan: Plan) -> dict[Group, str]:
             default = prefix + str(next(counters.setdefault(prefix, itertools.count(1))))
             if common and common != "x":
                 default = common
-        names[g] = _name(default, "t" + str(next(counters.setdefault("t", itertools.count(1)))),
+        names[g] = name_for(default, "t" + str(next(counters.setdefault("t", itertools.count(1)))),
                          used)
     return names
 

@@ -11,7 +11,7 @@ from autograd import Value, checks
 from autograd.engine import RowCache, weighted_rows
 from autograd.engine import constant as const
 from autograd.ops import DOT
-from nn.modules import INITS, Module, _choice
+from nn.modules import INITS, Module
 
 Vector = Sequence[Value | float]
 
@@ -29,7 +29,7 @@ def lifted(x: Vector, size: int, what: str) -> tuple[Value, ...]:
 def matrix(rows: int, columns: int, init: str, rng: random.Random | None,
            fan_in: int) -> list[list[Value]]:
     """rows lists of columns Values drawn by the named initialisation."""
-    draw = _choice("init", init, INITS)
+    draw = checks.one_of("init", init, INITS)
     source: Any = rng or random
     return [[Value(draw(source, fan_in, rows)) for _ in range(columns)] for _ in range(rows)]
 

@@ -58,12 +58,6 @@ INITS: dict[str, Callable[[random.Random, int, int], float]] = {
 FORMAT = "chainrule.state_dict"
 
 
-def _choice(kind: str, name: str, table: Mapping[str, Any]) -> Any:
-    if name not in table:
-        raise ValueError(f"unknown {kind} {name!r}; choose one of {', '.join(table)}")
-    return table[name]
-
-
 def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     """A JSON object, refusing what json.load accepts silently: repeated keys, NaN, infinity."""
     found: dict[str, Any] = {}
@@ -234,8 +228,9 @@ class Neuron(Module):
             activation = "linear" if nonlin is False else "relu"
         elif nonlin is not None:
             raise ValueError("give either activation or micrograd's nonlin, not both")
-        self._activate: Callable[[Value], Value] = _choice("activation", activation, activations())
-        draw = _choice("init", init, INITS)
+        self._activate: Callable[[Value], Value] = checks.one_of("activation", activation,
+                                                                 activations())
+        draw = checks.one_of("init", init, INITS)
         source: Any = rng or random  # the global generator, as micrograd, unless given
         self.w = [Value(draw(source, nin, fan_out)) for _ in range(nin)]
         self.b = Value(0.0)

@@ -24,7 +24,7 @@ from autograd.engine import constant as const
 from autograd.functions import FUSABLE
 from autograd.ops import NEURON
 from nn.linear import Vector, lifted, matrix
-from nn.modules import Module, _choice
+from nn.modules import Module
 
 NONLINEARITIES = ("tanh", "relu")  # torch.nn.RNN's two
 
@@ -43,7 +43,7 @@ class RNN(Module):
                  rng: random.Random | None = None) -> None:
         self.input_size = checks.integer("input_size", input_size, 1)
         self.hidden_size = checks.integer("hidden_size", hidden_size, 1)
-        _choice("nonlinearity", nonlinearity, dict.fromkeys(NONLINEARITIES))
+        checks.one_of("nonlinearity", nonlinearity, dict.fromkeys(NONLINEARITIES))
         self.nonlinearity = nonlinearity
         self.weight_ih = matrix(hidden_size, input_size, init, rng, hidden_size)
         self.weight_hh = matrix(hidden_size, hidden_size, init, rng, hidden_size)

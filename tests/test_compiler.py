@@ -11,12 +11,12 @@ from modes import FAST_SHAPES
 from random_graphs import APPLY, build, graphs, steps, well_behaved
 
 import nn
-from autograd import Value, compile, compiler, dot, grad, neuron, ops  # noqa: A004
+from autograd import Value, compile, compiler, dot, grad, neuron, ops, trace  # noqa: A004
 from autograd import sum as vsum
-from autograd.compiler import CHUNK
 from autograd.engine import apply, toposort
 from autograd.functions import shift
 from autograd.ops import Op, template
+from autograd.trace import CHUNK
 
 
 def close(a, b):
@@ -336,12 +336,12 @@ def agree(expected, call, rel):
 
 @given(programs, st.lists(numbers, min_size=5, max_size=5), st.sampled_from([7, 60, CHUNK]))
 def test_compiled_equals_the_engine_or_both_refuse(program, new, chunk):
-    saved = compiler.CHUNK
-    compiler.CHUNK = chunk  # small chunks: the split layout on small graphs too
+    saved = trace.CHUNK
+    trace.CHUNK = chunk  # small chunks: the split layout on small graphs too
     try:
         check_program(program, new)
     finally:
-        compiler.CHUNK = saved
+        trace.CHUNK = saved
 
 
 def check_program(program, new):
@@ -556,8 +556,8 @@ def bits(values):
 
 
 def test_loops_give_the_engine_s_signed_zeros_and_skip_what_no_output_weighs():
-    saved = compiler.CHUNK
-    compiler.CHUNK = 7  # the split layout, where loops are made, on a small graph
+    saved = trace.CHUNK
+    trace.CHUNK = 7  # the split layout, where loops are made, on a small graph
     try:
         w, b, x = Value(0.9), Value(-5.0), Value(0.5, label="x")
         y = x
@@ -576,7 +576,7 @@ def test_loops_give_the_engine_s_signed_zeros_and_skip_what_no_output_weighs():
         assert "for _i" in f.source
         assert bits(f([0.5]).param_grads) == bits(grad(main, [p, q], allow_unused=True))
     finally:
-        compiler.CHUNK = saved
+        trace.CHUNK = saved
 
 
 def test_zero_dimensional_arrays_are_one_sample():
