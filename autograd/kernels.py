@@ -13,17 +13,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from autograd.ops import (
-    ABS,
     CLAMP,
     FLOAT_MATH,
-    LEAKY_RELU,
     OPS,
+    TABLE,
     code_rule,
     critical,
-    pow_db,
     power,
     products,
-    tie_step,
 )
 
 
@@ -40,12 +37,12 @@ NAMED = [op for op in OPS if _named(op)]
 FLOAT_KERNELS: dict[str, Any] = {op.name: op.forward for op in NAMED} | {
     "fsum": math.fsum, "pow_": power, "dot_": products,
     "clamp": lambda a, low, high: CLAMP.forward(a, (low, high)),
-    "clamp_step": lambda a, low, high: CLAMP.partials(FLOAT_MATH, None, (a,), (low, high))[0],
-    "tie_step": tie_step,
-    # derivatives of the piecewise ops, straight from their rules in the op table
-    "leaky_step": lambda a, k: LEAKY_RELU.partials(FLOAT_MATH, None, (a,), k)[0],
-    "sign": lambda a: ABS.partials(FLOAT_MATH, None, (a,), None)[0],
-    "pow_db": lambda out, a, b: pow_db(FLOAT_MATH, out, a, b),
+    # the steps piecewise rules take (autograd/symbolic.py writes them as these calls)
+    "select": FLOAT_MATH.select, "sign": FLOAT_MATH.sign, "tie_step": FLOAT_MATH.tie_step,
+    "clamp_step": FLOAT_MATH.clamp_step, "pow_db": FLOAT_MATH.pow_db,
+    # a derivative the rule gives only at run time (autograd.ops.code_rule)
+    "partial_": lambda name, i, out, args, k: TABLE[name].partials(FLOAT_MATH, out, list(args),
+                                                                   k)[i],
     "inf": math.inf, "nan": math.nan,
     "_sum": sum,  # of every forward value: finite only if each one is
 }
@@ -119,7 +116,10 @@ def numpy_kernels() -> dict[str, Any]:
         "clamp_step": lambda a, low, high: np.where((a >= low) & (a <= high), 1.0, 0.0),
         "tie_step": lambda a, b: np.where(a == b, 0.5, np.where(a < b, 0.0, 1.0)),
         "leaky_relu": lambda a, k: np.where(a > 0.0, a, k * a), "pow_": pow_, "dot_": dot_,
-        "leaky_step": lambda a, k: np.where(a > 0.0, 1.0, k),
+        "select": lambda a, positive, otherwise: np.where(a > 0.0, positive, otherwise),
+        "partial_": lambda name, i, out, args, k: np.vectorize(
+            lambda o, *xs: float(TABLE[name].partials(FLOAT_MATH, o, list(xs), k)[i]),
+            otypes=[float])(out, *args),
         "sign": np.sign, "pow_db": pow_db, "inf": math.inf, "nan": math.nan,
     } | {name: np.vectorize(f, otypes=[float]) for name, f in ELEMENTWISE.items()}
 

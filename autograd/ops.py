@@ -59,12 +59,10 @@ from autograd.core.ops import (
     VARIADIC,
     WEIGHTED,
     Op,
-    clamp_step,
-    pow_db,
     slope,
     table_op,
-    tie_step,
 )
+from autograd.symbolic import SYMBOLIC, Sym, derivatives, literal, source
 
 __all__ = [
     "ABS",
@@ -120,12 +118,13 @@ __all__ = [
     "CodeRule",
     "Facts",
     "FloatMath",
+    "Forward",
     "Op",
     "Where",
     "at_one",
     "at_tie",
     "at_zero",
-    "clamp_step",
+
     "code_rule",
     "critical",
     "divide",
@@ -134,14 +133,14 @@ __all__ = [
     "label",
     "literal",
     "poles",
-    "pow_db",
+
     "power",
     "products",
     "slope",
     "symbol",
     "table_op",
     "template",
-    "tie_step",
+
     "ulps",
 ]
 
@@ -161,26 +160,22 @@ class Code:
 
 # (output name, argument names or literals, the op's fixed parameter) -> Code
 CodeRule = Callable[[str, Sequence[str], Any], Code]
+# the same -> the forward's source alone
+Forward = Callable[[str, Sequence[str], Any], str]
 # (arguments, parameter) -> differences that are 0 where the op has a kink or a pole
 Where = Callable[[Sequence[Any], Any], tuple[Any, ...]]
-
-
-def literal(x: float) -> str:
-    """A number as a Python expression that binds tighter than any operator."""
-    text = repr(float(x))  # a NumPy scalar or Fraction would not be plain Python source
-    return f"({text})" if text.startswith("-") else text  # inf and nan are names in the code
 
 
 def _tuple(args: Sequence[str]) -> str:
     return f"({', '.join(args)},)" if args else "()"
 
 
-def template(forward: str, *partials: str) -> CodeRule:
-    """A code rule from format strings over {a}, {b} (the arguments), {out} and {k}."""
-    def rule(out: str, args: Sequence[str], k: Any) -> Code:
-        names = dict(zip("ab", args), out=out, k="" if k is None else literal(k))
-        return Code(forward.format(**names), tuple(p.format(**names) for p in partials))
-    return rule
+def template(forward: str) -> Forward:
+    """An op's forward as source, from a format string over {a}, {b} (the arguments) and
+    {k} (its parameter)."""
+    def written(out: str, args: Sequence[str], k: Any) -> str:
+        return forward.format(**dict(zip("ab", args)), k="" if k is None else literal(k))
+    return written
 
 
 @dataclass(frozen=True)
@@ -188,7 +183,8 @@ class Facts:
     """What the compiler and the drawings know of an op beyond its forward and derivative."""
 
     symbol: str  # how a drawing or formula shows it
-    code: CodeRule | None = None  # the op as source code, for autograd.compile
+    # the forward as source code (its derivatives are the rule's own, run on symbols)
+    forward: Forward | None = None
     # where the derivative jumps: differences of the arguments (and parameter) that are 0 at
     # a kink, on floats or arrays alike; vector code hands samples near one to the engine
     kinks: Where | None = None
@@ -199,6 +195,9 @@ class Facts:
     # where NumPy's exp or tanh may differ from math's
     ulps: float | None = None
     show: Callable[[Any], str] | None = None  # the op drawn with its parameter
+    # for a rule that cannot run on symbols (a user's that branches with `if`): its
+    # derivatives as calls of functions that run the rule (autograd/primitives.py)
+    called: Callable[[str, Sequence[str], Any], tuple[str, ...]] | None = None
 
 
 def at_zero(args: Sequence[Any], k: Any) -> tuple[Any, ...]:
@@ -222,92 +221,75 @@ def _powc_poles(args: Sequence[Any], k: float) -> tuple[Any, ...]:
     return () if float(k).is_integer() and k >= 0 else (args[0],)
 
 
-def _powc_code(out: str, args: Sequence[str], k: float) -> Code:
+def _powc_forward(out: str, args: Sequence[str], k: float) -> str:
     # an integer power of a float is always real: plain ** then, the checked pow_ otherwise
     a = args[0]
-    forward = f"{a} ** {literal(k)}" if float(k).is_integer() else f"pow_({a}, {literal(k)})"
-    return Code(forward, ("0.0" if k == 0 else f"{literal(k)} * {a} ** {literal(k - 1)}",))
+    return f"{a} ** {literal(k)}" if float(k).is_integer() else f"pow_({a}, {literal(k)})"
 
 
-def _clamp_code(out: str, args: Sequence[str], bounds: tuple[float, float]) -> Code:
-    k = f"{literal(bounds[0])}, {literal(bounds[1])}"
-    return Code(f"clamp({args[0]}, {k})", (f"clamp_step({args[0]}, {k})",))
+def _clamp_forward(out: str, args: Sequence[str], bounds: tuple[float, float]) -> str:
+    return f"clamp({args[0]}, {literal(bounds[0])}, {literal(bounds[1])})"
 
 
 DOT_INLINE = 32  # longer weighted sums call dot_, keeping every line short
 
 
-def _dot_code(out: str, args: Sequence[str], k: Any = None) -> Code:
+def _dot_forward(out: str, args: Sequence[str], k: Any = None) -> str:
     b, ws, xs = args[0], args[1::2], args[2::2]
     if len(ws) <= DOT_INLINE:  # b + w_1 x_1 + ..., added left to right as the table's dot
-        forward = " + ".join([b, *(f"{w} * {x}" for w, x in zip(ws, xs))])
-    else:
-        forward = f"dot_({b}, ({', '.join(ws)},), ({', '.join(xs)},))"
-    return Code(forward, ("1.0", *(d for w, x in zip(ws, xs) for d in (x, w))))
+        return " + ".join([b, *(f"{w} * {x}" for w, x in zip(ws, xs))])
+    return f"dot_({b}, ({', '.join(ws)},), ({', '.join(xs)},))"
 
 
-def _neuron_code(out: str, args: Sequence[str], act: Op) -> Code:
-    rule = FACTS[act].code
-    assert rule is not None
-    dot = _dot_code(out, args)
-    outer = rule(out, [dot.forward], None)  # act(b + w·x), its slope read from out
-    return Code(outer.forward, dot.partials, factor=outer.partials[0])
+def _neuron_forward(out: str, args: Sequence[str], act: Op) -> str:
+    outer = FACTS[act].forward
+    assert outer is not None
+    return outer(out, [_dot_forward(out, args)], None)  # act(b + w·x)
 
 
 FACTS: dict[Op, Facts] = {
     LEAF: Facts("leaf"),
     CONST: Facts("const"),
-    ADD: Facts("+", template("{a} + {b}", "1.0", "1.0"), ulps=0.5),
-    MUL: Facts("*", template("{a} * {b}", "{b}", "{a}"), ulps=0.5),
-    DIV: Facts("/", template("{a} / {b}", "1.0 / {b}", "-{out} / {b}"),
-               poles=lambda args, k: (args[1],), ulps=0.5),
-    POW: Facts("**", template("pow_({a}, {b})", "{b} * {a} ** ({b} - 1.0)",
-                              "pow_db({out}, {a}, {b})"), poles=at_zero),
-    ADD_SCALAR: Facts("+", template("{a} + {k}", "1.0"), ulps=0.5, show=lambda k: f"+ {k!r}"),
-    MUL_SCALAR: Facts("*", template("{a} * {k}", "{k}"), ulps=0.5, show=lambda k: f"* {k!r}"),
-    DIV_SCALAR: Facts("/", template("{a} / {k}", "1.0 / {k}"), ulps=0.5,
-                      show=lambda k: f"/ {k!r}"),
-    RDIV: Facts("/", template("{k} / {a}", "-{out} / {a}"), poles=at_zero, ulps=0.5,
-                show=lambda k: f"{k!r} /"),
-    NEG: Facts("-", template("-{a}", "-1.0"), ulps=0.0),
-    POWC: Facts("**", _powc_code, poles=_powc_poles, show=lambda k: f"** {k!r}"),
-    RPOW: Facts("**", template("pow_({k}, {a})", "pow_db({out}, {k}, {a})"),
-                show=lambda k: f"{k!r} **"),
-    ABS: Facts("abs", template("abs({a})", "sign({a})"), kinks=at_zero, ulps=0.0),
-    EXP: Facts("exp", template("exp({a})", "{out}")),
-    EXPM1: Facts("expm1", template("expm1({a})", "exp({a})")),
-    LOG: Facts("log", template("log({a})", "1.0 / {a}"), poles=at_zero),
-    SQRT: Facts("sqrt", template("sqrt({a})", "0.5 / {out}"), poles=at_zero, ulps=0.5),
-    TANH: Facts("tanh", template("tanh({a})", "1.0 - {out} * {out}")),
-    SIGMOID: Facts("sigmoid", template("sigmoid({a})", "{out} * (1.0 - {out})")),
-    # relu's derivative as code is the comparison itself: True and False multiply as 1 and 0
-    RELU: Facts("relu", template("relu({a})", "({out} > 0.0)"), kinks=at_zero, ulps=0.0),
-    LEAKY_RELU: Facts("leaky_relu", template("leaky_relu({a}, {k})", "leaky_step({a}, {k})"),
-                      kinks=at_zero, ulps=0.5),
-    SOFTPLUS: Facts("softplus", template("softplus({a})", "-expm1(-{out})")),
-    SIN: Facts("sin", template("sin({a})", "cos({a})")),
-    COS: Facts("cos", template("cos({a})", "-sin({a})")),
-    TAN: Facts("tan", template("tan({a})", "1.0 + {out} * {out}")),
-    ATAN: Facts("atan", template("atan({a})", "1.0 / (1.0 + {a} * {a})")),
-    ASIN: Facts("asin", template("asin({a})", "1.0 / sqrt((1.0 - {a}) * (1.0 + {a}))"),
-                poles=at_one),
-    ACOS: Facts("acos", template("acos({a})", "-1.0 / sqrt((1.0 - {a}) * (1.0 + {a}))"),
-                poles=at_one),
-    SINH: Facts("sinh", template("sinh({a})", "cosh({a})")),
-    COSH: Facts("cosh", template("cosh({a})", "sinh({a})")),
-    LOG1P: Facts("log1p", template("log1p({a})", "1.0 / (1.0 + {a})"),
-                 poles=lambda args, k: (args[0] + 1.0,)),
-    MAXIMUM: Facts("max", template("maximum({a}, {b})", "tie_step({a}, {b})",
-                                   "tie_step({b}, {a})"), kinks=at_tie, ulps=0.0),
-    MINIMUM: Facts("min", template("minimum({a}, {b})", "tie_step({b}, {a})",
-                                   "tie_step({a}, {b})"), kinks=at_tie, ulps=0.0),
-    CLAMP: Facts("clamp", _clamp_code, kinks=lambda args, k: (args[0] - k[0], args[0] - k[1]),
+    ADD: Facts("+", template("{a} + {b}"), ulps=0.5),
+    MUL: Facts("*", template("{a} * {b}"), ulps=0.5),
+    DIV: Facts("/", template("{a} / {b}"), poles=lambda args, k: (args[1],), ulps=0.5),
+    POW: Facts("**", template("pow_({a}, {b})"), poles=at_zero),
+    ADD_SCALAR: Facts("+", template("{a} + {k}"), ulps=0.5, show=lambda k: f"+ {k!r}"),
+    MUL_SCALAR: Facts("*", template("{a} * {k}"), ulps=0.5, show=lambda k: f"* {k!r}"),
+    DIV_SCALAR: Facts("/", template("{a} / {k}"), ulps=0.5, show=lambda k: f"/ {k!r}"),
+    RDIV: Facts("/", template("{k} / {a}"), poles=at_zero, ulps=0.5, show=lambda k: f"{k!r} /"),
+    NEG: Facts("-", template("-{a}"), ulps=0.0),
+    POWC: Facts("**", _powc_forward, poles=_powc_poles, show=lambda k: f"** {k!r}"),
+    RPOW: Facts("**", template("pow_({k}, {a})"), show=lambda k: f"{k!r} **"),
+    ABS: Facts("abs", template("abs({a})"), kinks=at_zero, ulps=0.0),
+    EXP: Facts("exp", template("exp({a})")),
+    EXPM1: Facts("expm1", template("expm1({a})")),
+    LOG: Facts("log", template("log({a})"), poles=at_zero),
+    SQRT: Facts("sqrt", template("sqrt({a})"), poles=at_zero, ulps=0.5),
+    TANH: Facts("tanh", template("tanh({a})")),
+    SIGMOID: Facts("sigmoid", template("sigmoid({a})")),
+    RELU: Facts("relu", template("relu({a})"), kinks=at_zero, ulps=0.0),
+    LEAKY_RELU: Facts("leaky_relu", template("leaky_relu({a}, {k})"), kinks=at_zero,
+                      ulps=0.5),
+    SOFTPLUS: Facts("softplus", template("softplus({a})")),
+    SIN: Facts("sin", template("sin({a})")),
+    COS: Facts("cos", template("cos({a})")),
+    TAN: Facts("tan", template("tan({a})")),
+    ATAN: Facts("atan", template("atan({a})")),
+    ASIN: Facts("asin", template("asin({a})"), poles=at_one),
+    ACOS: Facts("acos", template("acos({a})"), poles=at_one),
+    SINH: Facts("sinh", template("sinh({a})")),
+    COSH: Facts("cosh", template("cosh({a})")),
+    LOG1P: Facts("log1p", template("log1p({a})"), poles=lambda args, k: (args[0] + 1.0,)),
+    MAXIMUM: Facts("max", template("maximum({a}, {b})"), kinks=at_tie, ulps=0.0),
+    MINIMUM: Facts("min", template("minimum({a}, {b})"), kinks=at_tie, ulps=0.0),
+    CLAMP: Facts("clamp", _clamp_forward, kinks=lambda args, k: (args[0] - k[0], args[0] - k[1]),
                  ulps=0.0, show=lambda k: f"clamp({k[0]!r}, {k[1]!r})"),
     DETACH: Facts("detach", template("{a}"), ulps=0.0),
-    SHIFT: Facts("shift", lambda out, args, k: Code(f"shift({_tuple(args)})", ()), ulps=0.0),
-    DOT: Facts("b+w·x", _dot_code),
-    NEURON: Facts("act(b+w·x)", _neuron_code, show=lambda act: f"{act.name}(b+w·x)"),
-    SUM: Facts("sum", lambda out, args, k: Code(f"fsum({_tuple(args)})", ("1.0",) * len(args))),
+    SHIFT: Facts("shift", lambda out, args, k: f"shift({_tuple(args)})", ulps=0.0),
+    DOT: Facts("b+w·x", _dot_forward),
+    NEURON: Facts("act(b+w·x)", _neuron_forward, show=lambda act: f"{act.name}(b+w·x)"),
+    SUM: Facts("sum", lambda out, args, k: f"fsum({_tuple(args)})"),
 }
 
 
@@ -319,8 +301,27 @@ def facts(op: Op) -> Facts:
 
 
 def code_rule(op: Op) -> CodeRule | None:
-    """The op as source code, or None."""
-    return facts(op).code
+    """The op as source code: its forward as the compiler writes it, its derivatives (and
+    factor) its own rule run on symbols; None for an op without a forward as code."""
+    known = facts(op)
+    forward = known.forward
+    if forward is None:
+        return None
+
+    def rule(out: str, args: Sequence[str], k: Any) -> Code:
+        try:
+            partials = derivatives(op.partials, out, list(args), k)
+        except (TypeError, AttributeError):  # a rule that does not run on symbols
+            if known.called is None:
+                raise
+            partials = known.called(out, args, k)
+        except ArithmeticError:  # on the parameter alone (1 / k for k = 0): at run time,
+            # where the rule itself raises, as the engine's pass does
+            partials = tuple(f"partial_({op.name!r}, {i}, {out}, {_tuple(args)}, {literal(k)})"
+                             for i in range(len(args)))
+        factor = (source(op.factor(SYMBOLIC, Sym(out), k)).text if op.factor else None)
+        return Code(forward(out, args, k), partials, factor)
+    return rule
 
 
 def symbol(op: Op) -> str:

@@ -26,7 +26,7 @@ from autograd import kernels
 from autograd.core.floats import FLOAT_MATH
 from autograd.core.ops import TABLE, Op
 from autograd.engine import Number, Value, apply
-from autograd.ops import Code, Facts, Where, literal
+from autograd.ops import Facts, Where, literal
 
 Partials = Callable[[Any, Any, Sequence[Any], Any], Sequence[Any]]
 
@@ -39,16 +39,20 @@ class Primitive(Op):
 
     @property
     def facts(self) -> Facts:
-        """Its symbol (its name), code calling its functions, its kinks."""
-        return Facts(self.name, self._code, kinks=self.kinks)
+        """Its symbol (its name), its forward as a call of its own function, its kinks; its
+        derivatives are its rule run on symbols, or calls of its rule where the rule
+        branches with `if`."""
+        return Facts(self.name, self._forward, kinks=self.kinks, called=self._called)
 
-    def _code(self, out: str, args: Sequence[str], k: Any) -> Code:
-        # code calls the op's own forward and rule (kernels registered under these names)
-        fixed = [] if k is None else [literal(k)]
-        given = ", ".join([*args, *fixed])
-        name = kernel_name(self)
-        return Code(f"{name}({given})", tuple(f"{name}_d{i}({out}, {given})"
-                                               for i in range(len(args))))
+    def _given(self, args: Sequence[str], k: Any) -> str:
+        return ", ".join([*args, *([] if k is None else [literal(k)])])
+
+    def _forward(self, out: str, args: Sequence[str], k: Any) -> str:
+        return f"{kernel_name(self)}({self._given(args, k)})"
+
+    def _called(self, out: str, args: Sequence[str], k: Any) -> tuple[str, ...]:
+        return tuple(f"{kernel_name(self)}_d{i}({out}, {self._given(args, k)})"
+                     for i in range(len(args)))
 
     def __reduce__(self) -> tuple[Any, tuple[str]]:
         if getattr(PRIMITIVES.get(self.name), "op", None) is not self:

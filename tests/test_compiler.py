@@ -202,9 +202,8 @@ def test_an_op_without_code_is_refused_at_compile_time():
 
 
 def test_template_fills_arguments_and_parameters():
-    rule = template("f({a}, {k})", "{out} * {b}")
-    code = rule("o", ["x", "(-2.0)"], -0.5)
-    assert code.forward == "f(x, (-0.5))" and code.partials == ("o * (-2.0)",)
+    forward = template("f({a}, {b}, {k})")
+    assert forward("o", ["x", "(-2.0)"], -0.5) == "f(x, (-2.0), (-0.5))"
 
 
 @pytest.mark.parametrize(("call", "error", "words"), [

@@ -43,8 +43,8 @@ def layer(name):
     layer, the engine and what builds on it, the compiler, the views, the package."""
     if name.startswith("autograd.core"):
         return 0
-    if name in ("autograd.ops", "autograd.kernels", "autograd.owner", "autograd.checks",
-                "autograd.files"):
+    if name in ("autograd.ops", "autograd.symbolic", "autograd.kernels", "autograd.owner",
+                "autograd.checks", "autograd.files"):
         return 1
     if name.startswith("autograd.fast"):
         return 2

@@ -61,6 +61,20 @@ def test_a_user_op_runs_through_backward_second_derivatives_and_gradcheck():
     assert isinstance(gx, Value) and math.isfinite(gxx)
 
 
+def test_a_rule_that_branches_is_compiled_as_calls_of_the_rule():
+    @primitive(lambda m, out, x, k: (1.0 if x[0] > 0 else 0.25,))
+    def kinked(a):
+        return a if a > 0 else 0.25 * a
+
+    x = Value(0.0, label="x")
+    f = compile(kinked(x) * 3.0, [x])
+    assert "user_kinked_d0(" in f.source
+    for a in (-1.5, 2.0):
+        xa = Value(a)
+        (kinked(xa) * 3.0).backward()
+        assert f([a]).input_grads == [xa.grad]
+
+
 def test_a_wrong_rule_is_caught_by_gradcheck_naming_the_op():
     with pytest.raises(GradcheckError, match=r"derivative rule of op 'wrong_softsign' gives "):
         gradcheck(lambda a: wrong_softsign(a) * 2.0, [0.5])
@@ -70,7 +84,8 @@ def test_compiled_code_and_jit_give_the_engine_s_numbers():
     points = [(0.7, -1.3), (-2.0, 0.25), (0.0, 3.0)]
     x, y = Value(0.0, label="x"), Value(0.0, label="y")
     f = compile(loss(x, y), [x, y])
-    assert "user_softsign(" in f.source and "user_swish_d0(" in f.source
+    # the forward calls the user's function; the derivatives are the rules run on symbols
+    assert "user_softsign(" in f.source and "sigmoid(1.5 * x)" in f.source
     np = pytest.importorskip("numpy")
     batch = f([np.array(column) for column in zip(*points)])  # NumPy vector code
     jitted = jit(loss)

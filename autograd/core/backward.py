@@ -10,13 +10,13 @@ are graphs that can be differentiated again.
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Container, Iterable, Sequence
 from typing import Any
 
 from autograd.core import grad_mode
 from autograd.core.errors import undefined
 from autograd.core.floats import FLOAT_MATH
+from autograd.core.valuemath import VALUE_MATH
 
 debug = False  # when True, every pass checks its order with check_toposort
 
@@ -53,20 +53,6 @@ def check_toposort(order: Sequence[Any]) -> None:
             j = position.get(parent)
             if j is None or j >= i:
                 raise AssertionError(f"parent {parent!r} of {node!r} does not come before it")
-
-
-class ValueMath:
-    """The functions derivative rules call, on Values, so that derivatives form a graph:
-    each of FloatMath's, as the Value method of the same name."""
-
-    exp, log, sqrt, expm1, sin, cos, sinh, cosh, sigmoid = (
-        staticmethod(operator.methodcaller(name))
-        for name in ("exp", "log", "sqrt", "expm1", "sin", "cos", "sinh", "cosh", "sigmoid"))
-    pow = staticmethod(operator.pow)
-    val = staticmethod(operator.attrgetter("data"))  # the plain number, to branch on
-
-
-VALUE_MATH = ValueMath()
 
 
 def local_derivatives(v: Any, create_graph: bool) -> tuple[Any, Sequence[Any]]:

@@ -11,6 +11,7 @@ import math
 import operator
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 
 class FloatMath:
@@ -38,8 +39,43 @@ class FloatMath:
 
     @staticmethod
     def val(a: float) -> float:
-        """The plain number (rules branch on it for piecewise functions)."""
+        """The plain number (a rule of a user's op may branch on it; the table's do not)."""
         return a
+
+    # the steps of piecewise rules: branches taken by the namespace, never by a rule's own
+    # `if`, so that a rule also runs on Values (create_graph) and on symbols (compiled code)
+
+    @staticmethod
+    def select(a: float, positive: Any, otherwise: Any) -> Any:
+        """``positive`` where a > 0, else ``otherwise`` (NaN is not > 0)."""
+        return positive if a > 0.0 else otherwise
+
+    @staticmethod
+    def sign(a: float) -> float:
+        """1 for a > 0, -1 for a < 0, else 0 (NaN too): d|a|/da, 0 at the kink as PyTorch."""
+        return 1.0 if a > 0.0 else (-1.0 if a < 0.0 else 0.0)
+
+    @staticmethod
+    def tie_step(a: float, b: float) -> float:
+        """d max(a, b)/da as PyTorch takes it: 1 where a > b, 0 where a < b, 1/2 at a tie."""
+        return 0.5 if a == b else (0.0 if a < b else 1.0)
+
+    @staticmethod
+    def clamp_step(a: float, low: float, high: float) -> float:
+        """d clamp(a)/da: 1 from low to high (both included, as PyTorch), else 0."""
+        return 1.0 if low <= a <= high else 0.0
+
+    @staticmethod
+    def pow_db(out: float, a: float, b: float) -> float:
+        """d(a^b)/db = a^b log a, for a > 0; 0 at a = 0 for b > 0 (PyTorch's one-sided limit);
+        NaN with NaN or infinity; else it does not exist."""
+        if a > 0.0:
+            return out * math.log(a)
+        if a == 0.0 and b > 0.0:
+            return 0.0
+        if a - a != 0.0 or b - b != 0.0:  # NaN or -inf: log a is NaN (IEEE)
+            return math.nan
+        raise ValueError(f"the derivative of a**b with respect to b does not exist at a={a!r}")
 
 
 FLOAT_MATH = FloatMath()

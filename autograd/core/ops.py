@@ -3,9 +3,11 @@
 A rule has one signature: ``partials(m, out, x, k)`` returns d(out)/d(x[i]) for each
 argument x[i] (x[0] is a, x[1] is b in the comments), given the op's output ``out`` (many
 derivatives reuse it: d e^a/da = e^a) and its fixed parameter k (None for most ops). ``m``
-holds the functions a rule calls (exp, log, val, ...). The rule is written once and read
-in two ways: with ``m = FLOAT_MATH`` and floats it gives floats (the backward pass); with
-Values and the Value namespace of ``backward.py`` it builds a graph (``create_graph``).
+holds the functions a rule calls (exp, log, ..., and the steps of piecewise rules: select,
+sign, tie_step, clamp_step, pow_db); a rule never branches itself. So the rule, written
+once, is read in three ways: with ``m = FLOAT_MATH`` and floats it gives floats (the
+backward pass); with Values and ``VALUE_MATH`` (``valuemath.py``) it builds a graph
+(``create_graph``); the compiler runs it on symbols to write its code.
 """
 
 from __future__ import annotations
@@ -61,31 +63,6 @@ class Op:
         return table_op, (self.name,)
 
 
-def tie_step(a: Any, b: Any) -> float:
-    """d max(a, b)/da as PyTorch takes it: 1 where a > b, 0 where a < b, 1/2 at a tie."""
-    x, y = a if isinstance(a, float) else a.data, b if isinstance(b, float) else b.data
-    return 0.5 if x == y else (0.0 if x < y else 1.0)
-
-
-def clamp_step(a: Any, bounds: tuple[float, float]) -> float:
-    """d clamp(a)/da: 1 from the lower bound to the upper one (both included), else 0."""
-    x = a if isinstance(a, float) else a.data
-    return 1.0 if bounds[0] <= x <= bounds[1] else 0.0
-
-
-def pow_db(m: Any, out: Any, a: Any, b: Any) -> Any:
-    """d(a^b)/db = a^b log a, for a > 0 (0 at a = 0 for b > 0, PyTorch's one-sided limit)."""
-    constant = isinstance(a, float)  # a fixed base (k^a) is a plain float on both paths
-    base = a if constant else m.val(a)
-    if base > 0.0:
-        return out * (math.log(a) if constant else m.log(a))
-    if base == 0.0 and m.val(b) > 0.0:
-        return 0.0
-    if base - base != 0.0 or m.val(b) - m.val(b) != 0.0:  # NaN or -inf: log a is NaN (IEEE)
-        return math.nan
-    raise ValueError(f"the derivative of a**b with respect to b does not exist at a={base!r}")
-
-
 def _pow_da(m: Any, a: Any, b: Any) -> Any:
     return b * m.pow(a, b - 1.0)  # d(a^b)/da = b a^(b-1)
 
@@ -105,11 +82,6 @@ def slope(act: Op, m: Any, out: Any) -> Any:
     return act.partials(m, out, (None,), None)[0]
 
 
-def _sign(m: Any, a: Any) -> float:
-    x = m.val(a)
-    return 1.0 if x > 0 else (-1.0 if x < 0 else 0.0)
-
-
 # Inputs: a leaf is made by the user, a constant by lifting a plain number into the graph.
 LEAF = Op("leaf", 0, float, lambda m, out, x, k: ())
 CONST = Op("const", 0, float, lambda m, out, x, k: ())
@@ -122,7 +94,7 @@ MUL = Op("mul", 2, operator.mul, lambda m, out, x, k: (x[1], x[0]))
 DIV = Op("div", 2, divide, lambda m, out, x, k: (1.0 / x[1], -out / x[1]))
 # d(a^b)/da = b a^(b-1), d(a^b)/db = a^b log a
 POW = Op("pow", 2, power,
-         lambda m, out, x, k: (_pow_da(m, x[0], x[1]), pow_db(m, out, x[0], x[1])))
+         lambda m, out, x, k: (_pow_da(m, x[0], x[1]), m.pow_db(out, x[0], x[1])))
 # A number operand is kept in the node as the op's parameter k (x * 2, 1 - x, 2 ** x): no
 # constant node is made for it, and no derivative is taken for it.
 # d(a+k)/da = 1
@@ -141,9 +113,9 @@ POWC = Op("pow_scalar", 1, power,
           lambda m, out, x, k: (0.0 if k == 0 else _pow_da(m, x[0], k),), param="k")
 # d(k^a)/da = k^a log k, for a fixed number k
 RPOW = Op("rpow", 1, lambda a, k: power(k, a),
-          lambda m, out, x, k: (pow_db(m, out, k, x[0]),), param="base")
+          lambda m, out, x, k: (m.pow_db(out, k, x[0]),), param="base")
 # d|a|/da = sign(a), taken as 0 at the kink (as PyTorch does)
-ABS = Op("abs", 1, abs, lambda m, out, x, k: (_sign(m, x[0]),))
+ABS = Op("abs", 1, abs, lambda m, out, x, k: (m.sign(x[0]),))
 # d e^a/da = e^a
 EXP = Op("exp", 1, math.exp, lambda m, out, x, k: (out,), from_output=True)
 # d(e^a - 1)/da = e^a (not out + 1, which rounds to 0 where e^a is below 1e-16)
@@ -160,11 +132,11 @@ SIGMOID = Op("sigmoid", 1, FloatMath.sigmoid, lambda m, out, x, k: (out * (1.0 -
              from_output=True, activation=True)
 # d relu(a)/da = 1 for a > 0 (where relu(a) > 0), else 0 (0 at the kink, as PyTorch)
 RELU = Op("relu", 1, lambda a: 0.0 if a <= 0.0 else a,
-          lambda m, out, x, k: (1.0 if m.val(out) > 0 else 0.0,), from_output=True,
+          lambda m, out, x, k: (m.select(out, 1.0, 0.0),), from_output=True,
           activation=True)
 # d/da = 1 for a > 0, else the slope k
 LEAKY_RELU = Op("leaky_relu", 1, lambda a, k: a if a > 0.0 else k * a,
-                lambda m, out, x, k: (1.0 if m.val(x[0]) > 0 else k,), param="slope",
+                lambda m, out, x, k: (m.select(x[0], 1.0, k),), param="slope",
                 activation=True)
 # d log(1 + e^a)/da = e^a / (1 + e^a) = 1 - e^-out, as out = log(1 + e^a)
 SOFTPLUS = Op("softplus", 1, softplus, lambda m, out, x, k: (-m.expm1(-out),),
@@ -192,12 +164,13 @@ LOG1P = Op("log1p", 1, math.log1p, lambda m, out, x, k: (1.0 / (1.0 + x[0]),))
 # d max(a, b)/da = 1 where a > b, 0 where a < b, 1/2 each at a tie (PyTorch's convention);
 # NaN wins, as in torch.maximum
 MAXIMUM = Op("maximum", 2, lambda a, b: a if a >= b or a != a else b,
-             lambda m, out, x, k: (tie_step(x[0], x[1]), tie_step(x[1], x[0])))
+             lambda m, out, x, k: (m.tie_step(x[0], x[1]), m.tie_step(x[1], x[0])))
 # d min(a, b)/da = 1 where a < b, 0 where a > b, 1/2 each at a tie
 MINIMUM = Op("minimum", 2, lambda a, b: a if a <= b or a != a else b,
-             lambda m, out, x, k: (tie_step(x[1], x[0]), tie_step(x[0], x[1])))
+             lambda m, out, x, k: (m.tie_step(x[1], x[0]), m.tie_step(x[0], x[1])))
 # d clamp(a, lo, hi)/da = 1 for lo <= a <= hi (bounds included, as PyTorch), else 0
-CLAMP = Op("clamp", 1, clamp, lambda m, out, x, k: (clamp_step(x[0], k),), param="bounds")
+CLAMP = Op("clamp", 1, clamp, lambda m, out, x, k: (m.clamp_step(x[0], *k),),
+           param="bounds")
 # detach(a) = a, with no gradient through it (JAX's stop_gradient): what detach() and
 # no_grad() record while a function is traced, so that compiled code computes it at every call
 DETACH = Op("detach", 1, lambda a: a, lambda m, out, x, k: (), differentiable=False)

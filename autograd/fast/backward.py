@@ -15,12 +15,13 @@ from typing import Any
 
 from autograd.core import backward as core_backward
 from autograd.core import grad_mode, ops
-from autograd.core.backward import VALUE_MATH, check_toposort
+from autograd.core.backward import check_toposort
 from autograd.core.errors import undefined
 from autograd.core.floats import FLOAT_MATH
 from autograd.core.grad import grad_arguments, used
 from autograd.core.ops import Op, slope
 from autograd.core.value import Grad, Value, accumulate, seed_of
+from autograd.core.valuemath import VALUE_MATH
 from autograd.fast import graph, unrolled
 from autograd.fast.nodes import NODE_TYPES, PerOp, interleaved
 
