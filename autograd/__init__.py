@@ -3,17 +3,16 @@
 from typing import TYPE_CHECKING, Any
 
 from autograd import ops, owner  # noqa: F401 (importing owner checks that this is chainrule's)
-from autograd.compiler import Compiled, compile  # noqa: A004 (autograd.compile, like torch's)
+from autograd.compiler import Compiled, Jitted, compile, jit  # noqa: A004 (autograd.compile, like torch's)
 from autograd.core.grad_mode import enable_grad, is_grad_enabled, no_grad
 from autograd.engine import Value, fast_enabled, grad, zero_grad
 from autograd.functions import FUSABLE, dot, maximum, minimum, neuron
 from autograd.functions import sum as sum  # noqa: A004 (autograd.sum, like torch.sum)
 from autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck, numerical_grad
-from autograd.jit import Jitted, jit
 from autograd.primitives import primitive
 
 if TYPE_CHECKING:
-    from autograd.explorer import Exploration, explore
+    from autograd.views.explorer import Exploration, explore
 
 __version__ = "0.1.0"
 __all__ = ["FUSABLE", "Compiled", "Exploration", "GradcheckError", "Jitted", "Value",
@@ -25,7 +24,7 @@ __all__ = ["FUSABLE", "Compiled", "Exploration", "GradcheckError", "Jitted", "Va
 
 def _repr_html_(self: Value) -> str:
     """How Jupyter shows a Value: its numbers, and its graph when small (autograd.draw)."""
-    from autograd.draw import notebook_html  # drawing stays out of the engine's import time
+    from autograd.views.draw import notebook_html  # drawing stays out of the engine's import time
 
     return notebook_html(self)
 
@@ -37,7 +36,7 @@ def __getattr__(name: str) -> Any:
     """explore and Exploration, imported when first asked for: the explorer (and drawing)
     stays out of the engine's import time."""
     if name in ("explore", "Exploration"):
-        from autograd import explorer
+        from autograd.views import explorer
 
         return getattr(explorer, name)
     raise AttributeError(f"module 'autograd' has no attribute {name!r}")

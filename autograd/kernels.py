@@ -3,7 +3,8 @@
 Generated source names ``relu``, ``step``, ``sigmoid`` ... rather than spelling them out,
 so that an op's code rule runs on both: with FLOAT_KERNELS every value is a float and the
 results equal the eager engine's bit for bit; with numpy_kernels() every value is an array
-(the vector code of autograd/vectorized.py: a group of values, for every sample of a batch).
+(the vector code of autograd/compiler/vectorized.py: a group of values, for every sample
+of a batch).
 """
 
 from __future__ import annotations
@@ -126,14 +127,14 @@ def numpy_kernels() -> dict[str, Any]:
 
 # vector code vouches for the branch of a kinked op (relu, abs, maximum, clamp) where its
 # argument is off the kink by more than the engine's rounding and its own could move it:
-# each at most 2^-52 times the argument's error bound (autograd/vectorized.py), in units of
+# each at most 2^-52 times the argument's error bound (autograd/compiler/vectorized.py), in units of
 # the last place; sixteen times both, for what a first-order bound leaves out
 TOLERANCE = 2 * 16 * 2.0**-52
 
 
 def array_kernels(np: Any) -> dict[str, Any]:
-    """What vector code (autograd/vectorized.py) does besides the ops: arrays whose last axis
-    is a group's members, with the samples of a batch on the axes before it."""
+    """What vector code (autograd/compiler/vectorized.py) does besides the ops: arrays whose
+    last axis is a group's members, with the samples of a batch on the axes before it."""
 
     def lead(*arrays: Any) -> tuple[int, ...]:
         return tuple(np.broadcast_shapes(*(a.shape[:-1] for a in arrays)))

@@ -30,7 +30,8 @@ from importlib import resources
 from pathlib import Path
 
 import nn
-from autograd import Value, jit, no_grad
+from autograd import Value, no_grad
+from autograd.compiler import jit
 from demos.common import (
     at_least,
     output_folder,

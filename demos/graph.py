@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from autograd import Value, neuron
-from autograd.draw import render
+from autograd.views.draw import render
 from demos.common import output_folder, parser, report
 from nn.modules import ACTIVATIONS
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import nn
 from autograd import Value, no_grad
-from autograd.draw import render
+from autograd.views.draw import render
 from demos.common import (
     at_least,
     diverged_exits,

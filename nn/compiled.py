@@ -8,9 +8,9 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from autograd import Value, compile, grad, no_grad  # noqa: A004
+from autograd.compiler.traced import refuse
 from autograd.core.grad_mode import tracing_values
 from autograd.engine import as_number
-from autograd.traced import refuse
 
 
 def numpy_or_none() -> Any:

@@ -11,12 +11,13 @@ from modes import FAST_SHAPES
 from random_graphs import APPLY, build, graphs, steps, well_behaved
 
 import nn
-from autograd import Value, compile, compiler, dot, grad, neuron, ops, trace  # noqa: A004
+from autograd import Value, compile, dot, grad, neuron, ops  # noqa: A004
 from autograd import sum as vsum
+from autograd.compiler import compiled, trace
+from autograd.compiler.trace import CHUNK
 from autograd.engine import apply, toposort
 from autograd.functions import shift
 from autograd.ops import Op, template
-from autograd.trace import CHUNK
 
 
 def close(a, b):
@@ -502,7 +503,7 @@ def test_a_list_batch_hoists_what_does_not_depend_on_the_sample():
     penalty = 1e-2 * dot(model.parameters(), model.parameters())
     penalty.label = "penalty"
     f = compile(model(xs).tanh() + penalty, xs, model.parameters())
-    source = compiler._Writer(f.graph).batch_source()
+    source = compiled._Writer(f.graph).batch_source()
     assert source.index("penalty = ") < source.index("for _k") < source.index("g_penalty = g_")
     columns = [[0.1, -0.4, 0.9], [0.3, 0.2, -1.0]]
     batch = f(columns, reduction="sum")

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from modes import FAST_SHAPES
 
 from autograd import Value, dot, neuron, ops
-from autograd.draw import COLOURS, MAX_LABEL, as_drawn, draw, printable, render
 from autograd.engine import toposort
+from autograd.views.draw import COLOURS, MAX_LABEL, as_drawn, draw, printable, render
 
 graphviz = pytest.importorskip("graphviz")
 SVG = "{http://www.w3.org/2000/svg}"

@@ -18,10 +18,10 @@ import pytest
 from hypothesis import given, settings
 from random_graphs import build, graphs
 
-import autograd.explorer as explorer
+import autograd.views.explorer as explorer
 from autograd import Value, explore, neuron
 from autograd.engine import toposort
-from autograd.explorer import MAX_NODES, page, walk, written
+from autograd.views.explorer import MAX_NODES, page, walk, written
 from demos import browser
 from demos.explore import moons_loss
 from demos.graph import BIAS, INPUTS, WEIGHTS, neuron_graph

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from autograd import Value, ops
-from autograd.formula import FUNCTIONS, FormulaError, evaluate
+from autograd.views.formula import FUNCTIONS, FormulaError, evaluate
 
 # each function of the formula language with the math it must compute
 MATH = {"exp": math.exp, "expm1": math.expm1, "log": math.log, "sqrt": math.sqrt, "tanh": math.tanh,

@@ -6,7 +6,7 @@ from modes import FAST_SHAPES
 
 import nn
 from autograd import Value, compile, ops  # noqa: A004
-from autograd.grouping import plan
+from autograd.compiler.grouping import plan
 
 
 def groups_of(outputs, inputs, params=()):

@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from autograd.__main__ import main
+from autograd.views.cli import main
 
 pytest.importorskip("graphviz")
 

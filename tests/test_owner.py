@@ -79,7 +79,7 @@ def test_the_wheel_carries_the_packages_their_types_and_the_licence(built):
         names = set(z.namelist())
         meta = z.read(next(n for n in names if n.endswith(".dist-info/METADATA"))).decode()
     assert {"autograd/py.typed", "nn/py.typed", "autograd/engine.py", "autograd/owner.py",
-            "autograd/explorer.html", "nn/rnn.py", "demos/moons.py", "demos/gpt.py"} <= names
+            "autograd/views/explorer.html", "nn/rnn.py", "demos/moons.py", "demos/gpt.py"} <= names
     assert not any(n.startswith(("tests/", "benchmarks/", "docs/")) for n in names)
     assert "License-Expression: MIT" in meta and "Classifier: License ::" not in meta
     assert f"Version: {autograd.__version__}" in meta
@@ -92,7 +92,7 @@ def test_the_sdist_carries_what_its_tests_and_commands_need(built):
     needed = {"tests/conftest.py", "tests/random_graphs.py", "tests/test_engine.py",
               "benchmarks/engine.py", "benchmarks/microgpt_value.py", "docs/gpt_loss.png",
               "dev.sh", ".ci/run", "ruff.toml", "LICENSE", "README.md", "setup.cfg",
-              "pyproject.toml", "autograd/py.typed", "autograd/explorer.html", "demos/rnn.py",
+              "pyproject.toml", "autograd/py.typed", "autograd/views/explorer.html", "demos/rnn.py",
               "notebooks/tour.ipynb"}
     assert needed <= names, needed - names
 

@@ -20,8 +20,8 @@ from autograd import (
     jit,
     primitive,
 )
-from autograd.draw import draw
 from autograd.engine import toposort
+from autograd.views.draw import draw
 
 
 # d softsign(a)/da = 1 / (1 + |a|)^2

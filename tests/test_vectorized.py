@@ -13,8 +13,8 @@ from random_functions import at_kink, fresh, functions, make, scale, tenths
 
 import nn
 from autograd import Compiled, Value, compile, grad, jit  # noqa: A004
+from autograd.compiler.traced import refuse
 from autograd.core.grad_mode import tracing_values
-from autograd.traced import refuse
 from nn.losses import hinge_loss, l2_penalty
 
 np = pytest.importorskip("numpy")

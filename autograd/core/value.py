@@ -117,7 +117,7 @@ def accumulate(grads: dict[Value, Grad]) -> None:
 
 def _refuse_if_tracing(what: str, *operands: object) -> None:
     # while a function is traced, a branch taken on a Value's number would be frozen into
-    # the compiled code: the tracer says why, naming the argument (autograd/traced.py)
+    # the compiled code: the tracer says why, naming the argument (autograd/compiler/traced.py)
     refuse = grad_mode.tracing.get()
     if refuse is not None:
         refuse(what, *operands)

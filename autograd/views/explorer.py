@@ -25,7 +25,10 @@ from typing import Any
 
 from autograd import ops
 from autograd.core.errors import undefined
-from autograd.draw import (
+from autograd.engine import Value, grad, toposort
+from autograd.files import write_atomically
+from autograd.ops import DOT, FLOAT_MATH, NEURON, literal, slope
+from autograd.views.draw import (
     COLOURS,
     MEANINGS,
     group_title,
@@ -34,9 +37,6 @@ from autograd.draw import (
     output_files,
     printable,
 )
-from autograd.engine import Value, grad, toposort
-from autograd.files import write_atomically
-from autograd.ops import DOT, FLOAT_MATH, NEURON, literal, slope
 
 MAX_NODES = 300  # beyond this many values, the page shows groups (collapse=None)
 MAX_TEXT = 26  # characters of a box's title (a label or a group's op); hovering shows more
@@ -324,7 +324,7 @@ def _page(root: Value, params: Iterable[Value], collapse: bool | None,
     places, parents, titles = data.pop("svg")
     svg = _svg(places, parents, titles, [COLOURS[n["kind"]] for n in data["nodes"]])
     data["title"] = printable(title or root.label or "the graph below a Value")
-    template = resources.files("autograd").joinpath("explorer.html").read_text("utf-8")
+    template = resources.files("autograd.views").joinpath("explorer.html").read_text("utf-8")
     # JSON in a script element: < > & written as JSON escapes, so that no text can end the
     # element or open a comment in it (JSON itself uses them only inside strings)
     payload = json.dumps(data, allow_nan=False)

@@ -3,7 +3,7 @@
 The n neurons of a layer are n copies of one op over the same inputs; an activation over a
 list is one op repeated; ``sum(w * x for ...)`` over a shared input list is a row of a
 matrix product. This pass finds such copies in a traced graph and gathers them into groups,
-each of which the vector writer (``autograd/vectorized.py``) emits as one array operation.
+each of which the vector writer (``autograd/compiler/vectorized.py``) emits as one array operation.
 
 Scalars are grouped level by level (a scalar's level is one more than its arguments'
 highest), so no member of a group depends on another. At one level, scalars group when they
@@ -24,8 +24,8 @@ from itertools import chain
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
+from autograd.compiler.trace import Graph
 from autograd.ops import ADD, ADD_SCALAR, DOT, NEURON, SUM, Op
-from autograd.trace import Graph
 
 if TYPE_CHECKING:
     from autograd.engine import Value

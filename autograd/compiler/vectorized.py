@@ -1,4 +1,4 @@
-"""The vector writer: a grouped graph (``autograd/grouping.py``) as NumPy source.
+"""The vector writer: a grouped graph (``autograd/compiler/grouping.py``) as NumPy source.
 
 Each group is one line of the forward pass, ``h1 = relu(x @ W1.T + b1)``; the backward pass
 goes through the groups in reverse with the transposed products and reductions,
@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any
 
-from autograd.grouping import Group, Plan, Scalar, stem
+from autograd.compiler.grouping import Group, Plan, Scalar, stem
+from autograd.compiler.source import name_for, wrap
 from autograd.ops import NEURON, Code, Op, code_rule, kinks, literal, poles, ulps
-from autograd.source import name_for, wrap
 
 _GROUP, _INDEX = attrgetter("group"), attrgetter("index")
 # units of the last place by which NumPy's exp, log, tanh... may differ from math's (at most

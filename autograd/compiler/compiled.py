@@ -22,14 +22,14 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from autograd import grouping, rolled, trace, vectorized
 from autograd.checks import is_number, real
+from autograd.compiler import grouping, rolled, trace, vectorized
+from autograd.compiler.source import name_for, wrap
+from autograd.compiler.trace import Graph, Sample, collector_paused
 from autograd.engine import Value
 from autograd.fast.unrolled import unpack
 from autograd.kernels import FLOAT_KERNELS, numpy_kernels
 from autograd.ops import Code, code_rule, literal
-from autograd.source import name_for, wrap
-from autograd.trace import Graph, Sample, collector_paused
 
 _serial = itertools.count(1)
 
@@ -50,7 +50,7 @@ class Compiled:
 
     Two programs are written from the graph, each on first use: ``source``, one line per
     operation, runs one sample on floats (the engine's numbers, bit for bit); and
-    ``vector_source``, one line per group of isomorphic operations (autograd/grouping.py),
+    ``vector_source``, one line per group of isomorphic operations (autograd/compiler/grouping.py),
     runs a batch on NumPy arrays.
     """
 
@@ -80,7 +80,7 @@ class Compiled:
         return self._vector()[0]
 
     def _grouping(self) -> Any:
-        """The graph's groups (autograd/grouping.py), found on first use."""
+        """The graph's groups (autograd/compiler/grouping.py), found on first use."""
         if self._grouped is None:
             with collector_paused():
                 self._grouped = grouping.plan(self.graph)
@@ -498,7 +498,7 @@ class _Writer:
         return reached
 
     def _loops(self, codes: dict[Value, Code]) -> dict[Value, tuple[rolled.Run, list[Value]]]:
-        """Each value in a repeating run (autograd/rolled.py): the run and its values."""
+        """Each value in a repeating run (autograd/compiler/rolled.py): the run and its values."""
         values = list(codes)
         found = rolled.runs(values, self.slot, self.ref, self.needs, set(codes), self.reached)
         at = {self.slot[v]: v for v in values}

@@ -4,7 +4,7 @@
 and adds the gradient of that output (of the sum of the outputs, for a list) into the
 ``.grad`` of every Value it was computed from, as ``backward()`` would. The first call with
 a new structure traces ``fn`` and compiles the graph (its vector code,
-``autograd/vectorized.py``); later calls with the same structure run the compiled code on
+``autograd/compiler/vectorized.py``); later calls with the same structure run the compiled code on
 the new numbers, without building a single Value.
 
 What is traced, what is static, what is computed at each call and what is refused:
@@ -46,7 +46,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, overload
 
-from autograd.compiler import Compiled, Result, compile  # noqa: A004
+from autograd.compiler.compiled import Compiled, Result, compile  # noqa: A004
+from autograd.compiler.traced import Traced, refuse
 from autograd.core.errors import is_real
 from autograd.core.grad_mode import (
     enable_grad,
@@ -57,7 +58,6 @@ from autograd.core.grad_mode import (
 )
 from autograd.engine import Value, grad, toposort
 from autograd.ops import FLOAT_MATH, LEAF
-from autograd.traced import Traced, refuse
 
 Key = tuple[Any, ...]
 AGREE = 1e-9  # compiled and eager numbers must agree to this share of their size
