@@ -1,7 +1,8 @@
-"""The op table as the compiler and the drawings read it: the core's table (``core/ops.py``:
-each op's forward and derivative rule) and, for each op, what only they need: its source
-code, how a drawing shows it, where it has kinks and poles, and how far its result may be
-from the exact one.
+"""The op table as the compiler reads it: the core's table (``core/ops.py``: each op's
+forward and derivative rule) and, for each op, what only code needs: its forward as source
+(its derivatives are its rule run on symbols, ``symbolic.py``), where it has kinks and
+poles, and how far its result may be from the exact one. How drawings show an op is with
+the drawing code (``views/symbols.py``).
 """
 
 from __future__ import annotations
@@ -130,14 +131,12 @@ __all__ = [
     "divide",
     "facts",
     "kinks",
-    "label",
     "literal",
     "poles",
 
     "power",
     "products",
     "slope",
-    "symbol",
     "table_op",
     "template",
 
@@ -180,9 +179,8 @@ def template(forward: str) -> Forward:
 
 @dataclass(frozen=True)
 class Facts:
-    """What the compiler and the drawings know of an op beyond its forward and derivative."""
+    """What the compiler knows of an op beyond its forward and derivative on floats."""
 
-    symbol: str  # how a drawing or formula shows it
     # the forward as source code (its derivatives are the rule's own, run on symbols)
     forward: Forward | None = None
     # where the derivative jumps: differences of the arguments (and parameter) that are 0 at
@@ -194,7 +192,6 @@ class Facts:
     # choice among its arguments, 0.5 for one correctly rounded IEEE 754 operation; None
     # where NumPy's exp or tanh may differ from math's
     ulps: float | None = None
-    show: Callable[[Any], str] | None = None  # the op drawn with its parameter
     # for a rule that cannot run on symbols (a user's that branches with `if`): its
     # derivatives as calls of functions that run the rule (autograd/primitives.py)
     called: Callable[[str, Sequence[str], Any], tuple[str, ...]] | None = None
@@ -248,48 +245,48 @@ def _neuron_forward(out: str, args: Sequence[str], act: Op) -> str:
 
 
 FACTS: dict[Op, Facts] = {
-    LEAF: Facts("leaf"),
-    CONST: Facts("const"),
-    ADD: Facts("+", template("{a} + {b}"), ulps=0.5),
-    MUL: Facts("*", template("{a} * {b}"), ulps=0.5),
-    DIV: Facts("/", template("{a} / {b}"), poles=lambda args, k: (args[1],), ulps=0.5),
-    POW: Facts("**", template("pow_({a}, {b})"), poles=at_zero),
-    ADD_SCALAR: Facts("+", template("{a} + {k}"), ulps=0.5, show=lambda k: f"+ {k!r}"),
-    MUL_SCALAR: Facts("*", template("{a} * {k}"), ulps=0.5, show=lambda k: f"* {k!r}"),
-    DIV_SCALAR: Facts("/", template("{a} / {k}"), ulps=0.5, show=lambda k: f"/ {k!r}"),
-    RDIV: Facts("/", template("{k} / {a}"), poles=at_zero, ulps=0.5, show=lambda k: f"{k!r} /"),
-    NEG: Facts("-", template("-{a}"), ulps=0.0),
-    POWC: Facts("**", _powc_forward, poles=_powc_poles, show=lambda k: f"** {k!r}"),
-    RPOW: Facts("**", template("pow_({k}, {a})"), show=lambda k: f"{k!r} **"),
-    ABS: Facts("abs", template("abs({a})"), kinks=at_zero, ulps=0.0),
-    EXP: Facts("exp", template("exp({a})")),
-    EXPM1: Facts("expm1", template("expm1({a})")),
-    LOG: Facts("log", template("log({a})"), poles=at_zero),
-    SQRT: Facts("sqrt", template("sqrt({a})"), poles=at_zero, ulps=0.5),
-    TANH: Facts("tanh", template("tanh({a})")),
-    SIGMOID: Facts("sigmoid", template("sigmoid({a})")),
-    RELU: Facts("relu", template("relu({a})"), kinks=at_zero, ulps=0.0),
-    LEAKY_RELU: Facts("leaky_relu", template("leaky_relu({a}, {k})"), kinks=at_zero,
+    LEAF: Facts(),
+    CONST: Facts(),
+    ADD: Facts(template("{a} + {b}"), ulps=0.5),
+    MUL: Facts(template("{a} * {b}"), ulps=0.5),
+    DIV: Facts(template("{a} / {b}"), poles=lambda args, k: (args[1],), ulps=0.5),
+    POW: Facts(template("pow_({a}, {b})"), poles=at_zero),
+    ADD_SCALAR: Facts(template("{a} + {k}"), ulps=0.5),
+    MUL_SCALAR: Facts(template("{a} * {k}"), ulps=0.5),
+    DIV_SCALAR: Facts(template("{a} / {k}"), ulps=0.5),
+    RDIV: Facts(template("{k} / {a}"), poles=at_zero, ulps=0.5),
+    NEG: Facts(template("-{a}"), ulps=0.0),
+    POWC: Facts(_powc_forward, poles=_powc_poles),
+    RPOW: Facts(template("pow_({k}, {a})")),
+    ABS: Facts(template("abs({a})"), kinks=at_zero, ulps=0.0),
+    EXP: Facts(template("exp({a})")),
+    EXPM1: Facts(template("expm1({a})")),
+    LOG: Facts(template("log({a})"), poles=at_zero),
+    SQRT: Facts(template("sqrt({a})"), poles=at_zero, ulps=0.5),
+    TANH: Facts(template("tanh({a})")),
+    SIGMOID: Facts(template("sigmoid({a})")),
+    RELU: Facts(template("relu({a})"), kinks=at_zero, ulps=0.0),
+    LEAKY_RELU: Facts(template("leaky_relu({a}, {k})"), kinks=at_zero,
                       ulps=0.5),
-    SOFTPLUS: Facts("softplus", template("softplus({a})")),
-    SIN: Facts("sin", template("sin({a})")),
-    COS: Facts("cos", template("cos({a})")),
-    TAN: Facts("tan", template("tan({a})")),
-    ATAN: Facts("atan", template("atan({a})")),
-    ASIN: Facts("asin", template("asin({a})"), poles=at_one),
-    ACOS: Facts("acos", template("acos({a})"), poles=at_one),
-    SINH: Facts("sinh", template("sinh({a})")),
-    COSH: Facts("cosh", template("cosh({a})")),
-    LOG1P: Facts("log1p", template("log1p({a})"), poles=lambda args, k: (args[0] + 1.0,)),
-    MAXIMUM: Facts("max", template("maximum({a}, {b})"), kinks=at_tie, ulps=0.0),
-    MINIMUM: Facts("min", template("minimum({a}, {b})"), kinks=at_tie, ulps=0.0),
-    CLAMP: Facts("clamp", _clamp_forward, kinks=lambda args, k: (args[0] - k[0], args[0] - k[1]),
-                 ulps=0.0, show=lambda k: f"clamp({k[0]!r}, {k[1]!r})"),
-    DETACH: Facts("detach", template("{a}"), ulps=0.0),
-    SHIFT: Facts("shift", lambda out, args, k: f"shift({_tuple(args)})", ulps=0.0),
-    DOT: Facts("b+w·x", _dot_forward),
-    NEURON: Facts("act(b+w·x)", _neuron_forward, show=lambda act: f"{act.name}(b+w·x)"),
-    SUM: Facts("sum", lambda out, args, k: f"fsum({_tuple(args)})"),
+    SOFTPLUS: Facts(template("softplus({a})")),
+    SIN: Facts(template("sin({a})")),
+    COS: Facts(template("cos({a})")),
+    TAN: Facts(template("tan({a})")),
+    ATAN: Facts(template("atan({a})")),
+    ASIN: Facts(template("asin({a})"), poles=at_one),
+    ACOS: Facts(template("acos({a})"), poles=at_one),
+    SINH: Facts(template("sinh({a})")),
+    COSH: Facts(template("cosh({a})")),
+    LOG1P: Facts(template("log1p({a})"), poles=lambda args, k: (args[0] + 1.0,)),
+    MAXIMUM: Facts(template("maximum({a}, {b})"), kinks=at_tie, ulps=0.0),
+    MINIMUM: Facts(template("minimum({a}, {b})"), kinks=at_tie, ulps=0.0),
+    CLAMP: Facts(_clamp_forward, kinks=lambda args, k: (args[0] - k[0], args[0] - k[1]),
+                 ulps=0.0),
+    DETACH: Facts(template("{a}"), ulps=0.0),
+    SHIFT: Facts(lambda out, args, k: f"shift({_tuple(args)})", ulps=0.0),
+    DOT: Facts(_dot_forward),
+    NEURON: Facts(_neuron_forward),
+    SUM: Facts(lambda out, args, k: f"fsum({_tuple(args)})"),
 }
 
 
@@ -297,7 +294,7 @@ def facts(op: Op) -> Facts:
     """What the compiler and drawings know of ``op``: an op a user defined says (its
     ``facts``); of another op not listed, its name alone."""
     known = FACTS.get(op) or getattr(op, "facts", None)
-    return known if isinstance(known, Facts) else Facts(op.name)
+    return known if isinstance(known, Facts) else Facts()
 
 
 def code_rule(op: Op) -> CodeRule | None:
@@ -322,19 +319,6 @@ def code_rule(op: Op) -> CodeRule | None:
         factor = (source(op.factor(SYMBOLIC, Sym(out), k)).text if op.factor else None)
         return Code(forward(out, args, k), partials, factor)
     return rule
-
-
-def symbol(op: Op) -> str:
-    """How a drawing or formula shows the op."""
-    return facts(op).symbol
-
-
-def label(op: Op, param: Any) -> str:
-    """The op as drawn: its symbol, with its fixed parameter where it has one."""
-    known = facts(op)
-    if known.show is not None:
-        return known.show(param)
-    return f"{known.symbol}({param!r})" if op.param is not None else known.symbol
 
 
 def kinks(op: Op) -> Where | None:

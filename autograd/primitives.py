@@ -39,10 +39,10 @@ class Primitive(Op):
 
     @property
     def facts(self) -> Facts:
-        """Its symbol (its name), its forward as a call of its own function, its kinks; its
+        """Its forward as a call of its own function, its kinks; its
         derivatives are its rule run on symbols, or calls of its rule where the rule
         branches with `if`."""
-        return Facts(self.name, self._forward, kinks=self.kinks, called=self._called)
+        return Facts(self._forward, kinks=self.kinks, called=self._called)
 
     def _given(self, args: Sequence[str], k: Any) -> str:
         return ", ".join([*args, *([] if k is None else [literal(k)])])

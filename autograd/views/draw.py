@@ -11,10 +11,10 @@ import os
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from autograd import ops
 from autograd.engine import Value, toposort
 from autograd.files import check_writable, regular_file_mode, write_atomically
 from autograd.ops import ADD, CONST, LEAF, MUL, Op
+from autograd.views import symbols
 
 # fill colours: inputs you made, constants lifted from numbers, trained parameters, results
 COLOURS = {"leaf": "#cfe8ff", "const": "#eeeeee", "param": "#ffe0a8", "result": "#ffffff"}
@@ -140,7 +140,7 @@ def draw(root: Value | Sequence[Value], rankdir: str = "LR", show_grad: bool = T
                          f'bgcolor="{colour}"><tr>{row}</tr></table>>', shape="plaintext")
         if parents:
             op_id = ids[v] + "op"
-            dot.node(op_id, f"<{_text(ops.label(op, param))}>", shape="ellipse", fontsize="10",
+            dot.node(op_id, f"<{_text(symbols.label(op, param))}>", shape="ellipse", fontsize="10",
                      width="0", height="0", margin="0.04")
             dot.edge(op_id, ids[v])
             numbered = len(parents) == 2  # which argument is which: a - b, a / b, a ** b
@@ -166,7 +166,7 @@ def grouped(order: Sequence[Value], trained: set[Value]
     for v in order:
         parents = v.parents
         depth[v] = 1 + max((depth[p] for p in parents), default=-1)
-        key = (ops.label(v.op, v.param), depth[v]) if parents else (kind(v.op, v in trained), 0)
+        key = (symbols.label(v.op, v.param), depth[v]) if parents else (kind(v.op, v in trained), 0)
         key_of[v] = key
         groups.setdefault(key, []).append(v)
     return groups, key_of
@@ -228,7 +228,7 @@ NOTEBOOK_NODES = 40  # a notebook draws a Value's graph inline up to this many v
 
 def notebook_html(v: Value) -> str:
     """A Value as a notebook shows it: data, grad, op and label, and its graph when small."""
-    cells = [("data", repr(v.data)), ("grad", repr(v.grad)), ("op", ops.label(v.op, v.param)
+    cells = [("data", repr(v.data)), ("grad", repr(v.grad)), ("op", symbols.label(v.op, v.param)
                                                                if v.parents else v.op.name)]
     if v.label is not None:
         cells.insert(0, ("label", v.label))

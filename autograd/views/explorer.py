@@ -23,11 +23,11 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-from autograd import ops
 from autograd.core.errors import undefined
 from autograd.engine import Value, grad, toposort
 from autograd.files import write_atomically
 from autograd.ops import DOT, FLOAT_MATH, NEURON, literal, slope
+from autograd.views import symbols
 from autograd.views.draw import (
     COLOURS,
     MEANINGS,
@@ -159,7 +159,8 @@ INFIX = {"+", "*", "/", "**"}  # two-argument ops written between their argument
 def written(v: Value, args: Sequence[str]) -> str:
     """v's op applied to ``args`` as a reader writes it: a + b, a * 2.0, 2.0 / a, tanh(a),
     clamp(a, -1.0, 1.0), b + w1·x1 + w2·x2 for a weighted sum, relu(b + w1·x1) for a neuron."""
-    op, label, symbol = v.op, printable(ops.label(v.op, v.param)), printable(ops.symbol(v.op))
+    op = v.op
+    label, symbol = printable(symbols.label(op, v.param)), printable(symbols.symbol(op))
     if op is DOT or op is NEURON:
         total = " + ".join([args[0], *(f"{w}·{x}" for w, x in zip(args[1::2], args[2::2]))])
         return total if op is DOT else f"{v.param.name}({total})"
@@ -216,7 +217,7 @@ def _values(order: Sequence[Value], trained: set[Value]) -> dict[str, Any]:
     formulas = [written(v, [names[p] for p in parents[i]]) if v.parents else ""
                 for i, v in enumerate(order)]
     nodes = [{"name": names[i],
-              "op": printable(ops.label(v.op, v.param) if v.parents else v.op.name),
+              "op": printable(symbols.label(v.op, v.param) if v.parents else v.op.name),
               "kind": kind(v.op, v in trained), "data": _number(v.data),
               "grad": _number(grads.get(v, 0.0)), "parents": parents[i],
               "formula": formulas[i],
