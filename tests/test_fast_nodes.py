@@ -69,8 +69,9 @@ def test_a_tracer_reading_locals_never_makes_a_held_value_fuse(when):
                          check=True)
     kept, first, second = run.stdout.split()
     assert kept == "1.0"  # d(held + w1 x1)/d(held)
-    # temporaries still fuse once the tracer is gone; under a tracer they may not (safe)
-    assert second == "dot" and first == ("add" if when == "later" else "dot")
+    # temporaries still fuse once the tracer is gone; under a tracer they may not (safe):
+    # on 3.10-3.12 reading f_locals holds a reference, on 3.13 (PEP 667) it does not
+    assert second == "dot" and (first == "dot" or when == "later")
 
 
 def test_a_sum_of_temporary_products_is_one_node():
