@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from itertools import chain
 from typing import Any
 
 from autograd import owner  # noqa: F401 (importing owner checks that this is chainrule's)
@@ -16,7 +15,7 @@ from autograd.core import backward as core_backward
 from autograd.core import value as core
 from autograd.core.errors import to_float
 from autograd.core.grad import zero_grad
-from autograd.core.ops import NEURON, WEIGHTED, Op
+from autograd.core.ops import Op, check_weighted, interleaved
 from autograd.core.value import Grad, Number, Value
 
 __all__ = ["Grad", "Number", "RowCache", "Value", "apply", "as_number", "constant",
@@ -40,18 +39,8 @@ class _NoCache:
 def _weighted_rows(op: Op, rows: Sequence[Sequence[Any]], xs: Sequence[Any],
                    biases: Sequence[Any], act: Op | None, cache: Any = None) -> list[Value]:
     """act(b + w·x) for each row of weights w and its bias b, all over the inputs xs."""
-    if op not in WEIGHTED or (op is NEURON) != (act is not None):
-        raise ValueError(f"weighted nodes are DOT (act None) or NEURON (with an activation), "
-                         f"not {op.name} with {act!r}")
-    if len(rows) != len(biases):
-        raise ValueError(f"{len(rows)} rows of weights but {len(biases)} biases")
-    made = []
-    for row, b in zip(rows, biases):
-        if len(row) != len(xs):
-            raise ValueError(f"a weighted sum needs as many weights as inputs, got {len(row)} "
-                             f"weights for {len(xs)} inputs")
-        made.append(core.apply(op, [b, *chain.from_iterable(zip(row, xs))], act))
-    return made
+    check_weighted(op, act, len(rows), len(biases))
+    return [core.apply(op, interleaved(b, row, xs), act) for row, b in zip(rows, biases)]
 
 
 if FAST:

@@ -18,6 +18,7 @@ from autograd.ops import (
     FLOAT_MATH,
     OPS,
     TABLE,
+    Op,
     code_rule,
     critical,
     power,
@@ -42,8 +43,8 @@ FLOAT_KERNELS: dict[str, Any] = {op.name: op.forward for op in NAMED} | {
     "select": FLOAT_MATH.select, "sign": FLOAT_MATH.sign, "tie_step": FLOAT_MATH.tie_step,
     "clamp_step": FLOAT_MATH.clamp_step, "pow_db": FLOAT_MATH.pow_db,
     # a derivative the rule gives only at run time (autograd.ops.code_rule)
-    "partial_": lambda name, i, out, args, k: TABLE[name].partials(FLOAT_MATH, out, list(args),
-                                                                   k)[i],
+    "partial_": lambda name, i, out, args, k: BY_NAME[name].partials(FLOAT_MATH, out,
+                                                                     list(args), k)[i],
     "inf": math.inf, "nan": math.nan,
     "_sum": sum,  # of every forward value: finite only if each one is
 }
@@ -52,6 +53,8 @@ FLOAT_KERNELS: dict[str, Any] = {op.name: op.forward for op in NAMED} | {
 # functions of floats that compiled code calls on arrays element by element: an op a user
 # defines (autograd/primitives.py) computes the same floats on every path
 ELEMENTWISE: dict[str, Any] = {}
+# every op by name, the table's and those users define: whose rules partial_ runs
+BY_NAME: dict[str, Op] = dict(TABLE)
 
 NUMPY_NAMES = {"asin": "arcsin", "acos": "arccos", "atan": "arctan"}  # where NumPy differs
 
@@ -119,7 +122,7 @@ def numpy_kernels() -> dict[str, Any]:
         "leaky_relu": lambda a, k: np.where(a > 0.0, a, k * a), "pow_": pow_, "dot_": dot_,
         "select": lambda a, positive, otherwise: np.where(a > 0.0, positive, otherwise),
         "partial_": lambda name, i, out, args, k: np.vectorize(
-            lambda o, *xs: float(TABLE[name].partials(FLOAT_MATH, o, list(xs), k)[i]),
+            lambda o, *xs: float(BY_NAME[name].partials(FLOAT_MATH, o, list(xs), k)[i]),
             otypes=[float])(out, *args),
         "sign": np.sign, "pow_db": pow_db, "inf": math.inf, "nan": math.nan,
     } | {name: np.vectorize(f, otypes=[float]) for name, f in ELEMENTWISE.items()}

@@ -125,7 +125,6 @@ __all__ = [
     "at_one",
     "at_tie",
     "at_zero",
-
     "code_rule",
     "critical",
     "divide",
@@ -133,13 +132,12 @@ __all__ = [
     "kinks",
     "literal",
     "poles",
-
     "power",
     "products",
+    "ruled",
     "slope",
     "table_op",
     "template",
-
     "ulps",
 ]
 
@@ -192,9 +190,6 @@ class Facts:
     # choice among its arguments, 0.5 for one correctly rounded IEEE 754 operation; None
     # where NumPy's exp or tanh may differ from math's
     ulps: float | None = None
-    # for a rule that cannot run on symbols (a user's that branches with `if`): its
-    # derivatives as calls of functions that run the rule (autograd/primitives.py)
-    called: Callable[[str, Sequence[str], Any], tuple[str, ...]] | None = None
 
 
 def at_zero(args: Sequence[Any], k: Any) -> tuple[Any, ...]:
@@ -308,17 +303,23 @@ def code_rule(op: Op) -> CodeRule | None:
     def rule(out: str, args: Sequence[str], k: Any) -> Code:
         try:
             partials = derivatives(op.partials, out, list(args), k)
-        except (TypeError, AttributeError):  # a rule that does not run on symbols
-            if known.called is None:
+        except (TypeError, AttributeError):  # a rule that does not run on symbols: a user's
+            if op in FACTS:  # that branches with `if` (the table's all run on symbols)
                 raise
-            partials = known.called(out, args, k)
+            partials = ruled(op, out, args, k)
         except ArithmeticError:  # on the parameter alone (1 / k for k = 0): at run time,
-            # where the rule itself raises, as the engine's pass does
-            partials = tuple(f"partial_({op.name!r}, {i}, {out}, {_tuple(args)}, {literal(k)})"
-                             for i in range(len(args)))
+            partials = ruled(op, out, args, k)  # where the rule raises, as the engine's does
         factor = (source(op.factor(SYMBOLIC, Sym(out), k)).text if op.factor else None)
         return Code(forward(out, args, k), partials, factor)
     return rule
+
+
+def ruled(op: Op, out: str, args: Sequence[str], k: Any) -> tuple[str, ...]:
+    """The op's derivatives as calls of its rule at run time, on the code's numbers (the
+    kernel ``partial_``): for a rule that cannot run on symbols."""
+    fixed = "None" if k is None else literal(k)
+    return tuple(f"partial_({op.name!r}, {i}, {out}, {_tuple(args)}, {fixed})"
+                 for i in range(len(args)))
 
 
 def kinks(op: Op) -> Where | None:

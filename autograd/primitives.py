@@ -39,20 +39,14 @@ class Primitive(Op):
 
     @property
     def facts(self) -> Facts:
-        """Its forward as a call of its own function, its kinks; its
-        derivatives are its rule run on symbols, or calls of its rule where the rule
-        branches with `if`."""
-        return Facts(self._forward, kinks=self.kinks, called=self._called)
-
-    def _given(self, args: Sequence[str], k: Any) -> str:
-        return ", ".join([*args, *([] if k is None else [literal(k)])])
+        """Its forward as a call of its own function, its kinks; its derivatives are its
+        rule run on symbols, or calls of its rule where the rule branches with `if`
+        (autograd.ops.ruled)."""
+        return Facts(self._forward, kinks=self.kinks)
 
     def _forward(self, out: str, args: Sequence[str], k: Any) -> str:
-        return f"{kernel_name(self)}({self._given(args, k)})"
-
-    def _called(self, out: str, args: Sequence[str], k: Any) -> tuple[str, ...]:
-        return tuple(f"{kernel_name(self)}_d{i}({out}, {self._given(args, k)})"
-                     for i in range(len(args)))
+        fixed = [] if k is None else [literal(k)]
+        return f"{kernel_name(self)}({', '.join([*args, *fixed])})"
 
     def __reduce__(self) -> tuple[Any, tuple[str]]:
         if getattr(PRIMITIVES.get(self.name), "op", None) is not self:
@@ -135,22 +129,10 @@ def primitive(partials: Partials, forward: Callable[..., float] | None = None, *
 
 
 def _register_kernels(op: Primitive) -> None:
-    """The functions compiled code calls for ``op``: its forward, and d_i from its rule, on
-    floats; on NumPy arrays, the same float functions element by element."""
-    name = kernel_name(op)
-    on_floats: dict[str, Callable[..., float]] = {name: op.forward}
-    for i in range(op.arity):
-        on_floats[f"{name}_d{i}"] = _derivative(op, i)
-    kernels.FLOAT_KERNELS.update(on_floats)
-    kernels.ELEMENTWISE.update(on_floats)
-
-
-def _derivative(op: Op, i: int) -> Callable[..., float]:
-    def d(out: float, *args: float) -> float:
-        xs, k = (args[:-1], args[-1]) if op.param else (args, None)
-        return float(op.partials(FLOAT_MATH, out, list(xs), k)[i])
-    return d
-
+    """What compiled code calls for ``op``: its forward, on floats and, element by element,
+    on NumPy arrays (the same floats); its rule by its name (kernels.partial_)."""
+    kernels.FLOAT_KERNELS[kernel_name(op)] = kernels.ELEMENTWISE[kernel_name(op)] = op.forward
+    kernels.BY_NAME[op.name] = op
 
 def rule_disagrees(op: Op, args: Sequence[float], param: Any, eps: float, atol: float,
                    rtol: float) -> str | None:

@@ -12,8 +12,9 @@ from hypothesis import strategies as st
 from modes import FAST_SHAPES
 
 from autograd import FUSABLE, Value, no_grad, ops
+from autograd.core.ops import interleaved
 from autograd.fast import nodes, unrolled
-from autograd.fast.nodes import Row, interleaved, variadic
+from autograd.fast.nodes import Row, variadic
 from autograd.fast.weighted import RowCache, rows_of, weighted, weighted_rows
 
 pytestmark = FAST_SHAPES

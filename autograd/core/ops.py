@@ -192,6 +192,26 @@ SUM = Op("sum", VARIADIC, math.fsum, lambda m, out, x, k: [1.0] * len(x))
 # the weighted sums, over arguments (b, w_1, x_1, w_2, x_2, ...)
 WEIGHTED = (DOT, NEURON)
 
+
+def interleaved(b: Any, ws: Sequence[Any], xs: Sequence[Any]) -> list[Any]:
+    """[b, w_1, x_1, w_2, x_2, ...], the order of a weighted sum's arguments."""
+    if len(ws) != len(xs):
+        raise ValueError(f"a weighted sum needs as many weights as inputs, got {len(ws)} "
+                         f"weights for {len(xs)} inputs")
+    args = [b] * (2 * len(ws) + 1)
+    args[1::2], args[2::2] = ws, xs
+    return args
+
+
+def check_weighted(op: Op, act: Op | None, rows: int, biases: int) -> None:
+    """ValueError unless these make weighted sums: DOT, or NEURON with its activation, and a
+    bias for each row of weights."""
+    if op not in WEIGHTED or (op is NEURON) != (act is not None):
+        raise ValueError(f"weighted nodes are DOT (act None) or NEURON (with an activation), "
+                         f"not {op.name} with {act!r}")
+    if rows != biases:
+        raise ValueError(f"{rows} rows of weights but {biases} biases")
+
 # the op that keeps a number operand in the node: second (x * 2) or first (2 * x)
 NUMBER_SECOND = {ADD: ADD_SCALAR, MUL: MUL_SCALAR, DIV: DIV_SCALAR, POW: POWC}
 NUMBER_FIRST = {ADD: ADD_SCALAR, MUL: MUL_SCALAR, DIV: RDIV, POW: RPOW}

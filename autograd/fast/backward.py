@@ -19,11 +19,11 @@ from autograd.core.backward import check_toposort
 from autograd.core.errors import undefined
 from autograd.core.floats import FLOAT_MATH
 from autograd.core.grad import grad_arguments, used
-from autograd.core.ops import Op, slope
+from autograd.core.ops import Op, interleaved, slope
 from autograd.core.value import Grad, Value, accumulate, seed_of
 from autograd.core.valuemath import VALUE_MATH
 from autograd.fast import graph, unrolled
-from autograd.fast.nodes import NODE_TYPES, PerOp, interleaved
+from autograd.fast.nodes import NODE_TYPES, PerOp
 
 _GRAD, _DATA = operator.attrgetter("grad"), operator.attrgetter("data")
 _FLOAT = {float}

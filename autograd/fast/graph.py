@@ -7,8 +7,9 @@ from collections.abc import Container, Iterable
 from itertools import filterfalse
 from typing import Any
 
+from autograd.core.ops import interleaved
 from autograd.core.value import Value
-from autograd.fast.nodes import Inputs, Row, interleaved
+from autograd.fast.nodes import Inputs, Row
 
 
 def toposort(roots: Iterable[Value], cut: Container[Value] | None = None) -> list[Value]:

@@ -20,7 +20,7 @@ from typing import Any
 
 from autograd.core import grad_mode, ops
 from autograd.core.errors import as_written, checked, invalid, is_real, operand, to_float
-from autograd.core.ops import VARIADIC, WEIGHTED, Op
+from autograd.core.ops import VARIADIC, WEIGHTED, Op, interleaved
 from autograd.core.value import Value
 
 Number = int | float
@@ -126,16 +126,6 @@ class Inputs(Shared):
 
     __slots__ = ()
 
-
-
-def interleaved(b: Any, ws: Sequence[Any], xs: Sequence[Any]) -> list[Any]:
-    """[b, w_1, x_1, w_2, x_2, ...], the order of DOT's arguments."""
-    if len(ws) != len(xs):
-        raise ValueError(f"a weighted sum needs as many weights as inputs, got {len(ws)} "
-                         f"weights for {len(xs)} inputs")
-    args = [b] * (2 * len(ws) + 1)
-    args[1::2], args[2::2] = ws, xs
-    return args
 
 
 def _make_node_type(op: Op) -> type[Any]:

@@ -15,7 +15,7 @@ from itertools import chain
 from typing import Any
 
 from autograd.core import grad_mode, ops
-from autograd.core.ops import WEIGHTED, Op
+from autograd.core.ops import Op, check_weighted, interleaved
 from autograd.core.value import Value
 from autograd.fast import unrolled
 from autograd.fast.nodes import (
@@ -24,7 +24,6 @@ from autograd.fast.nodes import (
     Inputs,
     PerOp,
     Row,
-    interleaved,
     stopped,
     subclassed,
     variadic,
@@ -38,9 +37,8 @@ _ROWS: dict[tuple[Op, Op | None, int], Callable[..., list[Any] | None]] = PerOp(
 def rows_of(rows: Sequence[Sequence[Any]], biases: Sequence[Any],
             act: Op | None) -> list[Row] | None:
     """Each row of weights with its bias (and the activation) as a Row; None unless every
-    weight and bias is a Value (numbers then become constants, node by node)."""
-    if len(rows) != len(biases):
-        raise ValueError(f"{len(rows)} rows of weights but {len(biases)} biases")
+    weight and bias is a Value (numbers then become constants, node by node). The counts
+    are weighted_rows' to check."""
     if not TYPES.issuperset(map(type, chain(biases, *rows))):
         return None
     return [Row((act, b, *row)) for row, b in zip(rows, biases)]
@@ -83,9 +81,7 @@ def weighted_rows(op: Op, rows: Sequence[Sequence[Any]], xs: Sequence[Any],
     (autograd/fast/unrolled.py). Numbers among the arguments become constants; a result that is
     not finite is checked as for any node (tests/test_weighted.py compares with ``variadic``
     bit for bit)."""
-    if op not in WEIGHTED or (op is ops.NEURON) != (act is not None):
-        raise ValueError(f"weighted nodes are DOT (act None) or NEURON (with an activation), "
-                         f"not {op.name} with {act!r}")
+    check_weighted(op, act, len(rows), len(biases))
     if grad_mode.traces and grad_mode.tracing.get() and not grad_mode.enabled.get():
         with grad_mode.enable_grad():  # no_grad while a function is traced: detach nodes
             return [stopped(v) for v in weighted_rows(op, rows, xs, biases, act, cache)]

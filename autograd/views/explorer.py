@@ -26,7 +26,7 @@ from typing import Any
 from autograd.core.errors import undefined
 from autograd.engine import Value, grad, toposort
 from autograd.files import write_atomically
-from autograd.ops import DOT, FLOAT_MATH, NEURON, literal, slope
+from autograd.ops import DOT, FLOAT_MATH, NEURON, literal
 from autograd.views import symbols
 from autograd.views.draw import (
     COLOURS,
@@ -75,16 +75,13 @@ def walk(order: Sequence[Value]) -> tuple[list[Step], dict[Value, float]]:
         parents = v.parents
         if not parents:
             continue
-        g, op, k, factor = grads[v], v.op, v.param, None
-        if op is NEURON:  # act(b + w·x): g act'(out), then the weighted sum's rule
-            factor = slope(k, FLOAT_MATH, v.data)
-            g_in, op, k = g * factor, DOT, None
-        else:
-            g_in = g
-        try:
-            locals_ = op.partials(FLOAT_MATH, v.data, [p.data for p in parents], k)
+        g, op, k, xs = grads[v], v.op, v.param, [p.data for p in parents]
+        try:  # an op that is two in one (a neuron): g act'(out) first, then its partials
+            factor = op.factor(FLOAT_MATH, v.data, k) if op.factor else None
+            locals_ = op.partials(FLOAT_MATH, v.data, xs, k)
         except (ArithmeticError, ValueError) as e:  # as the engine: NaN, or an error naming v
-            locals_ = undefined(v.op, [p.data for p in v.parents], v.param, e)
+            factor, locals_ = None, undefined(op, xs, k, e)
+        g_in = g if factor is None else g * factor
         terms = []
         for p, d in zip(parents, locals_):
             c = g_in * d
