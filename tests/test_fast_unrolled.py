@@ -66,3 +66,36 @@ def test_a_row_of_another_width_is_an_error_of_the_written_out_code():
     xs = (Value(1.0), Value(2.0))
     with pytest.raises(ValueError):
         make([Row((None, Value(0.0), Value(1.0)))], xs, True, type(Value(0.0) + 1.0))
+
+
+ODD = [0.0, -0.0, 1e-300, -2.5, 0.75, float("inf"), float("-inf"), float("nan")]
+
+
+@pytest.mark.parametrize("act", [ops.RELU, ops.TANH, ops.SIGMOID])
+@pytest.mark.parametrize("n", [1, 3, 16])
+def test_a_neurons_chain_rule_equals_act_then_the_loop_bit_for_bit(act, n):
+    """NEURON's rule written out with act's derivative inlined: the same floats as act's
+    rule from the table, then the loop over the pairs, for odd outputs and gradients too."""
+    from autograd.fast.backward import _neuron_loop
+
+    rng = random.Random(n)
+    chain = unrolled.neuron_chain_function((act, n))
+    for trial in range(60):
+        out = rng.choice([*ODD, rng.gauss(0, 1), rng.random()])
+        g = rng.choice([*ODD, rng.gauss(0, 1)])
+        seed = rng.random()
+
+        def node(seed=seed, out=out):
+            r = random.Random(seed)
+            b = Value(r.gauss(0, 1))
+            ws = [Value(r.choice([r.gauss(0, 1), *ODD[:5]])) for _ in range(n)]
+            xs = tuple(Value(r.gauss(0, 1)) for _ in range(n))
+            v = Value(out) * 1.0  # a node with the slots a weighted node uses
+            v._a, v._b = xs, Row((act, b, *ws))
+            return v, [b, *ws, *xs]
+
+        v, args = node()
+        chain(v, g)
+        v2, args2 = node()
+        _neuron_loop(v2, g)
+        assert [bits(a.grad) for a in args] == [bits(a.grad) for a in args2], (trial, out, g)

@@ -5,6 +5,9 @@ again exactly when its weights are other Values."""
 import math
 import random
 import struct
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -191,3 +194,20 @@ def test_a_cache_is_not_fooled_by_a_value_subclass_whose_eq_is_set_later(monkeyp
     assert second.parents[1] is rows[0][0] and first.parents[1] is not rows[0][0]
     assert second.data == biases[0].data + 4.0 * xs[0].data + rows[0][1].data * xs[1].data
 
+
+
+def test_value_subclasses_are_recorded_as_they_are_made():
+    """The cache asks whether a user's subclass exists of the classes recorded as they were
+    made: none in a fresh interpreter, one as soon as it is defined, however deep, even
+    below a class whose __init_subclass__ does not pass it on to Value's."""
+    code = ("import autograd, nn\nfrom autograd.fast import nodes\n"
+            "nn.MLP(2, [3, 1])(([1.0, 2.0]))\nfresh = nodes.subclassed()\n"
+            "class Quiet(autograd.Value):\n"
+            "    _IDENTITY_KEPT = True\n"
+            "    def __init_subclass__(cls, **kwargs): pass  # does not call super()\n"
+            "quiet = nodes.subclassed()\n"
+            "class Deep(Quiet):\n    _IDENTITY_KEPT = False\n"
+            "print(fresh, quiet, nodes.subclassed())\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=Path(__file__).parent.parent)
+    assert out.stdout.split() == ["False", "False", "True"]

@@ -39,6 +39,7 @@ def _backward(self: Value, gradient: Grad | None = None, create_graph: bool = Fa
 def install() -> None:
     """Replace the core's node makers, operators and backward pass with the speed layer's."""
     backward.install()
+    nodes.record_subclasses()
     core.apply, core.constant, core.detached = nodes.apply, nodes.const, nodes.stopped
     Value.__add__, Value.__radd__ = nodes.add, nodes.radd  # type: ignore[method-assign]
     for name, op in (("mul", ops.MUL), ("truediv", ops.DIV), ("pow", ops.POW)):

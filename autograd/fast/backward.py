@@ -223,11 +223,21 @@ def _dot_chain(v: Any, g: float) -> None:
         _ROW_PRODUCTS[len(xs)](xs, row, g)
 
 
+def _neuron_loop(v: Any, g: float) -> None:
+    xs, row = v._a, v._b
+    _row_products(xs, row, g * slope(row[0], FLOAT_MATH, v.data))
+
+
+# (act, pairs) -> NEURON's float rule written out with act's derivative (autograd/unrolled.py)
+_NEURON_CHAINS: dict[tuple[Op, int], Chain] = PerOp(
+    lambda key: unrolled.neuron_chain_function(key) if key[1] <= unrolled.MAX_WIDTH
+    else _neuron_loop)
+
+
 def _neuron_chain(v: Any, g: float) -> None:
     """NEURON's float rule: through act first, g act'(out), then DOT's rule: the numbers of
     the unfused act(dot(...))."""
-    xs, row = v._a, v._b
-    _ROW_PRODUCTS[len(xs)](xs, row, g * slope(row[0], FLOAT_MATH, v.data))
+    _NEURON_CHAINS[v._b[0], len(v._a)](v, g)
 
 
 def _layout_chain(op: Op) -> Chain:

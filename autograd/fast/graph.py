@@ -51,13 +51,14 @@ def toposort(roots: Iterable[Value], cut: Container[Value] | None = None) -> lis
         else:  # parents visited already would be popped and skipped: they are not pushed
             parents, row = node._a, node._b
             if type(row) is Row:  # as node.parents, (b, w_1, x_1, ...), less what is complete
-                stack += (node, _SHARED)
                 if parents in complete:
-                    if row in complete:
+                    if row in complete:  # every parent visited, so placed: the graph has no
+                        place(node)  # cycle, and only a node's children wait for it
                         continue
                     parents = row[1:]
                 elif row not in complete:
                     parents = interleaved(row[1], row[2:], parents)
+                stack += (node, _SHARED)
             else:
                 stack += (node, None)
                 if type(parents) is not tuple:  # a DOT that + built: its first _b terms

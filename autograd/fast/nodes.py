@@ -15,7 +15,7 @@ from __future__ import annotations
 import operator
 import sys
 import sysconfig
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from autograd.core import grad_mode, ops
@@ -144,14 +144,55 @@ for _op in (ops.CONST, *ops.OPS):
     NODE_TYPES[_op]
 
 
+def _descendants(cls: type) -> list[type]:
+    classes: list[type] = cls.__subclasses__()
+    for sub in classes:
+        classes += sub.__subclasses__()
+    return classes
+
+
+def _users(classes: Iterable[type]) -> bool:
+    # a class of the user's: neither a node type nor one that keeps Value's identity
+    return any(cls not in TYPES and not getattr(cls, "_IDENTITY_KEPT", False)
+               for cls in classes)
+
+
+# Value's subclasses other than the node types made at import, each recorded as it is made
+# (record_subclasses below): whether a user's is among them is then asked of a few classes,
+# not of a walk over every node type. They are kept for good: one no longer used only makes
+# the check slower.
+_MADE: set[type] = set()
+
+
 def subclassed() -> bool:
     """Whether Value has subclasses of a user's, whose == could be set after they are made
     (autograd/fast/weighted.py): not the node types, nor one that keeps Value's identity."""
-    classes = Value.__subclasses__()
-    for cls in classes:
-        classes += cls.__subclasses__()
-    return any(cls not in TYPES and not getattr(cls, "_IDENTITY_KEPT", False)
-               for cls in classes)
+    for cls in _MADE:
+        if cls in TYPES:
+            continue
+        if not getattr(cls, "_IDENTITY_KEPT", False):
+            return True
+        # below a class of ours, one made without passing through Value's __init_subclass__
+        # (a class between them whose __init_subclass__ does not call super())
+        if cls.__subclasses__() and _users(_descendants(cls)):
+            return True
+    return False
+
+
+def record_subclasses() -> None:
+    """From now on, record each subclass of Value as it is made (with those made before).
+
+    A node type defines no __init_subclass__: every class made below Value passes through
+    Value's, but for those below a class whose own does not call super(); subclassed()
+    looks below the recorded classes that are not the user's."""
+    checked_subclass = vars(Value)["__init_subclass__"].__func__
+
+    def __init_subclass__(cls: type, /, **kwargs: Any) -> None:
+        checked_subclass(cls, **kwargs)  # a class Value refuses is not made
+        _MADE.add(cls)
+
+    _MADE.update(cls for cls in _descendants(Value) if cls not in TYPES)
+    Value.__init_subclass__ = classmethod(__init_subclass__)  # type: ignore[assignment]
 
 
 def _unary_maker(op: Op) -> Callable[[Value, Any], Value]:

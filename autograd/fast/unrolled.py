@@ -15,7 +15,7 @@ import linecache
 from collections.abc import Callable
 from typing import Any
 
-from autograd.core.ops import DOT, Op
+from autograd.core.ops import DOT, NEURON, Op
 from autograd.kernels import FLOAT_KERNELS
 from autograd.ops import code_rule
 
@@ -63,20 +63,27 @@ def rows_source(op: Op, act: Op | None, n: int) -> str:
     return "def rows(rows, xs, record, node):\n" + "".join(f"    {line}\n" for line in lines)
 
 
-def chain_source(n: int, terms: bool) -> str:
+def chain_source(n: int, terms: bool, act: Op | None = None) -> str:
     """The source of DOT's float chain rule for n pairs: each argument's gradient += g times
     its partial (1 for b, x_i for w_i, w_i for x_i), in argument order. It takes a node's
-    inputs and Row, or with ``terms`` the list b, w_1, x_1, ... of a DOT that + built."""
-    rule = code_rule(DOT)
+    inputs and Row, or with ``terms`` the list b, w_1, x_1, ... of a DOT that + built; with
+    ``act``, NEURON's rule for a node v: g times act'(out) first (the rule's factor), then
+    DOT's."""
+    op = DOT if act is None else NEURON
+    rule = code_rule(op)
     assert rule is not None
     ws, xs = _numbered("w", n), _numbered("x", n)
     names = ["b", *(a for pair in zip(ws, xs) for a in pair)]
-    code = rule("out", [f"{name}.data" for name in names], None)
+    code = rule("out", [f"{name}.data" for name in names], act)
     unpacking = ([f"{unpack(names)} = terms"] if terms
                  else [f"{unpack(xs)} = xs", f"{unpack(['_', 'b', *ws])} = row"])
+    head = "def chain(terms, g):\n" if terms else "def chain(xs, row, g):\n"
+    if act is not None:
+        head = "def chain(v, g):\n"
+        unpacking = ["out = v.data", f"g = g * ({code.factor})", "xs, row = v._a, v._b",
+                     *unpacking]
     lines = unpacking + [f"{name}.grad += g" if d == "1.0" else f"{name}.grad += g * {d}"
                       for name, d in zip(names, code.partials)]
-    head = "def chain(terms, g):\n" if terms else "def chain(xs, row, g):\n"
     return head + "".join(f"    {line}\n" for line in lines)
 
 
@@ -99,3 +106,9 @@ def chain_function(key: tuple[int, bool]) -> Callable[..., None]:
     """``chain_source`` compiled: (xs, row, g) or (terms, g) -> None."""
     n, terms = key
     return _load(chain_source(n, terms), f"chain {n}{' terms' if terms else ''}")
+
+
+def neuron_chain_function(key: tuple[Op, int]) -> Callable[..., None]:
+    """``chain_source`` of NEURON with an activation, compiled: (v, g) -> None."""
+    act, n = key
+    return _load(chain_source(n, False, act), f"chain {act.name} {n}")

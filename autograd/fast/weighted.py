@@ -60,7 +60,7 @@ class RowCache:
              act: Op | None) -> list[Row] | None:
         """``rows_of(rows, biases, act)``, the same Rows as last time if nothing changed."""
         if not _PLAIN.issuperset(map(type, chain((rows, biases), rows))) or (
-                not TYPES.issuperset(map(type, chain(biases, *rows))) and subclassed()):
+                subclassed() and not TYPES.issuperset(map(type, chain(biases, *rows)))):
             # a list of another kind, or a Value subclass whose == was set after it was
             # made, compares as it likes: no cache for them
             return rows_of(rows, biases, act)
