@@ -13,7 +13,7 @@ def _as_list(parameters: Value | Iterable[Value]) -> list[Value]:
     return [parameters] if isinstance(parameters, Value) else list(parameters)
 
 
-def _total_norm(grads: Iterable[float], norm_type: float = 2.0) -> float:
+def total_norm(grads: Iterable[float], norm_type: float = 2.0) -> float:
     """The p-norm of the gradients taken as one vector (norm_type=inf: the largest |g|)."""
     sizes = [abs(g) for g in grads]
     if any(math.isnan(s) for s in sizes):
@@ -34,18 +34,25 @@ def clip_grad_norm_(parameters: Value | Iterable[Value], max_norm: float,
     norm_type = checks.at_least("norm_type (p of the p-norm, or math.inf)", norm_type, 0.0,
                                 strict=True)
     params = _as_list(parameters)
-    norm = _total_norm((as_number(p.grad) for p in params), norm_type)
+    norm = total_norm((as_number(p.grad) for p in params), norm_type)
     if error_if_nonfinite and not math.isfinite(norm):
         raise RuntimeError(f"the total norm of order {norm_type} of the gradients is {norm}, "
                            "so it cannot be clipped; pass error_if_nonfinite=False to scale "
                            "them by it anyway")
-    # g <- g min(max_norm / (||g|| + 1e-6), 1): the 1e-6 keeps a zero norm from dividing by
-    # zero; a NaN norm makes every gradient NaN, an infinite one makes finite ones 0
-    scale = max_norm / (norm + 1e-6)
-    if not scale >= 1.0:
+    scale = clip_scale(norm, max_norm)
+    if scale is not None:
         for p in params:
             p.grad = p.grad * scale
     return norm
+
+
+def clip_scale(norm: float, max_norm: float) -> float | None:
+    """The factor that brings gradients of this joint norm to max_norm, or None if they
+    are within it."""
+    # g <- g min(max_norm / (||g|| + 1e-6), 1): the 1e-6 keeps a zero norm from dividing by
+    # zero; a NaN norm makes every gradient NaN, an infinite one makes finite ones 0
+    scale = max_norm / (norm + 1e-6)
+    return None if scale >= 1.0 else scale
 
 
 def clip_grad_value_(parameters: Value | Iterable[Value], clip_value: float) -> None:

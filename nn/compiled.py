@@ -86,7 +86,8 @@ class CompiledLoss:
                           names={p: n for n, p in model.named_parameters()}
                           if callable(getattr(model, "named_parameters", None)) else None)
         self.reduction = _reduction(loss_fn, len(shown) if self.multi else 0, targets)
-        _check_faithful(self.fn, model, loss_fn, inputs, targets, self.params, self.reduction)
+        _check_faithful(self.fn, model, loss_fn, inputs, targets, self.params, self.reduction,
+                        self.np if self.smallest == 1 else None)
 
     def __call__(self, inputs: Sequence[Sequence[float]],
                  targets: Sequence[Any]) -> tuple[float, list[Any]]:
@@ -97,10 +98,24 @@ class CompiledLoss:
         result = self.fn(columns, reduction=self.reduction)
         for p, g in zip(self.params, result.param_grads):
             p.grad += g
-        losses, *outputs = ([float(v) for v in column] for column in result.outputs)
-        predictions = [list(row) for row in zip(*outputs)] if self.multi else outputs[0]
-        total = math.fsum(losses)
-        return (total / len(losses) if self.reduction == "mean" else total), predictions
+        return self._loss(result.outputs[0]), self.predictions(result.outputs[1:])
+
+    def on_arrays(self, columns: list[Any], params: Any) -> tuple[float, list[Any], Any]:
+        """A batch given as NumPy columns (inputs, then targets) at the parameter vector
+        ``params``: its loss, its outputs (for ``predictions``) and its parameter gradient
+        as an array. No Value is read or changed."""
+        result = self.fn(columns, reduction=self.reduction, params=params)
+        return self._loss(result.outputs[0]), result.outputs[1:], result.param_grads
+
+    def predictions(self, outputs: Sequence[Any]) -> list[Any]:
+        """The model's outputs per sample: a number each, or a list for several outputs."""
+        columns = [c.tolist() if hasattr(c, "tolist") else list(map(float, c)) for c in outputs]
+        return [list(row) for row in zip(*columns)] if self.multi else columns[0]
+
+    def _loss(self, losses: Any) -> float:
+        values = losses.tolist() if hasattr(losses, "tolist") else list(map(float, losses))
+        total = math.fsum(values)
+        return total / len(values) if self.reduction == "mean" else total
 
 
 def _refuse(why: str) -> TypeError:
@@ -147,12 +162,14 @@ def _reduction(loss_fn: Callable[[list[Any], list[Any]], Value], outputs: int,
 
 def _check_faithful(fn: Any, model: Any, loss_fn: Callable[[list[Any], list[Any]], Value],
                     inputs: Sequence[Sequence[float]], targets: Sequence[Any],
-                    params: list[Value], reduction: str) -> None:
+                    params: list[Value], reduction: str, np: Any = None) -> None:
     """Compiled and eager losses and gradients agree on real samples and batches, or refuse.
 
     Checked with the parameters moved a little away from their values (and put back
     exactly), so that a term that happens to be 0 now, such as the penalty of biases at
-    0, still shows how it enters the loss.
+    0, still shows how it enters the loss. With ``np``, the compiled code is called as
+    training calls it with NumPy (arrays in, the vector code), and the gradients are
+    compared as arrays.
     """
     first_of_each: dict[Any, int] = {}
     for i, t in enumerate(targets):
@@ -173,11 +190,18 @@ def _check_faithful(fn: Any, model: Any, loss_fn: Callable[[list[Any], list[Any]
             except (ArithmeticError, ValueError):
                 continue  # the compiled code raises the same error there, when training meets it
             columns = [[float(inputs[i][k]) for i in case] for k in range(len(inputs[0]))]
-            result = fn([*columns, [float(targets[i]) for i in case]], reduction=reduction)
-            total = math.fsum(result.outputs[0])
+            columns.append([float(targets[i]) for i in case])
+            if np is None:
+                result = fn(columns, reduction=reduction)
+                agree = all(_close(g, as_number(e)) for g, e in zip(result.param_grads, expected))
+            else:
+                result = fn([np.array(c) for c in columns], reduction=reduction,
+                            params=np.array([p.data for p in params]))
+                agree = _all_close(np, result.param_grads,
+                                   np.array([as_number(e) for e in expected]))
+            total = math.fsum(map(float, result.outputs[0]))
             loss = total / len(case) if reduction == "mean" else total
-            if not (_close(loss, eager.data) and all(
-                    _close(g, as_number(e)) for g, e in zip(result.param_grads, expected))):
+            if not (_close(loss, eager.data) and agree):
                 raise _refuse(
                     f"on samples {case} the compiled loss is {loss!r} but the loss computed "
                     f"with Values is {eager.data!r} (or their gradients differ): the loss "
@@ -186,6 +210,13 @@ def _check_faithful(fn: Any, model: Any, loss_fn: Callable[[list[Any], list[Any]
     finally:
         for p, x in zip(params, saved):
             p.data = x
+
+
+def _all_close(np: Any, a: Any, b: Any) -> bool:
+    """_close for every pair of two arrays."""
+    with np.errstate(invalid="ignore", over="ignore"):
+        near = (a == b) | (np.abs(a - b) <= 1e-9 * np.maximum(np.abs(a), np.abs(b)))
+    return bool((near | (np.isnan(a) & np.isnan(b))).all())
 
 
 def _close(a: Any, b: Any) -> bool:

@@ -44,12 +44,21 @@ class DataLoader(Generic[X, Y]):
         return math.floor(n) if self.drop_last else math.ceil(n)
 
     def __iter__(self) -> Iterator[tuple[list[X], list[Y]]]:
-        order = list(range(len(self.inputs)))
-        if self.shuffle:
+        for batch in self.indices():
+            yield [self.inputs[i] for i in batch], [self.targets[i] for i in batch]
+
+    def indices(self) -> Iterator[Sequence[int]]:
+        """The samples of each batch of one epoch, by index: what iterating yields.
+
+        One batch of every sample is not shuffled: its order would change nothing but the
+        rounding of sums over it (a range is yielded, 0 to n - 1)."""
+        n = len(self.inputs)
+        order: Sequence[int] = range(n)
+        if self.shuffle and self.batch_size < n:
+            order = list(order)
             self.rng.shuffle(order)
         for start in range(0, len(self) * self.batch_size, self.batch_size):
-            batch = order[start:start + self.batch_size]
-            yield [self.inputs[i] for i in batch], [self.targets[i] for i in batch]
+            yield order[start:start + self.batch_size]
 
 
 def check_finite(inputs: Sequence[object], targets: Sequence[object]) -> None:

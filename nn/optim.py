@@ -10,10 +10,22 @@ from autograd import Value, checks
 from autograd.engine import as_number
 
 
-def _sqrt(x: float) -> float:
-    # IEEE square root, as torch takes it: NaN (not an exception) below zero, which rounding
-    # can reach in RMSprop's centered v - (g_ave)^2 when the gradients barely vary
-    return math.sqrt(x) if x >= 0.0 else math.nan
+class Floats:
+    """What an update rule needs beyond + - * / (nn/arrays.py has the same for NumPy arrays)."""
+
+    @staticmethod
+    def sqrt(x: float) -> float:
+        """IEEE square root, as torch takes it: NaN (not an exception) below zero, which
+        rounding can reach in RMSprop's centered v - (g_ave)^2 when the gradients barely vary."""
+        return math.sqrt(x) if x >= 0.0 else math.nan
+
+    @staticmethod
+    def maximum(a: float, b: float) -> float:
+        """The larger, or NaN if either is NaN (as torch.maximum and numpy.maximum)."""
+        return b if b != b or b > a else a
+
+
+FLOATS = Floats()
 
 
 class Optimizer:
@@ -50,27 +62,40 @@ class Optimizer:
 
     def step(self) -> None:
         """Move every parameter once, from the gradient it holds now."""
-        self.step_count += 1
-        for i, p in enumerate(self.params):
-            theta, g = p.data, as_number(p.grad)
-            if self.maximize:
-                g = -g  # ascend f: descend -f
-            if self.decoupled_weight_decay:
-                theta *= 1.0 - self.lr * self.weight_decay  # theta <- theta (1 - lr lambda)
-            elif self.weight_decay:
-                g += self.weight_decay * theta  # L2 penalty (lambda/2) theta^2: g + lambda theta
-            p.data = self._update(i, theta, g)
+        names = self.buffers_used()
+        columns = [self.state.get(name) or [0.0] * len(self.params) for name in names]
+        t = self.step_count + 1
+        moved = []
+        for i, p in enumerate(self.params):  # every new value first: then all of them at once
+            state = {name: column[i] for name, column in zip(names, columns)}
+            moved.append((self.update(FLOATS, p.data, as_number(p.grad), state, t), state))
+        self.step_count = t
+        for name, column in zip(names, columns):
+            self.state[name] = column
+        for i, (p, (theta, state)) in enumerate(zip(self.params, moved)):
+            p.data = theta
+            for name, column in zip(names, columns):
+                column[i] = state[name]
 
-    def _update(self, i: int, theta: float, g: float) -> float:
-        """The new value of parameter i, from its value and its (decayed) gradient."""
+    def update(self, m: Any, theta: Any, g: Any, state: dict[str, Any], t: int) -> Any:
+        """The new parameter from theta and its gradient g at step t, updating ``state``
+        (the buffers_used(), by name). Numbers are floats (m is FLOATS), or arrays of every
+        parameter (m the same functions for arrays): the one rule serves both."""
+        if self.maximize:
+            g = -g  # ascend f: descend -f
+        if self.decoupled_weight_decay:
+            theta = theta * (1.0 - self.lr * self.weight_decay)  # theta (1 - lr lambda)
+        elif self.weight_decay:
+            g = g + self.weight_decay * theta  # L2 penalty (lambda/2) theta^2: g + lambda theta
+        return self.rule(m, theta, g, state, t)
+
+    def rule(self, m: Any, theta: Any, g: Any, state: dict[str, Any], t: int) -> Any:
+        """The optimizer's own step, after maximize and weight decay."""
         raise NotImplementedError
 
-    def _buffer(self, name: str) -> list[float]:
-        """Per-parameter state ``name``, zeros until a step writes it."""
-        found = self.state.get(name)
-        if found is None:  # (setdefault would build a list of zeros at every call)
-            found = self.state[name] = [0.0] * len(self.params)
-        return found
+    def buffers_used(self) -> tuple[str, ...]:
+        """The per-parameter buffers this optimizer's settings keep."""
+        return ()
 
     def hyperparameters(self) -> dict[str, Any]:
         """The settings, by constructor argument name."""
@@ -139,14 +164,17 @@ class SGD(Optimizer):
                              f"momentum={momentum!r}, dampening={dampening!r}")
         self.nesterov = bool(nesterov)
 
-    def _update(self, i: int, theta: float, g: float) -> float:
+    def buffers_used(self) -> tuple[str, ...]:
+        return ("momentum_buffer",) if self.momentum else ()
+
+    def rule(self, m: Any, theta: Any, g: Any, state: dict[str, Any], t: int) -> Any:
         if self.momentum:
-            b = self._buffer("momentum_buffer")
             # b_1 = g_1 (no dampening at first); b_t = mu b_{t-1} + (1 - tau) g_t
-            b[i] = (g if self.step_count == 1
-                    else self.momentum * b[i] + (1.0 - self.dampening) * g)
+            b = state["momentum_buffer"] = (
+                g if t == 1 else self.momentum * state["momentum_buffer"]
+                + (1.0 - self.dampening) * g)
             # Nesterov looks ahead along the momentum: g_t + mu b_t; else plain b_t
-            g = g + self.momentum * b[i] if self.nesterov else b[i]
+            g = g + self.momentum * b if self.nesterov else b
         # theta_t = theta_{t-1} - lr g_t
         return theta - self.lr * g
 
@@ -169,24 +197,23 @@ class Adam(Optimizer):
         self.eps = checks.at_least("eps", eps, 0.0)
         self.amsgrad = bool(amsgrad)
 
-    def _update(self, i: int, theta: float, g: float) -> float:
+    def buffers_used(self) -> tuple[str, ...]:
+        return self.buffer_names if self.amsgrad else self.buffer_names[:2]
+
+    def rule(self, m: Any, theta: Any, g: Any, state: dict[str, Any], t: int) -> Any:
         beta1, beta2 = self.betas
-        t = self.step_count
-        m, v = self._buffer("exp_avg"), self._buffer("exp_avg_sq")
         # first and second moments: m_t = beta1 m_{t-1} + (1 - beta1) g_t,
         # v_t = beta2 v_{t-1} + (1 - beta2) g_t^2
-        m[i] = beta1 * m[i] + (1.0 - beta1) * g
-        v[i] = beta2 * v[i] + (1.0 - beta2) * g * g
-        second = v[i]
+        mean = state["exp_avg"] = beta1 * state["exp_avg"] + (1.0 - beta1) * g
+        second = state["exp_avg_sq"] = beta2 * state["exp_avg_sq"] + (1.0 - beta2) * g * g
         if self.amsgrad:
             # AMSGrad: v_t^max = max(v_{t-1}^max, v_t), so the step size never grows back
-            v_max = self._buffer("max_exp_avg_sq")
-            v_max[i] = second = max(v_max[i], v[i])
+            second = state["max_exp_avg_sq"] = m.maximum(state["max_exp_avg_sq"], second)
         # bias corrections, as both moments start at 0: m_hat = m_t / (1 - beta1^t), etc.
-        m_hat = m[i] / (1.0 - beta1**t)
+        m_hat = mean / (1.0 - beta1**t)
         v_hat = second / (1.0 - beta2**t)
         # theta_t = theta_{t-1} - lr m_hat / (sqrt(v_hat) + eps)
-        return theta - self.lr * m_hat / (math.sqrt(v_hat) + self.eps)
+        return theta - self.lr * m_hat / (m.sqrt(v_hat) + self.eps)
 
 
 class AdamW(Adam):
@@ -217,22 +244,21 @@ class RMSprop(Optimizer):
         self.momentum = checks.at_least("momentum", momentum, 0.0)
         self.centered = bool(centered)
 
-    def _update(self, i: int, theta: float, g: float) -> float:
+    def buffers_used(self) -> tuple[str, ...]:
+        return (("square_avg",) + (("grad_avg",) if self.centered else ())
+                + (("momentum_buffer",) if self.momentum > 0.0 else ()))
+
+    def rule(self, m: Any, theta: Any, g: Any, state: dict[str, Any], t: int) -> Any:
         a = self.alpha
-        v = self._buffer("square_avg")
         # running mean of squares: v_t = alpha v_{t-1} + (1 - alpha) g_t^2
-        v[i] = a * v[i] + (1.0 - a) * g * g
-        second = v[i]
+        second = state["square_avg"] = a * state["square_avg"] + (1.0 - a) * g * g
         if self.centered:
             # running mean g_ave_t = alpha g_ave_{t-1} + (1 - alpha) g_t; dividing by
             # sqrt(v_t - g_ave_t^2) normalises by the variance instead of the raw second moment
-            g_ave = self._buffer("grad_avg")
-            g_ave[i] = a * g_ave[i] + (1.0 - a) * g
-            second -= g_ave[i] * g_ave[i]
-        scaled = g / (_sqrt(second) + self.eps)
+            g_ave = state["grad_avg"] = a * state["grad_avg"] + (1.0 - a) * g
+            second = second - g_ave * g_ave
+        scaled = g / (m.sqrt(second) + self.eps)
         if self.momentum > 0.0:
             # b_t = mu b_{t-1} + g_t / (sqrt(v~_t) + eps); theta_t = theta_{t-1} - lr b_t
-            b = self._buffer("momentum_buffer")
-            b[i] = self.momentum * b[i] + scaled
-            scaled = b[i]
+            scaled = state["momentum_buffer"] = self.momentum * state["momentum_buffer"] + scaled
         return theta - self.lr * scaled

@@ -12,9 +12,11 @@ from typing import Any, Protocol
 
 from autograd import Value, checks
 from autograd.engine import as_number
+from nn.arrays import ArrayTraining
 from nn.clip import clip_grad_norm_
 from nn.compiled import CompiledLoss
 from nn.data import DataLoader, check_finite
+from nn.lr_scheduler import CosineAnnealingLR, ExponentialLR, StepLR
 
 LossFn = Callable[[list[Any], list[Any]], Value]
 Metric = Callable[[list[Any], list[Any]], float]
@@ -117,17 +119,39 @@ def fit(model: Callable[[Any], Any], loss_fn: LossFn, optimizer: Optimizer,
         run = CompiledLoss(model, loss_fn, loader.inputs, loader.targets, backend)
     else:
         run = _eager(model, loss_fn)
+    arrays = (ArrayTraining(run, optimizer, loader.inputs, loader.targets)  # type: ignore[arg-type]
+              if ArrayTraining.fits(run, optimizer, loader.batch_size) else None)
     history = History()
     bar = _progress(progress, epochs * len(loader))
+    try:
+        _epochs(run, arrays, optimizer, loader, epochs, scheduler, metric, clipping, history,
+                bar)
+    finally:
+        if arrays is not None:  # the Values as the last completed step left them
+            arrays.sync()
+    return history
+
+
+def _epochs(run: Callable[[list[Any], list[Any]], tuple[float, list[Any]]],
+            arrays: ArrayTraining | None, optimizer: Optimizer, loader: DataLoader[Any, Any],
+            epochs: int, scheduler: Scheduler | None, metric: Metric | None,
+            clipping: tuple[list[Value], float] | None, history: History,
+            bar: _Progress) -> None:
+    """fit's loop; with ``arrays``, the parameters live there, and are written back into the
+    Values before any code of the user's runs (a metric, a schedule's function, a warning)."""
     step = 0
     start, warned = 0.0, False  # the largest loss of the first epoch
     for epoch in range(1, epochs + 1):
         losses, metrics, sizes = [], [], []
-        for xb, yb in loader:
+        for batch in loader.indices():
             step += 1
-            optimizer.zero_grad()
             try:
-                loss, predictions = run(xb, yb)
+                if arrays is None:
+                    optimizer.zero_grad()
+                    xb, yb = [loader.inputs[i] for i in batch], [loader.targets[i] for i in batch]
+                    loss, predictions = run(xb, yb)
+                else:
+                    loss, outputs = arrays.run(batch)
             except (OverflowError, FloatingPointError) as e:  # left the floats on the way
                 bar.close()
                 raise _diverged(f"the forward pass overflowed ({e})", step, epoch,
@@ -139,23 +163,36 @@ def fit(model: Callable[[Any], Any], loss_fn: LossFn, optimizer: Optimizer,
             # (one batch's loss alone varies a lot, from near 0 up, with small batches)
             if epoch > 1 and loss > 1e3 * start and not warned:
                 warned = True
+                if arrays is not None:
+                    arrays.sync()
                 warnings.warn(f"the loss grew from {start:.3g} (the largest of the first epoch) "
                               f"to {loss:.3g} by step {step} "
                               f"(epoch {epoch}): training is diverging; try a smaller "
-                              "learning rate or clip_grad_norm", RuntimeWarning, stacklevel=2)
+                              "learning rate or clip_grad_norm", RuntimeWarning, stacklevel=3)
             if epoch == 1:
                 start = max(start, loss)
             if clipping is not None:
-                history.grad_norm.append(clip_grad_norm_(*clipping))
-            optimizer.step()
+                history.grad_norm.append(clip_grad_norm_(*clipping) if arrays is None
+                                         else arrays.clip(clipping[1]))
+            if arrays is None:
+                optimizer.step()
+            else:
+                arrays.step()
             history.loss.append(loss)
             losses.append(loss)
-            sizes.append(len(xb))
+            sizes.append(len(batch))
             if metric is not None:
+                if arrays is not None:
+                    if metric is not accuracy:
+                        arrays.sync()
+                    predictions = arrays.loss.predictions(outputs)
+                    yb = [loader.targets[i] for i in batch]
                 metrics.append(metric(predictions, yb))
                 history.metric.append(metrics[-1])
             bar.update(loss, metrics[-1] if metrics else None)
         if scheduler is not None:
+            if arrays is not None and type(scheduler) not in CLOSED_FORM:
+                arrays.sync()
             scheduler.step()
         # epoch figures weight each batch by its size (a last, smaller batch counts less)
         history.epoch_loss.append(_weighted_mean(losses, sizes))
@@ -163,7 +200,10 @@ def fit(model: Callable[[Any], Any], loss_fn: LossFn, optimizer: Optimizer,
             history.epoch_metric.append(_weighted_mean(metrics, sizes))
         bar.epoch_done(epoch, history)
     bar.close()
-    return history
+
+
+# schedules that run no code of the user's
+CLOSED_FORM = {StepLR, ExponentialLR, CosineAnnealingLR}
 
 
 def _eager(model: Callable[[Any], Any], loss_fn: LossFn) -> Callable[..., tuple[float, Any]]:

@@ -78,3 +78,35 @@ def test_fit_runs_on_an_earlier_commit_extracted_from_git(tmp_path):
     assert "the extracted autograd" in run.stderr
     theirs, ours = json.loads(run.stdout), training.run("chainrule", 2)
     assert theirs["loss"] == ours["loss"] and len(theirs["times"]) == 2
+
+
+def test_fit_hand_numpy_and_pytorch_loops_train_alike():
+    """benchmarks.fit's contenders run the same training: equal losses after the same epochs
+    (full batch: same order of samples, sums rounded alike to 1e-12)."""
+    from benchmarks import compiled, fit
+
+    pytest.importorskip("numpy")
+    x, t = compiled.data(60, 5)
+    rows = compiled.initial(8, 5)
+    runs = [fit.fit_epochs(8, 5, x, t, None)[0], fit.hand_epochs(rows, x, t, None, 5)]
+    theirs = fit.torch_epochs(rows, x, t, None, 5)
+    runs += [theirs] if theirs is not None else []
+    losses = [[run(1) for _ in range(3)] for run in runs]
+    for other in losses[1:]:
+        assert max(abs(a - b) for a, b in zip(losses[0], other)) < 1e-12
+    assert losses[0][-1] < losses[0][0]
+
+
+@pytest.mark.parametrize("target", [1e9, 0.0])
+def test_fit_benchmark_says_whether_its_targets_are_met(capsys, monkeypatch, target):
+    from benchmarks import fit
+
+    pytest.importorskip("numpy")
+    for name in ("FULL", "SETUP", "MINI", "VALUES"):
+        monkeypatch.setattr(fit, name, target)
+    monkeypatch.setattr(fit, "SETUP_SECONDS", target)
+    monkeypatch.setattr(fit, "torch_epochs", lambda *args: None)  # no PyTorch to beat
+    code = fit.main(["--rounds", "1", "--epochs", "1", "--widths", "8", "--sizes", "40"])
+    out = capsys.readouterr().out
+    met = target > 1
+    assert "fit/hand" in out and (code, "targets met" in out) == (1 - met, met)

@@ -57,3 +57,16 @@ def test_bad_arguments():
     for bad in (0, -1, 2.5, True):
         with pytest.raises(ValueError, match="batch_size"):
             DataLoader([1], [1], bad)
+
+
+def test_one_batch_of_every_sample_is_not_shuffled():
+    """Its order would change nothing but the rounding of sums: the samples come in order,
+    and the generator is not drawn from."""
+    rng = random.Random(4)
+    loader = DataLoader(list(range(5)), list(range(5)), rng=rng)
+    state = rng.getstate()
+    assert [xb for xb, _ in loader] == [[0, 1, 2, 3, 4]] and rng.getstate() == state
+    assert list(loader.indices()) == [range(5)]
+    shuffled = DataLoader(list(range(5)), list(range(5)), batch_size=4, rng=random.Random(4))
+    assert sorted(x for xb, _ in shuffled for x in xb) == [0, 1, 2, 3, 4]
+    assert [x for xb, _ in shuffled for x in xb] != [0, 1, 2, 3, 4]

@@ -18,6 +18,7 @@ import builtins
 import itertools
 import linecache
 import math
+import operator
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -32,6 +33,9 @@ from autograd.kernels import FLOAT_KERNELS, numpy_kernels
 from autograd.ops import Code, code_rule, literal
 
 _serial = itertools.count(1)
+
+
+_DATA, _FLOAT = operator.attrgetter("data"), {float}
 
 
 @dataclass
@@ -153,7 +157,10 @@ class Compiled:
     def _param_values(self, params: Any) -> Any:
         """The params' own values, or the ones given (checked: as many, real numbers)."""
         if params is None:
-            return [real(f"param {i}", q.data) for i, q in enumerate(self.params)]
+            values = list(map(_DATA, self.params))
+            if _FLOAT.issuperset(map(type, values)):  # as Values hold them: checked in C
+                return values
+            return [real(f"param {i}", v) for i, v in enumerate(values)]
         if type(params).__module__ == "numpy":
             import numpy as np
 
