@@ -121,6 +121,27 @@ def test_grouped_graphs_equal_the_engine(program, n_in, seed, batch):
     close(result.param_grads, np.sum([e[2] for e in expected], axis=0), "param gradients")
 
 
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(programs, st.integers(1, 3), st.integers(0, 10**6), st.sampled_from(["reversed",
+                                                                          "shuffled"]))
+def test_parameters_in_any_order_equal_the_engine(program, n_in, seed, order):
+    """A layer's weights gathered from params and their gradients added back: the right
+    entries, whatever order params are given in."""
+    xs = [Value(0.1 * (i + 1), label=f"x{i + 1}") for i in range(n_in)]
+    loss, _, params = build(xs, program, seed)
+    rng = np.random.default_rng(seed)
+    perm = (list(range(len(params)))[::-1] if order == "reversed"
+            else list(rng.permutation(len(params))))
+    f = compile(loss, xs, [params[i] for i in perm])
+    samples = rng.uniform(-1.5, 1.5, size=(3, n_in))
+    with vector_only():
+        result = f([samples[:, i] for i in range(n_in)], reduction="sum")
+    expected = [engine(program, seed, s, n_in) for s in samples]
+    close(result.outputs[0], [e[0] for e in expected], "loss")
+    summed = np.sum([e[2] for e in expected], axis=0)
+    close(result.param_grads, [summed[i] for i in perm], "param gradients")
+
+
 @pytest.mark.parametrize("width", [32, 64, 128])
 def test_wide_layers_become_matrix_products(width):
     model = nn.MLP(2, [width, width, 1], rng=random.Random(0))
