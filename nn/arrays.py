@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from autograd.engine import as_number
 from nn.clip import clip_scale, total_norm
 from nn.compiled import CompiledLoss
 from nn.optim import FLOATS, SGD, Adam, AdamW, Optimizer, RMSprop
@@ -45,7 +46,7 @@ class ArrayTraining:
         self.np = np
         self.loss, self.optimizer, self.m = loss, optimizer, Arrays(np)
         self.theta = np.array([p.data for p in loss.params], dtype=float)
-        self.grads = np.array([float(p.grad) for p in loss.params], dtype=float)
+        self.grads = np.array([as_number(p.grad) for p in loss.params], dtype=float)
         self.state = {name: np.array(values, dtype=float)
                       for name, values in optimizer.state.items()}
         # the data once as columns; a batch is read by its indices

@@ -93,8 +93,11 @@ def test_every_optimizer_follows_the_eager_run(optimizer):
 @pytest.mark.parametrize("batch_size", [None, 8, 1])
 def test_every_loss_and_way_of_feeding_follows_the_eager_run(loss, batch_size):
     epochs = 2 if batch_size == 1 else 4
-    eager, model, _ = run(False, "sgd momentum dampening decay", loss, batch_size, epochs)
-    arrays, model2, _ = run("numpy", "sgd momentum dampening decay", loss, batch_size, epochs)
+    clip = 1.0 if loss == "mse sum" else None  # a sum's steps grow with the batch: clipped
+    eager, model, _ = run(False, "sgd momentum dampening decay", loss, batch_size, epochs,
+                          clip)
+    arrays, model2, _ = run("numpy", "sgd momentum dampening decay", loss, batch_size, epochs,
+                            clip)
     assert len(arrays.loss) == len(eager.loss)
     assert close(arrays.loss, eager.loss, rel=1e-11)
     assert close([p.data for p in model2.parameters()], [p.data for p in model.parameters()],
