@@ -149,6 +149,13 @@ def array_kernels(np: Any) -> dict[str, Any]:
         shape = lead(*parts)
         return np.concatenate([np.broadcast_to(p, shape + p.shape[-1:]) for p in parts], -1)
 
+    def stack(*columns: Any) -> Any:
+        # the inputs side by side, one row per sample (a 0-d input repeated down the rows)
+        shape = columns[0].shape
+        if all(c.shape == shape for c in columns):
+            return np.stack(columns, -1)
+        return np.stack(np.broadcast_arrays(*columns), -1)
+
     def outer(g: Any, u: Any) -> Any:
         # sum over the samples of g_s u_s^T: the gradient of a matrix every sample reads
         if g.ndim == u.ndim == 2 and len(g) == len(u):
@@ -190,7 +197,7 @@ def array_kernels(np: Any) -> dict[str, Any]:
         return doubt
 
     return {
-        "stack": lambda *columns: np.stack(np.broadcast_arrays(*columns), -1),
+        "stack": stack,
         "cat": cat, "total": total, "rows": lambda a, m, n: a.reshape((*a.shape[:-1], m, n)),
         "matvec": lambda w, u: np.einsum("...mn,...n->...m", w, u),
         "vecmat": lambda g, w: np.einsum("...m,...mn->...n", g, w),

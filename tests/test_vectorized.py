@@ -415,3 +415,19 @@ def test_random_functions_on_numpy_batches_equal_the_engine(program, data, seed)
             assert all(abs(a - b) <= 1e-12 * scale(gx) for a, b in zip(got[1], gx))
     summed = np.sum([gp for *_, gp, _ in expected], axis=0)
     close(result.param_grads, summed, "param gradients")
+
+
+def test_the_callers_arrays_are_read_not_written():
+    """Float arrays are used as given, not copied: the code must never write into them."""
+    model = nn.MLP(2, [4, 4, 1], rng=random.Random(0))
+    xs = [Value(0.0, label="x1"), Value(0.0, label="x2")]
+    y = Value(0.0, label="target")
+    loss = hinge_loss(model(xs), y) + l2_penalty(model.parameters())
+    f = compile(loss, [*xs, y], model.parameters())
+    rng = np.random.default_rng(0)
+    columns = [rng.normal(size=9), rng.normal(size=9), rng.choice([-1.0, 1.0], size=9)]
+    params = np.array([p.data for p in model.parameters()])
+    kept = [c.copy() for c in columns], params.copy()
+    result = f(columns, params=params)
+    assert all((a == b).all() for a, b in zip(columns, kept[0])) and (params == kept[1]).all()
+    assert result.param_grads is not params

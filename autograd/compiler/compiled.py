@@ -168,7 +168,7 @@ class Compiled:
             if array.dtype.kind not in "iuf" or array.shape != (len(self.params),):
                 raise TypeError(f"params must be {len(self.params)} real numbers, got an "
                                 f"array of {array.dtype} with shape {array.shape}")
-            return array.astype(float)
+            return np.asarray(array, dtype=float)  # read, never written: no copy of floats
         values = list(params)
         if len(values) != len(self.params):
             raise ValueError(f"expected {len(self.params)} param values, got {len(values)}")
@@ -353,7 +353,7 @@ def _array(np: Any, v: Any, i: int, inputs: list[Value]) -> Any:
                         f"real numbers, not NumPy dtype {a.dtype}")
     if a.ndim > 1:
         raise ValueError(f"input {i} has shape {a.shape}: a batch is one 1-D array per input")
-    return a.astype(float)
+    return np.asarray(a, dtype=float)  # no copy of floats: the code never writes its inputs
 
 
 def _batch_size(sizes: list[int]) -> int:
