@@ -145,15 +145,20 @@ def torch_epochs(rows: list[list[list[float]]], x: Any, t: Any,
 
 def compare(contenders: dict[str, Callable[[int], float]], rounds: int,
             epochs: int) -> dict[str, float]:
-    """Median ms per epoch of each contender, taking turns, ``epochs`` at a time."""
+    """Median ms per epoch of each contender once set up, taking turns: each round runs
+    ``epochs`` and then 3 x ``epochs`` epochs, and an epoch is the difference over the
+    extra ones (a call's own costs, such as fit's checks of the data, cancel out)."""
     times: dict[str, list[float]] = {name: [] for name in contenders}
     for run in contenders.values():
         run(1)  # warm: the first call of each pays its one-off costs
     for _ in range(rounds):
         for name, run in contenders.items():
-            start = time.perf_counter()
-            run(epochs)
-            times[name].append((time.perf_counter() - start) / epochs)
+            spent = []
+            for k in (epochs, 3 * epochs):
+                start = time.perf_counter()
+                run(k)
+                spent.append(time.perf_counter() - start)
+            times[name].append((spent[1] - spent[0]) / (2 * epochs))
     return {name: 1e3 * statistics.median(ts) for name, ts in times.items()}
 
 
