@@ -3,8 +3,11 @@ follows eager training step for step, and the Values are current whenever user c
 
 import math
 import random
+import struct
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import nn
 from nn.arrays import ArrayTraining
@@ -211,3 +214,33 @@ def test_only_runs_it_can_follow_go_on_arrays():
     history = fit(model, mse_loss, Mine(ps, lr=0.01), (X, labels), epochs=2,
                   compiled=loss)  # on Values, as before
     assert len(history.loss) == 2 and all(map(math.isfinite, history.loss))
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(st.sampled_from(sorted(OPTIMIZERS)), st.integers(1, 4),
+       st.lists(st.tuples(st.floats(-1e3, 1e3), st.floats(-1e3, 1e3),
+                          st.floats(0.0, 1e3), st.floats(-1e3, 1e3)), min_size=1, max_size=12))
+def test_a_rule_on_arrays_gives_the_floats_of_the_rule_on_floats(optimizer, t, rows):
+    """The same rule, element by element on floats and at once on arrays: the same bits
+    (where the arrays stay finite; elsewhere ArrayTraining runs the rule on floats)."""
+    from nn.arrays import Arrays
+    from nn.optim import FLOATS
+
+    opt = OPTIMIZERS[optimizer]([nn.MLP(1, [1]).parameters()[0]])
+    names = opt.buffers_used()
+    # buffers: a momentum or mean of either sign, second moments not below zero
+    state_of = {name: [row[3] if "sq" not in name and name != "square_avg" else row[2]
+                       for row in rows] for name in names}
+    thetas, grads = [row[0] for row in rows], [row[1] for row in rows]
+    try:
+        with np.errstate(divide="raise", over="raise", invalid="raise", under="ignore"):
+            state = {name: np.array(values) for name, values in state_of.items()}
+            at_once = opt.update(Arrays(np), np.array(thetas), np.array(grads), state, t)
+    except FloatingPointError:
+        return  # the floats' turn: what ArrayTraining does then
+    for i, (theta, g) in enumerate(zip(thetas, grads)):
+        one = {name: values[i] for name, values in state_of.items()}
+        assert struct.pack("<d", opt.update(FLOATS, theta, g, one, t)) == struct.pack(
+            "<d", float(at_once[i]))
+        for name in names:
+            assert struct.pack("<d", one[name]) == struct.pack("<d", float(state[name][i]))
