@@ -10,6 +10,7 @@ from autograd.functions import FUSABLE, dot, maximum, minimum, neuron
 from autograd.functions import sum as sum  # noqa: A004 (autograd.sum, like torch.sum)
 from autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck, numerical_grad
 from autograd.primitives import primitive
+from autograd.transforms import hessian, hvp, jacfwd, jacrev, jvp, vjp
 
 if TYPE_CHECKING:
     from autograd.views.explorer import Exploration, explore
@@ -18,8 +19,9 @@ __version__ = "0.1.0"
 __all__ = ["FUSABLE", "Compiled", "Exploration", "GradcheckError", "Jitted", "Value",
            "__version__", "compile", "dot", "enable_grad", "explore", "fast_enabled", "grad",
            "gradcheck",
-           "gradgradcheck", "is_grad_enabled", "jit", "maximum", "minimum", "neuron", "no_grad",
-           "numerical_grad", "ops", "primitive", "zero_grad"]
+           "gradgradcheck", "hessian", "hvp", "is_grad_enabled", "jacfwd", "jacrev", "jit", "jvp",
+           "maximum", "minimum", "neuron", "no_grad", "numerical_grad", "ops", "primitive", "vjp",
+           "zero_grad"]
 
 
 def _repr_html_(self: Value) -> str:

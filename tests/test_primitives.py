@@ -1,12 +1,11 @@
 """autograd.primitive: an op a user defines goes through every path the table's ops do."""
 
-import builtins
 import math
-import pathlib
 import pickle
 import random
 
 import pytest
+from readme import run_and_compare, section_code
 
 import autograd
 import nn
@@ -135,11 +134,4 @@ def test_a_name_of_the_table_or_a_bad_forward_is_refused():
 
 
 def test_the_readme_s_own_op_runs_and_prints_what_it_says(capsys):
-    readme = (pathlib.Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
-    section = readme.split("## Write your own op", 1)[1].split("\n## ", 1)[0]
-    code = section.split("```python\n", 1)[1].split("```", 1)[0]
-    exec(builtins.compile(code, "README.md", "exec"), {"__name__": "readme"})
-    printed = capsys.readouterr().out.splitlines()
-    said = [line.split("# ", 1)[1].split(":")[0].split(",")[0] for line in code.splitlines()
-            if line.startswith("print(")]
-    assert printed == [s.strip() for s in said]
+    run_and_compare(section_code("Write your own op"), capsys, (":", ","))
