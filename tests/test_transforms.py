@@ -191,3 +191,87 @@ def test_same_numbers_as_torch_func(which):
 
 def test_the_readme_s_example_prints_what_it_says(capsys):
     run_and_compare(section_code("Forward mode, Jacobians and Hessians"), capsys, (": ",))
+
+
+def _torch_apply(torch):
+    """random_graphs.APPLY for float64 tensors: the same expression for every op."""
+    from autograd import ops
+
+    def guard(a):
+        return a * a + 0.5
+
+    nn_f = torch.nn.functional
+    acts = (torch.tanh, torch.sigmoid, nn_f.softplus)
+    return {
+        ops.ADD: lambda a, b, k: a + b,
+        ops.MUL: lambda a, b, k: a * b,
+        ops.DIV: lambda a, b, k: a / guard(b),
+        ops.POW: lambda a, b, k: guard(a) ** torch.tanh(b),
+        ops.ADD_SCALAR: lambda a, b, k: a + k,
+        ops.MUL_SCALAR: lambda a, b, k: k * a,
+        ops.DIV_SCALAR: lambda a, b, k: a / k,
+        ops.RDIV: lambda a, b, k: k / guard(a),
+        ops.NEG: lambda a, b, k: -a,
+        ops.POWC: lambda a, b, k: guard(a) ** k,
+        ops.RPOW: lambda a, b, k: (abs(k) + 0.5) ** torch.tanh(a),
+        ops.ABS: lambda a, b, k: torch.abs(a),
+        ops.EXP: lambda a, b, k: torch.exp(torch.tanh(a)),
+        ops.EXPM1: lambda a, b, k: torch.expm1(torch.tanh(a)),
+        ops.LOG: lambda a, b, k: torch.log(guard(a)),
+        ops.SQRT: lambda a, b, k: torch.sqrt(guard(a)),
+        ops.TANH: lambda a, b, k: torch.tanh(a),
+        ops.SIGMOID: lambda a, b, k: torch.sigmoid(a),
+        ops.RELU: lambda a, b, k: torch.relu(a),
+        ops.LEAKY_RELU: lambda a, b, k: nn_f.leaky_relu(a, 0.2),
+        ops.SOFTPLUS: lambda a, b, k: nn_f.softplus(a),
+        ops.SIN: lambda a, b, k: torch.sin(a),
+        ops.COS: lambda a, b, k: torch.cos(a),
+        ops.DOT: lambda a, b, k: a + a * b + b * a,
+        ops.NEURON: lambda a, b, k: acts[int(abs(k)) % 3](a + a * b + b * a),
+        ops.SUM: lambda a, b, k: a + b + a,
+        ops.TAN: lambda a, b, k: torch.tan(torch.tanh(a)),
+        ops.ATAN: lambda a, b, k: torch.atan(a),
+        ops.ASIN: lambda a, b, k: torch.asin(0.9 * torch.tanh(a)),
+        ops.ACOS: lambda a, b, k: torch.acos(0.9 * torch.tanh(a)),
+        ops.SINH: lambda a, b, k: torch.sinh(torch.tanh(a)),
+        ops.COSH: lambda a, b, k: torch.cosh(torch.tanh(a)),
+        ops.LOG1P: lambda a, b, k: torch.log1p(guard(a)),
+        ops.MAXIMUM: lambda a, b, k: torch.maximum(a, b),
+        ops.MINIMUM: lambda a, b, k: torch.minimum(a, b),
+        ops.CLAMP: lambda a, b, k: torch.clamp(a, -0.5, 1.0),
+    }
+
+
+@pytest.mark.filterwarnings("ignore:.*torch.jit.script.*:DeprecationWarning")  # torch's own
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(graphs)
+def test_random_graphs_over_the_op_table_against_torch_func(graph):
+    torch = pytest.importorskip("torch", reason="the comparison with torch.func needs PyTorch")
+    from torch import func
+
+    point, plan = graph
+    assume(well_behaved(point, plan))
+    apply = _torch_apply(torch)
+
+    def theirs(*xs):
+        nodes = list(xs)
+        for op, i, j, k in plan:
+            nodes.append(apply[op](nodes[i % len(nodes)], nodes[j % len(nodes)], k))
+        return nodes[-1]
+
+    def ours(*xs):
+        return build(plan, xs)[-1]
+
+    args = tuple(torch.tensor(v, dtype=torch.float64) for v in point)
+    direction = [0.25 * (i + 1) - 0.4 for i in range(len(point))]
+    value, t = jvp(ours, point, direction)
+    their_value, their_t = func.jvp(theirs, args, tuple(torch.tensor(d, dtype=torch.float64)
+                                                        for d in direction))
+    assert close(value, their_value.item()) and close(t, their_t.item())
+    argnums = tuple(range(len(point)))
+    expected = [g.item() for g in func.jacrev(theirs, argnums=argnums)(*args)]
+    assert close(jacfwd(ours)(*point)[0], expected) and close(jacrev(ours)(*point)[0], expected)
+    their_h = func.hessian(theirs, argnums=argnums)(*args)
+    h = hessian(ours)(*point)
+    for i in range(len(point)):
+        assert close(h[i], [their_h[i][j].item() for j in range(len(point))])
