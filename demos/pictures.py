@@ -1,10 +1,10 @@
 """Regenerate the pictures the README shows (docs/*.svg, docs/*.png) from the demos.
 
 Runs demos.graph, demos.explore (its screenshots need Chromium: bash dev.sh test installs
-it), demos.moons, demos.gd_variants, demos.rnn, demos.exploding, demos.init, demos.lr and
-demos.gpt with their default settings in a temporary folder and copies the pictures the
-README uses into --out (default docs/). The gd_variants plot shows wall time, so its
-second panel changes a little every run.
+it), demos.moons, demos.gd_variants, demos.rnn, demos.exploding, demos.init, demos.lr,
+demos.modes and demos.gpt with their default settings in a temporary folder and copies
+the pictures the README uses into --out (default docs/). The gd_variants plot shows wall
+time, so its second panel changes a little every run.
 
   python -m demos.pictures            about two minutes
 """
