@@ -14,9 +14,9 @@ from nn.datasets import (
 )
 from nn.linear import Embedding, Linear
 from nn.modules import MLP, Layer, Module, Neuron, Sequential
+from nn.pytorch import from_torch, to_torch
 from nn.rnn import RNN
 
 __all__ = ["MLP", "RNN", "DataLoader", "Embedding", "Layer", "Linear", "Module", "Neuron",
-           "Sequential", "make_blobs",
-           "make_circles", "make_moons", "make_regression_curve", "make_sine_waves", "make_spirals",
-           "make_xor"]
+           "Sequential", "from_torch", "make_blobs", "make_circles", "make_moons",
+           "make_regression_curve", "make_sine_waves", "make_spirals", "make_xor", "to_torch"]
