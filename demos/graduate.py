@@ -63,7 +63,7 @@ def torch_loss(torch: Any, module: Any, x: Any, t: Any) -> Any:
 
 def in_torch(module: Any, X: list[list[float]], y: list[int], epochs: int) -> list[float]:
     """Full-batch SGD in PyTorch: the loss before each step (as fit reports it)."""
-    import torch
+    import torch  # type: ignore[import-not-found, unused-ignore]
 
     x = torch.tensor(X, dtype=torch.float64)
     t = torch.tensor(y, dtype=torch.float64)
@@ -81,8 +81,8 @@ def in_torch(module: Any, X: list[list[float]], y: list[int], epochs: int) -> li
 def _worker(rank: int, world: int, port: int, state: dict[str, Any], X: list[list[float]],
             y: list[int], epochs: int, results: Any) -> None:
     """One process of the distributed run: half the points, gradients averaged by DDP."""
-    import torch
-    import torch.distributed as dist
+    import torch  # type: ignore[import-not-found, unused-ignore]
+    import torch.distributed as dist  # type: ignore[import-not-found, unused-ignore]
 
     os.environ["MASTER_ADDR"], os.environ["MASTER_PORT"] = "127.0.0.1", str(port)
     torch.set_num_threads(1)
@@ -125,7 +125,7 @@ def free_port() -> int:
 def distributed(module: Any, X: list[list[float]], y: list[int], epochs: int,
                 world: int = 2) -> list[float]:
     """The continuation on ``world`` processes: the whole batch's loss per step."""
-    import torch.multiprocessing as mp
+    import torch.multiprocessing as mp  # type: ignore[import-not-found, unused-ignore]
 
     context = mp.get_context("spawn")
     results = context.SimpleQueue()
@@ -167,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
                    help="steps in chainrule and in each PyTorch run (default 50)")
     args = p.parse_args(argv)
     try:
-        import torch
+        import torch  # type: ignore[import-not-found, unused-ignore]
     except ImportError:
         raise SystemExit("this demo needs PyTorch: pip install -e '.[torch]'") from None
     torch.set_num_threads(1)

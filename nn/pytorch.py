@@ -30,7 +30,7 @@ def _scratch() -> random.Random:
 
 def _torch() -> Any:
     try:
-        import torch
+        import torch  # type: ignore[import-not-found, unused-ignore]
     except ImportError:
         raise ImportError("moving models to and from PyTorch needs it: pip install -e "
                           "'.[torch]' (its CPU build)") from None
