@@ -17,7 +17,7 @@ from typing import Any
 from autograd.engine import as_number
 from nn.clip import clip_scale, total_norm
 from nn.compiled import CompiledLoss
-from nn.optim import FLOATS, SGD, Adam, AdamW, Optimizer, RMSprop
+from nn.optim import SGD, Adam, AdamW, Optimizer, RMSprop
 
 BUILT_IN = {SGD, Adam, AdamW, RMSprop}  # optimizers whose rules are known to take arrays
 
@@ -100,14 +100,10 @@ class ArrayTraining:
         self.synced = False
 
     def _on_floats(self, state: dict[str, Any], t: int) -> tuple[Any, dict[str, Any]]:
-        np, opt = self.np, self.optimizer
-        columns = {name: values.tolist() for name, values in state.items()}
-        thetas = []
-        for i, (theta, g) in enumerate(zip(self.theta.tolist(), self.grads.tolist())):
-            one = {name: column[i] for name, column in columns.items()}
-            thetas.append(opt.update(FLOATS, theta, g, one, t))
-            for name, column in columns.items():
-                column[i] = one[name]
+        np = self.np
+        thetas, columns = self.optimizer.on_floats(
+            self.theta.tolist(), self.grads.tolist(),
+            {name: values.tolist() for name, values in state.items()}, t)
         return (np.array(thetas, dtype=float),
                 {name: np.array(column, dtype=float) for name, column in columns.items()})
 

@@ -62,20 +62,33 @@ class Optimizer:
 
     def step(self) -> None:
         """Move every parameter once, from the gradient it holds now."""
-        names = self.buffers_used()
-        columns = [self.state.get(name) or [0.0] * len(self.params) for name in names]
+        n = len(self.params)
         t = self.step_count + 1
-        moved = []
-        for i, p in enumerate(self.params):  # every new value first: then all of them at once
-            state = {name: column[i] for name, column in zip(names, columns)}
-            moved.append((self.update(FLOATS, p.data, as_number(p.grad), state, t), state))
+        thetas, state = self.on_floats(
+            [p.data for p in self.params], [as_number(p.grad) for p in self.params],
+            {name: self.state.get(name) or [0.0] * n for name in self.buffers_used()}, t)
+        # every new value is known: now all of them at once (a rule that raised changed nothing)
         self.step_count = t
-        for name, column in zip(names, columns):
-            self.state[name] = column
-        for i, (p, (theta, state)) in enumerate(zip(self.params, moved)):
+        for name, values in state.items():
+            if name in self.state:
+                self.state[name][:] = values  # the same list, as a caller may hold it
+            else:
+                self.state[name] = values
+        for p, theta in zip(self.params, thetas):
             p.data = theta
-            for name, column in zip(names, columns):
-                column[i] = state[name]
+
+    def on_floats(self, thetas: list[float], grads: list[float], state: dict[str, list[float]],
+                  t: int) -> tuple[list[float], dict[str, list[float]]]:
+        """The rule at step t, parameter by parameter on floats: the new values and the new
+        buffers (new lists; ``state``, the buffers by name, is left as it was)."""
+        columns = {name: list(values) for name, values in state.items()}
+        moved = []
+        for i, (theta, g) in enumerate(zip(thetas, grads)):
+            one = {name: column[i] for name, column in columns.items()}
+            moved.append(self.update(FLOATS, theta, g, one, t))
+            for name, column in columns.items():
+                column[i] = one[name]
+        return moved, columns
 
     def update(self, m: Any, theta: Any, g: Any, state: dict[str, Any], t: int) -> Any:
         """The new parameter from theta and its gradient g at step t, updating ``state``
