@@ -15,7 +15,7 @@ from __future__ import annotations
 import operator
 import sys
 import sysconfig
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from autograd.core import grad_mode, ops
@@ -151,10 +151,9 @@ def _descendants(cls: type) -> list[type]:
     return classes
 
 
-def _users(classes: Iterable[type]) -> bool:
+def _user_class(cls: type) -> bool:
     # a class of the user's: neither a node type nor one that keeps Value's identity
-    return any(cls not in TYPES and not getattr(cls, "_IDENTITY_KEPT", False)
-               for cls in classes)
+    return cls not in TYPES and not getattr(cls, "_IDENTITY_KEPT", False)
 
 
 # Value's subclasses other than the node types made at import, each recorded as it is made
@@ -168,13 +167,11 @@ def subclassed() -> bool:
     """Whether Value has subclasses of a user's, whose == could be set after they are made
     (autograd/fast/weighted.py): not the node types, nor one that keeps Value's identity."""
     for cls in _MADE:
-        if cls in TYPES:
-            continue
-        if not getattr(cls, "_IDENTITY_KEPT", False):
+        if _user_class(cls):
             return True
         # below a class of ours, one made without passing through Value's __init_subclass__
         # (a class between them whose __init_subclass__ does not call super())
-        if cls.__subclasses__() and _users(_descendants(cls)):
+        if cls not in TYPES and cls.__subclasses__() and any(map(_user_class, _descendants(cls))):
             return True
     return False
 
