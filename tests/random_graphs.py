@@ -66,11 +66,13 @@ graphs = st.tuples(st.lists(st.floats(-2.0, 2.0), min_size=1, max_size=3),
                    st.lists(steps, min_size=1, max_size=8))
 
 
-def build(plan, inputs):
-    """Replay a plan; operands are any earlier node, so sub-expressions get shared."""
+def build(plan, inputs, apply=None):
+    """Replay a plan; operands are any earlier node, so sub-expressions get shared. ``apply``
+    is APPLY, or the same expressions written for another kind of number (torch tensors)."""
+    apply = APPLY if apply is None else apply
     nodes = list(inputs)
     for op, i, j, k in plan:
-        nodes.append(APPLY[op](nodes[i % len(nodes)], nodes[j % len(nodes)], k))
+        nodes.append(apply[op](nodes[i % len(nodes)], nodes[j % len(nodes)], k))
     return nodes
 
 

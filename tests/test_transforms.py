@@ -6,7 +6,7 @@ import math
 
 import pytest
 from hypothesis import assume, given, settings
-from random_graphs import build, graphs, well_behaved
+from random_graphs import build, graphs, guard, well_behaved
 from readme import run_and_compare, section_code
 
 import autograd
@@ -194,11 +194,9 @@ def test_the_readme_s_example_prints_what_it_says(capsys):
 
 
 def _torch_apply(torch):
-    """random_graphs.APPLY for float64 tensors: the same expression for every op."""
+    """random_graphs.APPLY for float64 tensors: the same expression for every op (guard works
+    on tensors as on Values)."""
     from autograd import ops
-
-    def guard(a):
-        return a * a + 0.5
 
     nn_f = torch.nn.functional
     acts = (torch.tanh, torch.sigmoid, nn_f.softplus)
@@ -254,10 +252,7 @@ def test_random_graphs_over_the_op_table_against_torch_func(graph):
     apply = _torch_apply(torch)
 
     def theirs(*xs):
-        nodes = list(xs)
-        for op, i, j, k in plan:
-            nodes.append(apply[op](nodes[i % len(nodes)], nodes[j % len(nodes)], k))
-        return nodes[-1]
+        return build(plan, xs, apply)[-1]
 
     def ours(*xs):
         return build(plan, xs)[-1]
