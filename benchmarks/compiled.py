@@ -60,29 +60,30 @@ def hand_numpy(rows: list[list[list[float]]], x: Any, t: Any) -> Callable[[], fl
     """The training step written by hand with NumPy arrays: the practical limit."""
     import numpy as np
 
-    layers = []
-    for table in map(np.array, rows):
-        layers.append([table[:, :-1].copy(), table[:, -1].copy()])
-    n = len(t)
+    layers = [[table[:, :-1].copy(), table[:, -1].copy()] for table in map(np.array, rows)]
+    return lambda: hand_step(np, layers, x, t)
 
-    def step() -> float:
-        (w1, b1), (w2, b2), (w3, b3) = layers
-        h1 = np.maximum(x @ w1.T + b1, 0.0)
-        h2 = np.maximum(h1 @ w2.T + b2, 0.0)
-        s = (h2 @ w3.T + b3)[:, 0]
-        margin = 1.0 - t * s
-        squares = sum(float(np.sum(a * a)) for pair in layers for a in pair)
-        loss = float(np.mean(np.maximum(margin, 0.0))) + ALPHA * squares
-        ds = np.where(margin > 0.0, -t, 0.0) / n  # d loss / d score, per sample
-        dh2 = np.outer(ds, w3[0]) * (h2 > 0.0)
-        dh1 = (dh2 @ w2) * (h1 > 0.0)
-        grads = [(dh1.T @ x, dh1.sum(0)), (dh2.T @ h1, dh2.sum(0)),
-                 (ds[None, :] @ h2, np.array([ds.sum()]))]
-        for pair, dpair in zip(layers, grads):
-            for i in range(2):
-                pair[i] = pair[i] - LR * (dpair[i] + 2.0 * ALPHA * pair[i])
-        return loss
-    return step
+
+def hand_step(np: Any, layers: list[list[Any]], x: Any, t: Any) -> float:
+    """One step by hand on a batch: forward, backward, SGD; layers [[W, b], ...] are updated
+    in place. Returns the batch's loss (hinge + L2 penalty) before the step."""
+    (w1, b1), (w2, b2), (w3, b3) = layers
+    n = len(t)
+    h1 = np.maximum(x @ w1.T + b1, 0.0)
+    h2 = np.maximum(h1 @ w2.T + b2, 0.0)
+    s = (h2 @ w3.T + b3)[:, 0]
+    margin = 1.0 - t * s
+    squares = sum(float(np.sum(a * a)) for pair in layers for a in pair)
+    loss = float(np.mean(np.maximum(margin, 0.0))) + ALPHA * squares
+    ds = np.where(margin > 0.0, -t, 0.0) / n  # d loss / d score, per sample
+    dh2 = np.outer(ds, w3[0]) * (h2 > 0.0)
+    dh1 = (dh2 @ w2) * (h1 > 0.0)
+    grads = [(dh1.T @ x, dh1.sum(0)), (dh2.T @ h1, dh2.sum(0)),
+             (ds[None, :] @ h2, np.array([ds.sum()]))]
+    for pair, dpair in zip(layers, grads):
+        for i in range(2):
+            pair[i] = pair[i] - LR * (dpair[i] + 2.0 * ALPHA * pair[i])
+    return loss
 
 
 def per_sample_loss(width: int, seed: int) -> tuple[Value, list[Value], list[Value]]:

@@ -31,7 +31,15 @@ from collections.abc import Callable  # noqa: E402
 from typing import Any  # noqa: E402
 
 import nn  # noqa: E402
-from benchmarks.compiled import ALPHA, LR, data, hand_numpy, initial, traced  # noqa: E402
+from benchmarks.compiled import (  # noqa: E402
+    ALPHA,
+    LR,
+    data,
+    hand_numpy,
+    hand_step,
+    initial,
+    traced,
+)
 from nn.compiled import CompiledLoss  # noqa: E402
 from nn.losses import hinge_loss, l2_penalty  # noqa: E402
 from nn.optim import SGD  # noqa: E402
@@ -84,28 +92,9 @@ def hand_epochs(rows: list[list[list[float]]], x: Any, t: Any,
             order = rng.permutation(len(t))
             for start in range(0, len(t), batch_size):
                 batch = order[start:start + batch_size]
-                loss = _hand_step(np, layers, x[batch], t[batch])
+                loss = hand_step(np, layers, x[batch], t[batch])
         return loss
     return mini
-
-
-def _hand_step(np: Any, layers: list[list[Any]], x: Any, t: Any) -> float:
-    (w1, b1), (w2, b2), (w3, b3) = layers
-    n = len(t)
-    h1 = np.maximum(x @ w1.T + b1, 0.0)
-    h2 = np.maximum(h1 @ w2.T + b2, 0.0)
-    s = (h2 @ w3.T + b3)[:, 0]
-    margin = 1.0 - t * s
-    loss = float(np.mean(np.maximum(margin, 0.0)))
-    ds = np.where(margin > 0.0, -t, 0.0) / n
-    dh2 = np.outer(ds, w3[0]) * (h2 > 0.0)
-    dh1 = (dh2 @ w2) * (h1 > 0.0)
-    grads = [(dh1.T @ x, dh1.sum(0)), (dh2.T @ h1, dh2.sum(0)),
-             (ds[None, :] @ h2, np.array([ds.sum()]))]
-    for pair, dpair in zip(layers, grads):
-        for i in range(2):
-            pair[i] = pair[i] - LR * (dpair[i] + 2.0 * ALPHA * pair[i])
-    return loss
 
 
 def torch_epochs(rows: list[list[list[float]]], x: Any, t: Any,
