@@ -17,6 +17,7 @@ Files written to --out:
 
 from __future__ import annotations
 
+import copy
 import os
 import random
 import socket
@@ -78,7 +79,7 @@ def in_torch(module: Any, X: list[list[float]], y: list[int], epochs: int) -> li
     return losses
 
 
-def _worker(rank: int, world: int, port: int, state: dict[str, Any], X: list[list[float]],
+def _worker(rank: int, world: int, port: int, shared: Any, X: list[list[float]],
             y: list[int], epochs: int, results: Any) -> None:
     """One process of the distributed run: half the points, gradients averaged by DDP."""
     import torch  # type: ignore[import-not-found, unused-ignore]
@@ -88,7 +89,9 @@ def _worker(rank: int, world: int, port: int, state: dict[str, Any], X: list[lis
     torch.set_num_threads(1)
     dist.init_process_group("gloo", rank=rank, world_size=world)
     try:
-        module = _module(torch, state)
+        # the module came through shared memory, as torch.multiprocessing sends tensors: a
+        # copy of its own, or both processes would step the same weights
+        module = copy.deepcopy(shared)
         ddp = torch.nn.parallel.DistributedDataParallel(module)
         mine = slice(rank * len(X) // world, (rank + 1) * len(X) // world)
         x = torch.tensor(X[mine], dtype=torch.float64)
@@ -108,13 +111,6 @@ def _worker(rank: int, world: int, port: int, state: dict[str, Any], X: list[lis
         dist.destroy_process_group()
 
 
-def _module(torch: Any, state: dict[str, Any]) -> Any:
-    module = torch.nn.Sequential(torch.nn.Linear(2, 16), torch.nn.ReLU(), torch.nn.Linear(16, 16),
-                                 torch.nn.ReLU(), torch.nn.Linear(16, 1)).double()
-    module.load_state_dict(state)
-    return module
-
-
 def free_port() -> int:
     """A TCP port nothing listens on now, for the processes to meet at."""
     with socket.socket() as s:
@@ -129,10 +125,9 @@ def distributed(module: Any, X: list[list[float]], y: list[int], epochs: int,
 
     context = mp.get_context("spawn")
     results = context.SimpleQueue()
-    state = {k: v.detach().clone() for k, v in module.state_dict().items()}
     port = free_port()
     processes = [context.Process(target=_worker,
-                                 args=(rank, world, port, state, X, y, epochs, results))
+                                 args=(rank, world, port, module, X, y, epochs, results))
                  for rank in range(world)]
     for p in processes:
         p.start()
