@@ -9,6 +9,7 @@ of a batch).
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -56,76 +57,29 @@ ELEMENTWISE: dict[str, Any] = {}
 # every op by name, the table's and those users define: whose rules partial_ runs
 BY_NAME: dict[str, Op] = dict(TABLE)
 
-NUMPY_NAMES = {"asin": "arcsin", "acos": "arccos", "atan": "arctan"}  # where NumPy differs
-
 
 def numpy_kernels() -> dict[str, Any]:
-    """The same functions on arrays (each element a sample); needs NumPy."""
-    import numpy as np
+    """The vector code's functions on NumPy arrays (each element a sample); needs NumPy."""
+    import numpy
 
-    def sigmoid(a: Any) -> Any:
-        e = np.exp(-np.abs(a))  # never overflows: s(a) = 1/(1 + e) or e/(1 + e)
-        return np.where(a >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    np: Any = numpy  # its own functions, not the standard's
 
-    def softplus(a: Any) -> Any:
-        return np.maximum(a, 0.0) + np.log1p(np.exp(-np.abs(a)))
+    def add_at(g: Any, index: Any, term: Any) -> Any:
+        np.add.at(g, (Ellipsis, index), term)  # an index twice: each of its terms added
+        return g
 
-    def pow_(a: Any, b: Any) -> Any:
-        a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-        if np.any((a < 0) & (b != np.floor(b))):
-            raise ValueError("pow: a negative number to a fractional power is not real")
-        return a**b
+    def scatter_add(g: Any, index: Any, term: Any) -> Any:
+        g[..., index] += term  # in place: g is an array only this gradient holds
+        return g
 
-    def pow_db(out: Any, a: Any, b: Any) -> Any:
-        # d(a^b)/db = a^b log a for a > 0; 0 at a = 0 when b > 0; undefined elsewhere
-        a, b = np.broadcast_arrays(np.asarray(a, dtype=float), np.asarray(b, dtype=float))
-        if np.any((a < 0) | ((a == 0) & (b <= 0))):
-            raise ValueError("the derivative of a**b with respect to b does not exist "
-                             "for a < 0 (or a = 0 with b <= 0)")
-        logs = np.log(a, out=np.zeros_like(a), where=a > 0)
-        return out * logs
-
-    def dot_(b: Any, ws: Sequence[Any], xs: Sequence[Any]) -> Any:
-        total = b
-        for w, x in zip(ws, xs):
-            total = total + w * x
-        return total
-
-    def exact_sum(terms: Sequence[float]) -> float:
-        try:
-            return math.fsum(terms)
-        except ValueError:  # inf + -inf: IEEE's NaN, as the engine gives
-            return math.nan
-
-    def fsum(xs: Sequence[Any]) -> Any:
-        # rounded once per sample, as math.fsum rounds the engine's sum (one + is: exact)
-        if len(xs) <= 2:
-            return xs[0] if len(xs) == 1 else xs[0] + xs[1]
-        columns = np.broadcast_arrays(*xs)
-        return np.array([exact_sum(terms) for terms in zip(*(c.ravel() for c in columns))]
-                        ).reshape(columns[0].shape)
-
-    def shift(xs: Sequence[Any]) -> Any:
-        # the largest finite argument of each sample, 0.0 where none is finite
-        stacked = np.stack(np.broadcast_arrays(*xs))
-        finite = np.isfinite(stacked)
-        return np.where(finite.any(0), np.where(finite, stacked, -np.inf).max(0), 0.0)
-
-    return {op.name: getattr(np, NUMPY_NAMES.get(op.name, op.name), None) for op in NAMED} | {
-        **array_kernels(np),
-        "fsum": fsum, "sigmoid": sigmoid, "shift": shift,
-        "softplus": softplus, "relu": lambda a: np.where(a <= 0.0, 0.0, a),
-        "clamp": lambda a, low, high: np.where(np.isnan(a), a, np.minimum(np.maximum(a, low),
-                                                                          high)),
-        "clamp_step": lambda a, low, high: np.where((a >= low) & (a <= high), 1.0, 0.0),
-        "tie_step": lambda a, b: np.where(a == b, 0.5, np.where(a < b, 0.0, 1.0)),
-        "leaky_relu": lambda a, k: np.where(a > 0.0, a, k * a), "pow_": pow_, "dot_": dot_,
-        "select": lambda a, positive, otherwise: np.where(a > 0.0, positive, otherwise),
-        "partial_": lambda name, i, out, args, k: np.vectorize(
-            lambda o, *xs: float(BY_NAME[name].partials(FLOAT_MATH, o, list(xs), k)[i]),
-            otypes=[float])(out, *args),
-        "sign": np.sign, "pow_db": pow_db, "inf": math.inf, "nan": math.nan,
-    } | {name: np.vectorize(f, otypes=[float]) for name, f in ELEMENTWISE.items()}
+    return vector_kernels(np) | {
+        # NumPy's own, quicker: ufuncs raise inside np.errstate (Compiled runs the code so),
+        # and einsum, add.at and a boolean mask are one call each
+        "checked": lambda *arrays: None,
+        "matvec": lambda w, u: np.einsum("...mn,...n->...m", w, u),
+        "vecmat": lambda g, w: np.einsum("...m,...mn->...n", g, w),
+        "add_at": add_at, "scatter_add": scatter_add,
+    }
 
 
 # vector code vouches for the branch of a kinked op (relu, abs, maximum, clamp) where its
@@ -135,81 +89,259 @@ def numpy_kernels() -> dict[str, Any]:
 TOLERANCE = 2 * 16 * 2.0**-52
 
 
-def array_kernels(np: Any) -> dict[str, Any]:
-    """What vector code (autograd/compiler/vectorized.py) does besides the ops: arrays whose
-    last axis is a group's members, with the samples of a batch on the axes before it."""
+def floats(xp: Any, a: Any) -> list[float]:
+    """An array's elements (or a number) as Python floats, in order, on any array library."""
+    flat = xp.reshape(xp.asarray(a), (-1,))
+    listed = getattr(flat, "tolist", None)  # NumPy's and PyTorch's: one call
+    return [float(v) for v in (listed() if listed else flat)]
+
+
+def vector_kernels(xp: Any, device: Any = None, stop: Any = None) -> dict[str, Any]:
+    """The functions vector code (autograd/compiler/vectorized.py) calls, on the arrays of
+    ``xp``, a namespace of the Python Array API standard (NumPy 2, array-api-strict, or
+    PyTorch through array-api-compat), using nothing outside the standard. Arrays have a
+    group's members on their last axis and the samples of a batch on the axes before it;
+    new arrays are float64 on ``device``.
+
+    ``stop`` is the library's own stop-gradient (PyTorch's detach) where its autograd
+    differentiates the forward code: each kernel's derivative is then the op table's,
+    everywhere (a sum rounded exactly has the plain sum's derivative)."""
+    f64 = xp.float64
+
+    def array(a: Any) -> Any:
+        return a if hasattr(a, "shape") else xp.asarray(a, dtype=f64, device=device)
+
+    def where(condition: Any, x: Any, y: Any) -> Any:
+        # x where the condition holds, else y; two numbers: the standard wants an array
+        return xp.where(condition, x if hasattr(y, "shape") else array(x), y)
+
+    def each(function: Any, *args: Any) -> Any:
+        # a function of floats, element by element: on every path the same floats
+        arrays = xp.broadcast_arrays(*map(array, args))
+        columns = [floats(xp, a if stop is None else stop(a)) for a in arrays]
+        return xp.reshape(xp.asarray([float(function(*v)) for v in zip(*columns)], dtype=f64,
+                                     device=device), arrays[0].shape)
+
+    def sigmoid(a: Any) -> Any:
+        # 1/(1 + e^-a) for a >= 0, e^a/(1 + e^a) below: never overflowing; each branch reads
+        # only its own side of 0 (the other a constant 0), so an autograd's derivative of it
+        # is s(1 - s) everywhere, 1/4 at 0 too (|a|'s would be 0 there)
+        up = a >= 0.0
+        e = xp.exp(where(up, 0.0, a))
+        return where(up, 1.0 / (1.0 + xp.exp(-where(up, a, 0.0))), e / (1.0 + e))
+
+    def softplus(a: Any) -> Any:
+        # log(1 + e^a): a + log(1 + e^-a) above 0, log(1 + e^a) below, as sigmoid
+        up = a > 0.0
+        positive = where(up, a, 0.0)
+        return where(up, positive + xp.log1p(xp.exp(-positive)), xp.log1p(xp.exp(
+            where(up, 0.0, a))))
+
+    def pow_(a: Any, b: Any) -> Any:
+        a, b = array(a), array(b)
+        if xp.any((a < 0.0) & (b != xp.floor(b))):
+            raise ValueError("pow: a negative number to a fractional power is not real")
+        return xp.pow(a, b)
+
+    def pow_db(out: Any, a: Any, b: Any) -> Any:
+        # d(a^b)/db = a^b log a for a > 0; 0 at a = 0 when b > 0; undefined elsewhere
+        a, b = xp.broadcast_arrays(array(a), array(b))
+        if xp.any((a < 0.0) | ((a == 0.0) & (b <= 0.0))):
+            raise ValueError("the derivative of a**b with respect to b does not exist "
+                             "for a < 0 (or a = 0 with b <= 0)")
+        return out * xp.where(a > 0.0, xp.log(xp.where(a > 0.0, a, 1.0)), 0.0)
+
+    def dot_(b: Any, ws: Sequence[Any], xs: Sequence[Any]) -> Any:
+        total = b
+        for w, x in zip(ws, xs):
+            total = total + w * x
+        return total
+
+    def fsum(xs: Sequence[Any]) -> Any:
+        # rounded once per sample, as math.fsum rounds the engine's sum (one + is: exact)
+        if len(xs) <= 2:
+            return xs[0] if len(xs) == 1 else xs[0] + xs[1]
+        exact = each(lambda *terms: exact_sum(terms), *xs)
+        return exact if stop is None else with_slope(exact, dot_(0.0, [1.0] * len(xs), xs))
+
+    def with_slope(value: Any, plain: Any) -> Any:
+        # value, with the derivative of plain (which it equals but for rounding): plus
+        # plain - plain, exactly 0
+        return stop(value) + (plain - stop(plain))
+
+    def shift(xs: Sequence[Any]) -> Any:
+        # the largest finite argument of each sample, 0.0 where none is finite
+        stacked = xp.stack(xp.broadcast_arrays(*map(array, xs)))
+        finite = xp.isfinite(stacked)
+        return xp.where(xp.any(finite, axis=0),
+                        xp.max(xp.where(finite, stacked, -math.inf), axis=0), 0.0)
+
+    def maximum(a: Any, b: Any) -> Any:
+        return xp.maximum(array(a), b)
+
+    def minimum(a: Any, b: Any) -> Any:
+        return xp.minimum(array(a), b)
+
+    def partial(name: str, i: int, out: Any, args: Sequence[Any], k: Any) -> Any:
+        # a derivative the rule gives only at run time: the rule on each sample's floats
+        return each(lambda o, *x: BY_NAME[name].partials(FLOAT_MATH, o, list(x), k)[i],
+                    out, *args)
+
+    return {op.name: getattr(xp, op.name, None) for op in NAMED} | {
+        **array_kernels(xp, device, stop),
+        "fsum": fsum, "sigmoid": sigmoid, "shift": shift, "maximum": maximum,
+        "minimum": minimum, "softplus": softplus,
+        "relu": lambda a: xp.where(a <= 0.0, 0.0, a),
+        "clamp": lambda a, low, high: xp.where(xp.isnan(a), a, xp.minimum(
+            xp.maximum(a, low), high)),
+        "clamp_step": lambda a, low, high: where((a >= low) & (a <= high), 1.0, 0.0),
+        "tie_step": lambda a, b: where(a == b, 0.5, where(a < b, 0.0, 1.0)),
+        "leaky_relu": lambda a, k: xp.where(a > 0.0, a, k * a), "pow_": pow_, "dot_": dot_,
+        "select": lambda a, positive, otherwise: where(a > 0.0, positive, otherwise),
+        "partial_": partial, "sign": xp.sign, "pow_db": pow_db,
+        "inf": math.inf, "nan": math.nan,
+    } | {name: functools.partial(each, f) for name, f in ELEMENTWISE.items()}
+
+
+def exact_sum(terms: Sequence[float]) -> float:
+    """The sum rounded once; IEEE 754's NaN for inf + -inf, as the engine gives."""
+    try:
+        return math.fsum(terms)
+    except ValueError:
+        return math.nan
+
+
+def array_kernels(xp: Any, device: Any = None, stop: Any = None) -> dict[str, Any]:
+    """What vector code (autograd/compiler/vectorized.py) does besides the ops, on the arrays
+    of ``xp`` (see vector_kernels)."""
+    f64 = xp.float64
+    positions: dict[int, tuple[Any, list[Any]]] = {}  # per index array: see scatter_add
+
+    def number(a: Any) -> float:
+        # a 0-d array as a float (its value alone, where an autograd records it)
+        return float(a if stop is None else stop(a))
 
     def lead(*arrays: Any) -> tuple[int, ...]:
-        return tuple(np.broadcast_shapes(*(a.shape[:-1] for a in arrays)))
+        return tuple(xp.broadcast_shapes(*(a.shape[:-1] for a in arrays))) if hasattr(
+            xp, "broadcast_shapes") else tuple(xp.broadcast_arrays(
+                *(xp.zeros(a.shape[:-1], device=device) for a in arrays))[0].shape)
+
+    def widen(a: Any, shape: tuple[int, ...]) -> Any:
+        return a if a.shape[:-1] == shape else xp.broadcast_to(a, shape + a.shape[-1:])
 
     def cat(*parts: Any) -> Any:
-        shape = parts[0].shape[:-1]
-        if all(p.shape[:-1] == shape for p in parts):
-            return np.concatenate(parts, -1)
         shape = lead(*parts)
-        return np.concatenate([np.broadcast_to(p, shape + p.shape[-1:]) for p in parts], -1)
+        return xp.concat([widen(p, shape) for p in parts], axis=-1)
 
     def stack(*columns: Any) -> Any:
         # the inputs side by side, one row per sample (a 0-d input repeated down the rows)
-        shape = columns[0].shape
-        if all(c.shape == shape for c in columns):
-            return np.stack(columns, -1)
-        return np.stack(np.broadcast_arrays(*columns), -1)
+        return xp.stack(xp.broadcast_arrays(*columns), axis=-1)
 
     def outer(g: Any, u: Any) -> Any:
         # sum over the samples of g_s u_s^T: the gradient of a matrix every sample reads
-        if g.ndim == u.ndim == 2 and len(g) == len(u):
-            return g.T @ u
         shape = lead(g, u)
-        g = np.broadcast_to(g, shape + g.shape[-1:]).reshape(-1, g.shape[-1])
-        return g.T @ np.broadcast_to(u, shape + u.shape[-1:]).reshape(-1, u.shape[-1])
+        g = xp.reshape(widen(g, shape), (-1, g.shape[-1]))
+        return xp.matrix_transpose(g) @ xp.reshape(widen(u, shape), (-1, u.shape[-1]))
 
     def outer_each(g: Any, u: Any) -> Any:
         product = g[..., :, None] * u[..., None, :]  # per sample: d(W u)/dW = g u^T
-        return product.reshape((*product.shape[:-2], -1))
+        return xp.reshape(product, (*product.shape[:-2], -1))
 
     def finite(*arrays: Any) -> None:
-        if not all(np.isfinite(a).all() for a in arrays):
+        if not all(xp.all(xp.isfinite(a)) for a in arrays):
             raise FloatingPointError("a product or a sum is not finite")
 
+    def checked(*arrays: Any) -> None:
+        # where no error state raises as NumPy's does, an op that left the finite floats
+        # (exp overflowing, log of 0) is found by its result
+        if not all(xp.all(xp.isfinite(a)) for a in arrays):
+            raise FloatingPointError("an operation's result is not finite")
+
     def total(a: Any, m: int, n: int) -> Any:
-        # sums of n terms, m per sample; where the terms cancel so much that NumPy's sum
-        # could be off by more than 1e-13 of the result, the row is summed exactly (fsum)
-        terms = a.reshape((*a.shape[:-1], m, n))
-        sums = terms.sum(-1)
-        doubt = n * 2.3e-16 * np.abs(terms).sum(-1) > 1e-13 * np.abs(sums)
-        if doubt.any():
-            sums[doubt] = [math.fsum(row) for row in terms[doubt]]
+        # sums of n terms, m per sample; where the terms cancel so much that the library's
+        # sum could be off by more than 1e-13 of the result, the row is summed exactly
+        terms = xp.reshape(a, (*a.shape[:-1], m, n))
+        sums = xp.sum(terms, axis=-1)
+        doubt = n * 2.3e-16 * xp.sum(abs(terms), axis=-1) > 1e-13 * abs(sums)
+        if xp.any(doubt):
+            rows = floats(xp, terms if stop is None else stop(terms))
+            exact = [exact_sum(rows[k * n:(k + 1) * n]) for k in range(len(rows) // n)]
+            fixed = xp.reshape(xp.asarray(exact, dtype=f64, device=device), sums.shape)
+            if stop is not None:  # with the plain sum's derivative: see vector_kernels
+                fixed = stop(fixed) + (sums - stop(sums))
+            sums = xp.where(doubt, fixed, sums)
         return sums
 
-    def add_at(g: Any, index: Any, term: Any) -> None:
-        np.add.at(g, (Ellipsis, index), term)
+    def where_from(index: Any, size: int) -> list[Any]:
+        # index as gathers: for entry j of the gradient, 1 + the position of the term added
+        # to it (0: none), one gather per repetition of an index
+        key = id(index)
+        if key not in positions or positions[key][0] is not index:
+            layers: list[list[int]] = []
+            for position, i in enumerate(int(v) for v in xp.reshape(index, (-1,))):
+                layer = next((lay for lay in layers if not lay[i]), None)
+                if layer is None:
+                    layer = [0] * size
+                    layers.append(layer)
+                layer[i] = position + 1
+            positions[key] = (index, [xp.asarray(lay, device=device) for lay in layers])
+        return positions[key][1]
+
+    def scatter_add(g: Any, index: Any, term: Any) -> Any:
+        # g[..., index] += term, without writing into g: a gather of term per repetition
+        term = array_of(term)
+        lead = tuple(term.shape[:max(term.ndim - index.ndim, 0)])
+        flat = xp.reshape(xp.broadcast_to(term, (*lead, *index.shape)),
+                          (*lead, math.prod(index.shape)))
+        padded = xp.concat([xp.zeros((*flat.shape[:-1], 1), dtype=f64, device=device), flat],
+                           axis=-1)
+        for layer in where_from(index, g.shape[-1]):
+            g = g + take_last(padded, layer)
+        return g
+
+    def take_last(a: Any, index: Any) -> Any:
+        return xp.take(a, index, axis=a.ndim - 1)
 
     def kinked(doubt: Any, op_param: tuple[Any, Any], args: Sequence[Any], bound: Any) -> Any:
         # the samples (rows) where one of the op's kinks or poles lies within the bound
         op, param = op_param
         for q in critical(op, args, param):
-            size = np.abs(q)
-            near = (size.min() <= TOLERANCE * bound if np.ndim(bound) == 0
-                    else (size - TOLERANCE * bound).min() <= 0.0)
-            if near:  # rarely: then which samples (a value at 0 is on its kink)
-                doubt = doubt | (size <= TOLERANCE * bound).any(-1)
+            size = abs(array_of(q))
+            margin = size - TOLERANCE * bound
+            if number(xp.min(margin)) <= 0.0:  # rarely: then which samples (0 is on its kink)
+                doubt = doubt | xp.any(margin <= 0.0, axis=-1)
         return doubt
 
+    def array_of(a: Any) -> Any:
+        return a if hasattr(a, "shape") else xp.asarray(a, dtype=f64, device=device)
+
+    def shape(a: Any) -> tuple[int, ...]:
+        return tuple(a.shape) if hasattr(a, "shape") else ()
+
     return {
-        "stack": stack,
-        "cat": cat, "total": total, "rows": lambda a, m, n: a.reshape((*a.shape[:-1], m, n)),
-        "matvec": lambda w, u: np.einsum("...mn,...n->...m", w, u),
-        "vecmat": lambda g, w: np.einsum("...m,...mn->...n", g, w),
+        "stack": stack, "checked": checked,
+        "cat": cat, "total": total, "rows": lambda a, m, n: xp.reshape(a, (*a.shape[:-1], m, n)),
+        "matvec": lambda w, u: (w @ u[..., None])[..., 0],
+        "vecmat": lambda g, w: (g[..., None, :] @ w)[..., 0, :],
         "outer": outer, "outer_each": outer_each,
-        "spread": lambda g, n: np.repeat(g, n, axis=-1),
-        "over_batch": lambda t: t.reshape(-1, t.shape[-1]).sum(0),
-        "add_at": add_at, "zeros_like": lambda a: np.zeros(np.shape(a)),
-        "kinked": kinked, "no_doubt": lambda n: np.zeros(n, dtype=bool),
+        "spread": lambda g, n: xp.repeat(array_of(g), n, axis=-1),
+        "over_batch": lambda t: xp.sum(xp.reshape(t, (-1, t.shape[-1])), axis=0),
+        "scatter_add": scatter_add, "add_at": scatter_add, "take": take_last,
+        "zeros_like": lambda a: xp.zeros(shape(a), dtype=f64, device=device),
+        "full_like": lambda a, x: xp.full(shape(a), x, dtype=f64, device=device),
+        "kinked": kinked, "no_doubt": lambda n: xp.zeros(n, dtype=xp.bool, device=device),
+        "kept": lambda doubt: 1.0 - xp.astype(doubt[:, None], f64),
+        "count": lambda doubt: int(xp.sum(xp.astype(doubt, xp.int64))),
+        # sums over a group's members: kept as an axis of 1, or not
+        "sums": lambda a: xp.sum(a, axis=-1, keepdims=True),
+        "row_sums": lambda a: xp.sum(a, axis=-1),
+        "copy": lambda a: xp.asarray(a, copy=True), "flat": lambda a: xp.reshape(a, (-1,)),
         # over a whole batch: the largest |x|, the largest of an error bound's entries, and
         # the largest sum of a row's |entries|
-        "largest": lambda x: float(np.abs(x).max()),
-        "peak": lambda e: float(np.max(e)),
-        "row_sizes": lambda m: float(np.abs(m).sum(-1).max()),
-        "full_like": lambda a, x: np.full(np.shape(a), x), "finite": finite,
+        "largest": lambda x: number(xp.max(abs(array_of(x)))),
+        "peak": lambda e: number(xp.max(array_of(e))),
+        "row_sizes": lambda m: number(xp.max(xp.sum(abs(m), axis=-1))),
+        "finite": finite,
+        # an op with no derivative (detach, shift): its value, and no gradient through it
+        "constant": (lambda a: a) if stop is None else stop,
     }

@@ -63,7 +63,7 @@ from autograd.core.ops import (
     slope,
     table_op,
 )
-from autograd.symbolic import SYMBOLIC, Sym, derivatives, literal, source
+from autograd.symbolic import ARRAY_SYMBOLIC, SYMBOLIC, Sym, derivatives, literal, source
 
 __all__ = [
     "ABS",
@@ -292,24 +292,26 @@ def facts(op: Op) -> Facts:
     return known if isinstance(known, Facts) else Facts()
 
 
-def code_rule(op: Op) -> CodeRule | None:
+def code_rule(op: Op, arrays: bool = False) -> CodeRule | None:
     """The op as source code: its forward as the compiler writes it, its derivatives (and
-    factor) its own rule run on symbols; None for an op without a forward as code."""
+    factor) its own rule run on symbols; None for an op without a forward as code. With
+    ``arrays``, code for arrays of any library (autograd/compiler/vectorized.py)."""
     known = facts(op)
+    m = ARRAY_SYMBOLIC if arrays else SYMBOLIC
     forward = known.forward
     if forward is None:
         return None
 
     def rule(out: str, args: Sequence[str], k: Any) -> Code:
         try:
-            partials = derivatives(op.partials, out, list(args), k)
+            partials = derivatives(op.partials, out, list(args), k, m)
         except (TypeError, AttributeError):  # a rule that does not run on symbols: a user's
             if op in FACTS:  # that branches with `if` (the table's all run on symbols)
                 raise
             partials = ruled(op, out, args, k)
         except ArithmeticError:  # on the parameter alone (1 / k for k = 0): at run time,
             partials = ruled(op, out, args, k)  # where the rule raises, as the engine's does
-        factor = (source(op.factor(SYMBOLIC, Sym(out), k)).text if op.factor else None)
+        factor = source(op.factor(m, Sym(out), k)).text if op.factor else None
         return Code(forward(out, args, k), partials, factor)
     return rule
 

@@ -139,9 +139,21 @@ class SymbolicMath:
                         "branch with m.select (or m.sign) instead")
 
 
+class ArraySymbolicMath(SymbolicMath):
+    """The same for code on arrays of any library: a step is the kernel's float array, for
+    the Array API standard does not multiply booleans by numbers."""
+
+    @staticmethod
+    def select(a: Any, positive: Any, otherwise: Any) -> Sym:
+        """positive where a > 0, else otherwise: the kernel."""
+        return call("select", a, positive, otherwise)
+
+
 SYMBOLIC = SymbolicMath()
+ARRAY_SYMBOLIC = ArraySymbolicMath()
 
 
-def derivatives(partials: Any, out: str, args: list[str], k: Any) -> tuple[str, ...]:
+def derivatives(partials: Any, out: str, args: list[str], k: Any,
+                m: SymbolicMath = SYMBOLIC) -> tuple[str, ...]:
     """The source of each derivative ``partials(m, out, x, k)`` gives, at these names."""
-    return tuple(source(d).text for d in partials(SYMBOLIC, Sym(out), [Sym(a) for a in args], k))
+    return tuple(source(d).text for d in partials(m, Sym(out), [Sym(a) for a in args], k))

@@ -6,6 +6,7 @@ from contextlib import contextmanager
 from unittest import mock
 
 import pytest
+from grouped_programs import build, close, engine, programs
 from hypothesis import assume, event, given, settings
 from hypothesis import strategies as st
 from modes import FAST_SHAPES
@@ -19,89 +20,12 @@ from nn.losses import hinge_loss, l2_penalty
 
 np = pytest.importorskip("numpy")
 
-ACTS = ["relu", "tanh", "sigmoid", None]
-STEPS = ["layer", "micrograd", "microgpt", "map", "pairs", "softmax", "rmsnorm", "attention",
-         "odd", "partial", "gather"]
-
-
-def build(xs, program, seed):
-    """The loss of a random program over inputs xs, and the params it made (in order)."""
-    rng = random.Random(seed)
-    params = []
-
-    def param():
-        p = Value(rng.uniform(-1.0, 1.0))
-        params.append(p)
-        return p
-
-    h = list(xs)
-    for kind, width, act in program:
-        if kind == "layer":  # nn's fused neurons over one shared input tuple
-            layer = nn.Layer(len(h), width, act or "linear", rng=rng)
-            params.extend(layer.parameters())
-            h = layer(h)
-            h = h if isinstance(h, list) else [h]
-        elif kind in ("micrograd", "odd", "partial"):  # sums of products built by +
-            out = []
-            for j in range(width):
-                inputs = h[: max(1, len(h) - 1)] if kind == "partial" and j % 2 else h
-                z = sum((param() * x for x in inputs), param())
-                if kind == "odd" and j == width // 2:
-                    z = z * 1.5  # one neuron broken out of its group by an extra op
-                out.append(getattr(z, act)() if act else z)
-            h = out
-        elif kind == "microgpt":  # linear without bias: sum(w * x) from 0
-            h = [sum(param() * x for x in h) for _ in range(width)]
-        elif kind == "map":
-            h = [(v * 0.5 + 0.25).tanh() for v in h]
-        elif kind == "pairs":  # an elementwise product of h with h reversed (a gather)
-            h = [a * b for a, b in zip(h, reversed(h))]
-        elif kind == "gather":  # the same value read twice: gradients add up
-            h = [h[i // 2] * h[0] for i in range(2 * len(h))]
-        elif kind == "softmax":
-            top = max(v.data for v in h)  # frozen at trace time, as in microgpt
-            exps = [(v - top).exp() for v in h]
-            total = sum(exps)
-            h = [e / total for e in exps]
-        elif kind == "rmsnorm":
-            scale = (sum(v * v for v in h) / len(h) + 1e-5) ** -0.5
-            h = [v * scale for v in h]
-        elif kind == "attention":  # dot products of computed vectors, then a weighted sum
-            half = max(1, len(h) // 2)
-            q, k = h[:half], h[-half:]
-            logits = [sum(q[j] * k[(j + t) % half] for j in range(half)) / half ** 0.5
-                      for t in range(half)]
-            h = [sum(w * v for w, v in zip(logits, k)) for _ in range(2)] + logits
-    target = xs[-1]
-    loss = sum((v - target) * (v - target) for v in h) / len(h) + 1e-3 * sum(p * p for p in params)
-    return loss, h, params
-
-
-programs = st.lists(st.tuples(st.sampled_from(STEPS), st.integers(1, 40), st.sampled_from(ACTS)),
-                    min_size=1, max_size=4)
-
-
-def close(got, want, what):
-    """Equal to 1e-12 of the largest magnitude among what is compared."""
-    got, want = np.asarray(got, dtype=float), np.asarray(want, dtype=float)
-    scale = max(1.0, float(np.max(np.abs(want)))) if want.size else 1.0
-    assert np.all(np.abs(got - want) <= 1e-12 * scale), (what, np.max(np.abs(got - want)), scale)
-
-
 @contextmanager
 def vector_only():
     """Inside: a batch that falls back to the engine or to scalar code fails the test."""
     with mock.patch.object(Compiled, "_call_engine", side_effect=AssertionError("engine")), \
             mock.patch.object(Compiled, "_call_lists", side_effect=AssertionError("floats")):
         yield
-
-
-def engine(program, seed, sample, n_in):
-    """The engine's loss, input gradients and param gradients at one sample."""
-    xs = [Value(v) for v in sample]
-    loss, _, params = build(xs, program, seed)
-    grads = grad(loss, xs + params, allow_unused=True)
-    return loss.data, [float(g) for g in grads[:n_in]], [float(g) for g in grads[n_in:]]
 
 
 @settings(max_examples=60, deadline=None, derandomize=True)
@@ -152,7 +76,8 @@ def test_wide_layers_become_matrix_products(width):
     source = f.vector_source
     assert "z_h1 = x @ W1.T + b1\n    h1 = relu(z_h1)" in source
     assert "z_h2 = h1 @ W2.T + b2\n    h2 = relu(z_h2)" in source
-    assert "g_h1 = gz_h2 @ W2" in source and "g_params[_W2] += outer(gz_h2, h1)" in source
+    assert "g_h1 = gz_h2 @ W2" in source
+    assert "g_params = scatter_add(g_params, _W2, outer(gz_h2, h1))" in source
     assert source.count("\n") < 90  # lines do not grow with the width
     X, labels = nn.make_moons(50, noise=0.1, rng=random.Random(1))
     columns = [np.array([p[0] for p in X]), np.array([p[1] for p in X]),

@@ -15,6 +15,7 @@ itself, whose numbers or error are returned.
 from __future__ import annotations
 
 import builtins
+import contextlib
 import itertools
 import linecache
 import math
@@ -24,13 +25,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from autograd.checks import is_number, real
-from autograd.compiler import grouping, rolled, trace, vectorized
+from autograd.compiler import backends, grouping, rolled, trace, vectorized
 from autograd.compiler.source import name_for, wrap
 from autograd.compiler.trace import Graph, Sample, collector_paused
 from autograd.engine import Value
 from autograd.fast.unrolled import unpack
-from autograd.kernels import FLOAT_KERNELS, numpy_kernels
-from autograd.ops import Code, code_rule, literal
+from autograd.kernels import FLOAT_KERNELS, floats, numpy_kernels, vector_kernels
+from autograd.ops import TABLE, Code, code_rule, literal
 
 _serial = itertools.count(1)
 
@@ -58,11 +59,19 @@ class Compiled:
     runs a batch on NumPy arrays.
     """
 
-    def __init__(self, graph: Graph) -> None:
+    def __init__(self, graph: Graph, backend: Any = None, backward: str = "rules") -> None:
         self.graph = graph
         self.inputs, self.params, self.outputs = graph.inputs, graph.params, graph.outputs
+        self.backend = backends.resolve(backend)  # None: as the inputs come
+        if backward not in ("rules", "backend"):
+            raise ValueError(f"backward must be 'rules' or 'backend', not {backward!r}")
+        self.backward = backward  # who differentiates vector code: the table, or the library
+        if backward == "backend" and self.backend is not None:
+            backends.autograd_of(self.backend)  # refused now where it has none
         self._scalar: tuple[str, Any] | None = None
         self._vectorized: tuple[str, Any] | None = None
+        self._on: dict[tuple[str, ...], Any] = {}  # the vector code per library and device
+        self._constants: dict[str, Any] = {}  # the arrays it reads: indices, constants
         self._grouped: Any = None
         self._batch: tuple[str | None, Any] | None = None
 
@@ -102,7 +111,47 @@ class Compiled:
                      if v in grouped.scalars})
                 self._vectorized = source, _load(source, ", vectorized",
                                                  namespace | numpy_kernels())
+                self._constants = namespace
         return self._vectorized
+
+    def _program(self, xp: Any, device: Any) -> Any:
+        """The vector code's function on this array library and device."""
+        if self.backward == "backend":
+            return self._differentiated(xp, device)
+        if backends.is_numpy(xp):
+            return self._vector()[1]
+        key = (xp.__name__, str(device))
+        if key not in self._on:
+            source = self._vector()[0]
+            with collector_paused():
+                self._on[key] = _load(source, f", vectorized on {xp.__name__}",
+                                      backends.on(xp, self._constants, device)
+                                      | vector_kernels(xp, device))
+        return self._on[key]
+
+    def _differentiated(self, xp: Any, device: Any) -> Any:
+        """The forward code alone, differentiated by the library's own autograd."""
+        autograd = backends.autograd_of(xp)
+        key = (xp.__name__, str(device), "forward")
+        if key not in self._on:
+            users = sorted({v.op.name for v in self.graph.order if self.graph.computed(v)
+                            and TABLE.get(v.op.name) is not v.op})
+            if users:
+                raise NotImplementedError(
+                    f"backward='backend': {xp.__name__} cannot differentiate the op(s) "
+                    f"{', '.join(users)}, whose forward runs on floats; use backward='rules'")
+            grouped = self._grouping()
+            with collector_paused():
+                source, namespace = vectorized.program(
+                    grouped, [grouped.scalars[o] for o in self.outputs], self.graph.seeds, [],
+                    {grouped.scalars[v]: n for v, n in self.graph.names.items()
+                     if v in grouped.scalars}, forward_only=True)
+                forward = _load(source, f", forward on {xp.__name__}",
+                                backends.on(xp, namespace, device) | vector_kernels(
+                                    xp, device, autograd.stop), "forward")
+            self._on[key] = autograd.differentiated(forward, self.graph.seeds,
+                                                    bool(self.graph.input_grads))
+        return self._on[key]
 
     def __repr__(self) -> str:
         return (f"Compiled({len(self.inputs)} inputs, {len(self.params)} params, "
@@ -129,15 +178,25 @@ class Compiled:
             raise ValueError(f"expected {len(self.inputs)} input values, got {len(values)}")
         if reduction not in ("mean", "sum"):
             raise ValueError(f"reduction must be 'mean' or 'sum', got {reduction!r}")
-        as_array = type(params).__module__ == "numpy"
+        xp = backends.namespace_of([*values, params])
+        if self.backend is not None:
+            if xp is not None and xp.__name__ != self.backend.__name__:
+                raise TypeError(f"this function was compiled for {self.backend.__name__} "
+                                f"arrays, not {xp.__name__}")
+            xp = self.backend if not all(is_number(v) for v in values) else xp
+        if self.backward == "backend" and xp is not None and not all(
+                is_number(v) for v in values):
+            backends.autograd_of(xp)  # refused where the library has no autograd
+        if xp is not None and not backends.is_numpy(xp):
+            return self._call_library(xp, values, params, reduction)
+        as_array = xp is not None and (type(params).__module__ == "numpy"
+                                       or self.backend is not None)
         p = self._param_values(params)
         if all(is_number(v) for v in values):
             result = Result(*self._sample([real(f"input {i}", v) for i, v in enumerate(values)],
                                           list(map(float, p))))
         else:
-            batch = (self._call_numpy if as_array or any(type(v).__module__ == "numpy"
-                                                         for v in values)
-                     else self._call_lists)
+            batch = self._call_numpy if xp is not None else self._call_lists
             result, size = batch(values, p)  # parameter gradients summed over the batch
             grads: Any = result.param_grads  # a list, or an array from vector code
             if reduction == "mean":
@@ -231,8 +290,20 @@ class Compiled:
         if self._chain_like():  # its scalar code runs in loops
             return self._scalar_result(x, params)
         big = self.graph.big
-        result = self._vector_batch([np.array([v], dtype=float) for v in x], params, 1,
-                                    _nothing if big else self._scalar_sample)
+        sample = _nothing if big else self._scalar_sample
+        xp = self.backend
+        if xp is None or backends.is_numpy(xp):
+            result = self._vector_batch([np.array([v], dtype=float) for v in x], params, 1,
+                                        sample)
+        else:  # on the library compiled for, then as NumPy arrays: one sample's numbers
+            def array(a: Any) -> Any:
+                return xp.asarray(a, dtype=xp.float64)
+            on = self._vector_batch([array([v]) for v in x], array(np.asarray(params).tolist()),
+                                    1, sample, xp)
+            result = None if on is None else Result(
+                [np.array(floats(xp, a)) for a in on.outputs],
+                [np.array(floats(xp, a)) for a in on.input_grads],
+                np.array(floats(xp, on.param_grads)))
         return result if result is not None or big else self._scalar_result(x, params)
 
     def _scalar_result(self, x: Sequence[float], params: Any) -> Result | None:
@@ -269,37 +340,73 @@ class Compiled:
         return self._call_engine(columns, params.tolist(), size)
 
     def _vector_batch(self, columns: list[Any], params: Any, size: int,
-                      sample: Callable[[list[float], list[float]], Sample | None]
-                      ) -> Result | None:
+                      sample: Callable[[list[float], list[float]], Sample | None],
+                      xp: Any = None, device: Any = None) -> Result | None:
         """A batch by the vector code, or None where it cannot vouch for every sample; the
         samples it leaves out (a value near a kink, whose branch a sum in another order
-        could change) are run by ``sample`` instead (None: the batch is not vouched for)."""
+        could change) are run by ``sample`` instead (None: the batch is not vouched for).
+        Arrays are NumPy's, or ``xp``'s on ``device``."""
         import numpy as np
 
-        if not (np.isfinite(params).all() and all(np.isfinite(c).all() for c in columns)):
+        xp = np if xp is None else xp
+        if not (xp.all(xp.isfinite(params)) and all(xp.all(xp.isfinite(c)) for c in columns)):
             return None
-        try:  # every op on arrays that leaves the finite floats raises, as in the engine
-            with np.errstate(over="raise", invalid="raise", divide="raise"):
-                out, gx, gp, doubt = self._vector()[1](columns, params, size)
-                per_sample = [np.array(a if np.shape(a) == (size,) else
-                                       np.broadcast_to(a, (size,)), dtype=float)
-                              for a in (*out, *gx)]
-                if not (all(np.isfinite(a).all() for a in per_sample)
-                        and np.isfinite(gp).all()):
+        # every op on arrays that leaves the finite floats raises, as in the engine: in
+        # NumPy's error state, or found by the kernels finite and checked
+        errors = (np.errstate(over="raise", invalid="raise", divide="raise")
+                  if backends.is_numpy(xp) else contextlib.nullcontext())
+        try:
+            with errors:
+                out, gx, gp, doubt = self._program(xp, device)(columns, params, size)
+                per_sample = [xp.asarray(xp.broadcast_to(_on(xp, a, device), (size,)),
+                                         dtype=xp.float64, copy=True) for a in (*out, *gx)]
+                if not (all(xp.all(xp.isfinite(a)) for a in per_sample)
+                        and xp.all(xp.isfinite(gp))):
                     return None
         except (ArithmeticError, ValueError):
             return None
         outs, gxs = per_sample[:len(out)], per_sample[len(out):]
-        near: Any = [] if doubt is None or not doubt.any() else np.flatnonzero(
-            np.broadcast_to(doubt, (size,)))
+        near: Any = [] if doubt is None or not xp.any(doubt) else [
+            k for k, x in enumerate(floats(xp, xp.broadcast_to(doubt, (size,)))) if x]
         for k in near:
-            exact = sample([float(c[k]) for c in columns], params.tolist())
+            exact = sample([float(c[k]) for c in columns], floats(xp, params))
             if exact is None:
                 return None
             for column, x in zip((*outs, *gxs), (*exact[0], *exact[1])):
                 column[k] = x
-            gp = gp + np.array(exact[2], dtype=float)
+            gp = gp + xp.asarray(exact[2], dtype=xp.float64, device=device)
         return Result(outs, gxs, gp)
+
+    def _call_library(self, xp: Any, values: list[Any], params: Any, reduction: str) -> Result:
+        """A batch on the arrays of another library (Array API): results on its device."""
+        device = backends.device_of(xp, [*values, params])
+        arrays = [_library_array(xp, v, i, self.inputs, device) for i, v in enumerate(values)]
+        sizes = [a.shape[0] for a in arrays if a.ndim == 1]
+        size = _batch_size(sizes) if sizes else 1
+        columns = [xp.broadcast_to(a, (size,)) for a in arrays]
+        if hasattr(params, "shape"):
+            if not (xp.isdtype(params.dtype, ("integral", "real floating"))
+                    and tuple(params.shape) == (len(self.params),)):
+                raise TypeError(f"params must be {len(self.params)} real numbers, got an "
+                                f"array of {params.dtype} with shape {tuple(params.shape)}")
+            p = xp.astype(params, xp.float64)
+        else:
+            p = xp.asarray(self._param_values(params), dtype=xp.float64, device=device)
+        result = None if self._chain_like() else self._vector_batch(
+            columns, p, size, self._sample, xp, device)
+        if result is None:  # one sample at a time, each vouched for or the engine's
+            result = _stack([self._sample([float(c[k]) for c in columns], floats(xp, p))
+                             for k in range(size)])
+
+            def array(column: list[float]) -> Any:
+                return xp.asarray(column, dtype=xp.float64, device=device)
+            result = Result(list(map(array, result.outputs)), list(map(array, result.input_grads)),
+                            array(result.param_grads))
+        if reduction == "mean":
+            result.param_grads = result.param_grads / size
+        if not self.graph.input_grads:
+            result.input_grads = []
+        return result
 
     def _call_engine(self, columns: list[Any], p: list[float], size: int) -> tuple[Result, int]:
         """A batch one sample at a time, each vouched for or the engine's: as arrays."""
@@ -345,6 +452,27 @@ def _numbers(column: Any, i: int, inputs: list[Value]) -> list[float]:
     return [real(f"input {i}", x) for x in column]
 
 
+def _on(xp: Any, a: Any, device: Any) -> Any:
+    """An output of vector code as an array (a gradient that is 0 may be the number 0.0)."""
+    return a if hasattr(a, "shape") else xp.asarray(a, dtype=xp.float64, device=device)
+
+
+def _library_array(xp: Any, v: Any, i: int, inputs: list[Value], device: Any) -> Any:
+    """A batch input as a float64 array of the library ``xp``: real numbers only."""
+    if not hasattr(v, "shape"):  # numbers: checked, then put in as float64
+        numbers = [real(f"input {i}", v)] if is_number(v) else _numbers(v, i, inputs)
+        return xp.asarray(numbers if not is_number(v) else numbers[0], dtype=xp.float64,
+                          device=device)
+    a = v
+    if not xp.isdtype(a.dtype, ("integral", "real floating")):
+        raise TypeError(f"input {i} ({inputs[i].label or 'unlabelled'}): a batch must hold "
+                        f"real numbers, not {a.dtype}")
+    if a.ndim > 1:
+        raise ValueError(f"input {i} has shape {tuple(a.shape)}: a batch is one 1-D array "
+                         "per input")
+    return xp.astype(a, xp.float64)
+
+
 def _array(np: Any, v: Any, i: int, inputs: list[Value]) -> Any:
     """A batch input as a float array: integers and floats only (no complex, str, object)."""
     a = np.asarray(v)
@@ -364,7 +492,8 @@ def _batch_size(sizes: list[int]) -> int:
 
 def compile(outputs: Value | Sequence[Value], inputs: Sequence[Value],  # noqa: A001
             params: Sequence[Value] = (), grad_outputs: Sequence[float] | None = None,
-            names: Mapping[Value, str] | None = None, input_grads: bool = True) -> Compiled:
+            names: Mapping[Value, str] | None = None, input_grads: bool = True,
+            backend: Any = None, backward: str = "rules") -> Compiled:
     """Trace the graph below ``outputs``; return a function of new ``inputs`` values.
 
     ``params`` are read when the function is called (an optimizer's updates are seen).
@@ -375,6 +504,10 @@ def compile(outputs: Value | Sequence[Value], inputs: Sequence[Value],  # noqa: 
     code which module each matrix and bias comes from. With ``input_grads=False`` no
     gradient is taken with respect to the inputs (``Result.input_grads`` is empty): their
     derivatives are not computed, so none can fail (0 ** 0.5 has a value, not a derivative).
+    ``backend`` is the array library a batch runs on and comes back in (a module or its
+    name: "numpy", "torch", "array_api_strict", "cupy"); by default, the inputs' own.
+    ``backward="backend"`` lets a library with its own autograd (PyTorch) differentiate the
+    forward code instead of running the op table's derivative rules as code ("rules").
     """
     outs = [outputs] if isinstance(outputs, Value) else list(outputs)
     ins, ps = list(inputs), list(params)
@@ -400,16 +533,16 @@ def compile(outputs: Value | Sequence[Value], inputs: Sequence[Value],  # noqa: 
     if missing:
         raise NotImplementedError(f"compile: no code form for the op(s) {', '.join(missing)}; "
                                   "add a code rule to the op table")
-    return Compiled(graph)
+    return Compiled(graph, backend, backward)
 
 
-def _load(source: str, kind: str, namespace: dict[str, Any]) -> Any:
-    """The function ``backprop`` that ``source`` defines, run in ``namespace``."""
+def _load(source: str, kind: str, namespace: dict[str, Any], name: str = "backprop") -> Any:
+    """The function ``name`` that ``source`` defines, run in ``namespace``."""
     filename = f"<autograd.compile #{next(_serial)}{kind}>"
     # tracebacks then show the generated line that failed
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     exec(builtins.compile(source, filename, "exec"), namespace)
-    return namespace["backprop"]
+    return namespace[name]
 
 
 class _Writer:

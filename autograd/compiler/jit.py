@@ -46,6 +46,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, overload
 
+from autograd.compiler import backends
 from autograd.compiler.compiled import Compiled, Result, compile  # noqa: A004
 from autograd.compiler.traced import Traced, refuse
 from autograd.core.errors import is_real
@@ -68,31 +69,34 @@ _running: ContextVar[bool] = ContextVar("jit_running", default=False)
 
 @overload
 def jit(fn: Callable[..., Any], *, static_argnums: int | Iterable[int] = (),
-        static_argnames: str | Iterable[str] = ()) -> Jitted: ...
+        static_argnames: str | Iterable[str] = (), backend: Any = None) -> Jitted: ...
 
 
 @overload
 def jit(fn: None = None, *, static_argnums: int | Iterable[int] = (),
-        static_argnames: str | Iterable[str] = ()) -> Callable[[Callable[..., Any]], Jitted]: ...
+        static_argnames: str | Iterable[str] = (), backend: Any = None
+        ) -> Callable[[Callable[..., Any]], Jitted]: ...
 
 
 def jit(fn: Callable[..., Any] | None = None, *, static_argnums: int | Iterable[int] = (),
-        static_argnames: str | Iterable[str] = ()) -> Any:
+        static_argnames: str | Iterable[str] = (), backend: Any = None) -> Any:
     """``fn`` traced and compiled once per structure of its arguments (see the module);
-    without ``fn``, a decorator: ``@jit(static_argnames="training")``."""
+    without ``fn``, a decorator: ``@jit(static_argnames="training")``. ``backend``: the
+    array library its vector code runs on (as ``compile``'s; NumPy by default)."""
     if fn is None:
-        return lambda f: Jitted(f, static_argnums, static_argnames)
-    return Jitted(fn, static_argnums, static_argnames)
+        return lambda f: Jitted(f, static_argnums, static_argnames, backend)
+    return Jitted(fn, static_argnums, static_argnames, backend)
 
 
 class Jitted:
     """A function compiled per structure of its arguments; ``cache`` maps them to code."""
 
     def __init__(self, fn: Callable[..., Any], static_argnums: int | Iterable[int] = (),
-                 static_argnames: str | Iterable[str] = ()) -> None:
+                 static_argnames: str | Iterable[str] = (), backend: Any = None) -> None:
         if not callable(fn):
             raise TypeError(f"jit needs a function, not {type(fn).__name__}")
         self.fn = fn
+        self.backend = backends.resolve(backend)  # None: NumPy
         self.name = getattr(fn, "__name__", repr(fn))
         nums = [static_argnums] if isinstance(static_argnums, int) else list(static_argnums)
         names = [static_argnames] if isinstance(static_argnames, str) else list(static_argnames)
@@ -279,7 +283,8 @@ class _Traced:
         self.captured = [v for v in toposort(outputs, cut=taken)
                          if v.op is LEAF and v not in taken and v not in constants]
         self.traced = (outputs, inputs, self.arguments + self.captured)
-        self.compiled: Compiled = compile(*self.traced, input_grads=False)
+        self.compiled: Compiled = compile(*self.traced, input_grads=False,
+                                          backend=jitted.backend)
         self.forward: Compiled | None = None  # outputs alone, for calls under no_grad
         # the numbers traced at: the code gives the trace's numbers there, fn's unless fn
         # computes with ints (see run)
@@ -330,7 +335,7 @@ class _Traced:
         if self.forward is None:
             outputs, inputs, params = self.traced
             self.forward = compile(outputs, inputs, params, grad_outputs=[0.0] * len(outputs),
-                                   input_grads=False)
+                                   input_grads=False, backend=self.compiled.backend)
         return self.forward
 
     def _eager(self, args: Sequence[Any], kwargs: dict[str, Any], params: list[Value],

@@ -1,15 +1,19 @@
-"""The vector writer: a grouped graph (``autograd/compiler/grouping.py``) as NumPy source.
+"""The vector writer: a grouped graph (``autograd/compiler/grouping.py``) as array code.
 
 Each group is one line of the forward pass, ``h1 = relu(x @ W1.T + b1)``; the backward pass
 goes through the groups in reverse with the transposed products and reductions,
-``g_x = gz_h1 @ W1``, ``g_params[_W1] += outer(gz_h1, x)``. An elementwise group's line is
-its op's own code rule from the op table, applied to whole arrays. Arguments that are not a
-whole group are read as slices (``x[..., 0:2]``), gathered (``t4[..., _i3]``) or
-concatenated (``cat(...)``); their gradients go back the same way, added into place.
+``g_x = gz_h1 @ W1``, ``g_params = scatter_add(g_params, _W1, outer(gz_h1, x))``. An
+elementwise group's line is its op's own code rule from the op table, applied to whole
+arrays. Arguments that are not a whole group are read as slices (``x[..., 0:2]``),
+gathered (``take(t4, _i3)``) or concatenated (``cat(...)``); their gradients go back the
+same way, added into place.
 
-Arrays have the group's members on their last axis; a group that depends on the inputs
-(``Group.varying``) has one row per sample before it. Parameters come as one flat array,
-``params``, and their gradients, summed over the samples, as ``g_params``.
+The program calls only kernels (``autograd/kernels.py``) and the operators of the Python
+Array API standard, so one program runs on NumPy and on any library of the standard
+(``autograd/compiler/backends.py``). Arrays have the group's members on their last axis; a
+group that depends on the inputs (``Group.varying``) has one row per sample before it.
+Parameters come as one flat array, ``params``, and their gradients, summed over the
+samples, as ``g_params``.
 """
 
 from __future__ import annotations
@@ -35,8 +39,9 @@ _VIEW = re.compile(r"\w+(\[[^\[\]]*\])?")  # a name, or a name sliced
 _MATRIX = re.compile(r"[Wb]\d+")  # the names of products' matrices and biases
 # names the vector code uses itself: groups never take them
 KERNELS = ("stack", "cat", "total", "rows", "matvec", "vecmat", "outer", "outer_each", "spread",
-           "over_batch", "add_at", "zeros_like", "full_like", "finite", "kinked", "no_doubt",
-           "largest", "peak", "row_sizes", "maximum")
+           "over_batch", "add_at", "scatter_add", "take", "zeros_like", "full_like", "finite",
+           "checked", "kinked", "no_doubt", "kept", "count", "sums", "row_sums", "copy", "flat",
+           "largest", "peak", "row_sizes", "maximum", "constant")
 
 
 @dataclass
@@ -110,7 +115,8 @@ class VectorWriter:
             return name
         if idx == list(range(idx[0], idx[0] + len(idx))):
             return f"{name}[{lead}{idx[0]}:{idx[0] + len(idx)}]"
-        return f"{name}[{lead}{self._constant('i', idx)}]"
+        return (f"take({name}, {self._constant('i', idx)})" if lead
+                else f"{name}[{self._constant('i', idx)}]")
 
     def gather(self, scalars: list[Scalar]) -> Operand:
         """One array of these scalars, in order, read from their groups."""
@@ -182,7 +188,7 @@ class VectorWriter:
                 elif g not in self.matrices:  # one weighted sum: u·w
                     inner = f"{u.expr} * {m.expr}"
                     if u.size > 1:
-                        inner = f"({inner}).sum(-1, keepdims=True)"
+                        inner = f"sums({inner})"
                 else:
                     lines += self.setup[g][0]
                     inner = (f"{u.expr} @ {self.matrices[g]}.T" if not m.varying
@@ -202,10 +208,16 @@ class VectorWriter:
             else:
                 assert g.op is not None
                 line = _code(g.op, name, [o.expr for o in ops], g.param).forward
+                if not g.op.differentiable:  # its value, through which no gradient flows
+                    line = f"constant({line})"
             lines.append(f"{name} = {line}")
             lines += self._bounds(g)
         if checked:  # products and sums do not raise on overflow, as ufuncs in errstate do
             lines.append(f"finite({', '.join(checked)})")
+        others = [self.names[g] for g in self.plan.groups
+                  if g.op is not None and self.names[g] not in checked]
+        if others:  # nor does any op on a library without NumPy's error state
+            lines.append(f"checked({', '.join(others)})")
         return lines
 
     # --- kinks and poles: the samples whose branch the vector code cannot vouch for ---
@@ -263,17 +275,17 @@ class VectorWriter:
                 if error_u is not None:  # d/du = M
                     moved.append(_product(error_u[0], f"abs({matrix})", how) if error_u[1]
                                  or how == "*" else
-                                 f"{error_u[0]} * abs({matrix}).sum(-1)")
+                                 f"{error_u[0]} * row_sums(abs({matrix}))")
                 if error_m is not None and how == "*" and m.expr == u.expr:  # x·x: twice
                     moved = [f"2 * {wrap(moved[0])}"]
                 elif error_m is not None:  # d/dM = u
                     moved.append(_product(f"abs({u.expr})", error_m[0], how) if how == "*"
                                  else _product(f"abs({u.expr})", f"rows({error_m[0]}, "
                                                f"{g.size}, {u.size})", how) if error_m[1]
-                                 else f"{error_m[0]} * abs({u.expr}).sum(-1, keepdims=True)")
+                                 else f"{error_m[0]} * sums(abs({u.expr}))")
                 if how == "*" and u.size > 1:  # one weighted sum: its terms added
-                    sizes = f"({sizes}).sum(-1, keepdims=True)"
-                    moved = [f"({e}).sum(-1, keepdims=True)" for e in moved]
+                    sizes = f"sums({sizes})"
+                    moved = [f"sums({e})" for e in moved]
                 if error_u is not None and error_m is not None:
                     # and the product of the two errors: second order, but the only term
                     # left where both factors are 0 in the vector code and not in the engine
@@ -282,7 +294,7 @@ class VectorWriter:
                                   else _product(error_u[0], f"rows({error_m[0]}, {g.size}, "
                                                 f"{u.size})", how))
                         if how == "*" and u.size > 1:
-                            second = f"({second}).sum(-1, keepdims=True)"
+                            second = f"sums({second})"
                     else:
                         second = f"{_peak(error_u)} * {_peak(error_m)} * {u.size}"
                     moved.append(f"{EPS} * {wrap(second)}")
@@ -315,7 +327,7 @@ class VectorWriter:
             n = len(g.members[0].args)
             if g in self.errors:
                 error = self._error(ops[0])
-                added = f"rows({{}}, {g.size}, {n}).sum(-1)" if n > 1 else "{}"
+                added = f"row_sums(rows({{}}, {g.size}, {n}))" if n > 1 else "{}"
                 moved = [] if error is None else [added.format(error[0]) if error[1]
                                                   else f"{n} * {error[0]}"]
                 self._bound(lines, g, " + ".join(
@@ -409,10 +421,10 @@ class VectorWriter:
         lines = ["g_params = zeros_like(params)"]
         state: dict[Group, str] = {self.plan.params: "owned"}
         if self.kinked:  # the samples near a kink are the engine's: none of their gradient
-            lines.append("_keep = 1.0 - _doubt[:, None]")
+            lines.append("_keep = kept(_doubt)")
             if any(s != 0.0 and o.group is not None and not o.group.varying and o.needs
                    for o, s in zip(self.outputs, self.seeds)):
-                lines.append("_kept = n - _doubt.sum()")  # for what does not vary
+                lines.append("_kept = n - count(_doubt)")  # for what does not vary
         for out, seed in zip(self.outputs, self.seeds):
             g = out.group
             if seed == 0.0 or g is None or not out.needs:
@@ -444,10 +456,10 @@ class VectorWriter:
                 code = _code(g.op, self.names[g], [o.expr for o in ops], g.param)
                 assert code.factor is None
                 for o, d in zip(ops, code.partials):
-                    term = grad if d == "1.0" else f"-{grad}" if d == "-1.0" else (
+                    term = grad if _number(d) == 1.0 else f"-{grad}" if _number(d) == -1.0 else (
                         f"{grad} * {wrap(d)}")
                     if o.single and g.size > 1:  # read by every member: their terms add up
-                        term = f"({term}).sum(-1, keepdims=True)"
+                        term = f"sums({term})"
                     self._scatter(lines, state, term, g.varying, o)
         return lines, state
 
@@ -475,12 +487,10 @@ class VectorWriter:
             self._scatter(lines, state, f"outer_each({grad}, {u.expr})", True, m)
         elif self.setup[g][1] is not None:
             index = self.setup[g][1]
-            if len(set(m.pieces[0][1])) == m.size:
-                lines.append(f"g_params[{index}] += outer({grad}, {u.expr})")
-            else:
-                lines.append(f"add_at(g_params, {index}, outer({grad}, {u.expr}))")
+            how = "scatter_add" if len(set(m.pieces[0][1])) == m.size else "add_at"
+            lines.append(f"g_params = {how}(g_params, {index}, outer({grad}, {u.expr}))")
         else:
-            self._scatter(lines, state, f"outer({grad}, {u.expr}).ravel()", False, m)
+            self._scatter(lines, state, f"flat(outer({grad}, {u.expr}))", False, m)
 
     def _where(self, operand: Operand) -> str:
         """A comment naming the module its parameters come from: ``# layers.0.neurons.*.w.*``
@@ -533,15 +543,14 @@ class VectorWriter:
         if group not in state:
             lines.append(f"{grad} = zeros_like({self.names[group]})")
         elif state[group] == "shared":  # the array is another gradient's too: copy it
-            lines.append(f"{grad} = {grad}.copy()")
+            lines.append(f"{grad} = copy({grad})")
         state[group] = "owned"
         lead = "..., " if group.varying else ""
         if idx == list(range(idx[0], idx[0] + len(idx))):
             lines.append(f"{grad}[{lead}{idx[0]}:{idx[0] + len(idx)}] += {term}")
-        elif len(set(idx)) == len(idx):
-            lines.append(f"{grad}[{lead}{self._constant('i', idx)}] += {term}")
-        else:  # an index twice: each of its terms is added
-            lines.append(f"add_at({grad}, {self._constant('i', idx)}, {term})")
+        else:  # add_at: an index twice, each of its terms is added
+            how = "scatter_add" if len(set(idx)) == len(idx) else "add_at"
+            lines.append(f"{grad} = {how}({grad}, {self._constant('i', idx)}, {term})")
 
 
 def _own(op: Op) -> int:
@@ -575,7 +584,7 @@ def _number(expr: str) -> float | None:
 
 
 def _call(function: str, expr: str) -> str:
-    """function(expr) as source, without doubled parentheses: abs((h1 > 0.0)) is abs(h1 > 0.0)."""
+    """function(expr) as source, without doubled parentheses: largest((h1)) is largest(h1)."""
     return f"{function}{expr}" if re.fullmatch(r"\([^()]*\)", expr) else f"{function}({expr})"
 
 
@@ -587,7 +596,7 @@ def _critical(g: Group) -> Op | None:
 
 def _code(op: Op, out: str, args: list[str], param: Any = None) -> Code:
     """The op as code over these arrays, from its code rule in the table."""
-    rule = code_rule(op)
+    rule = code_rule(op, arrays=True)
     assert rule is not None
     return rule(out, args, param)
 
@@ -618,20 +627,23 @@ def _names(plan: Plan) -> dict[Group, str]:
 
 
 def program(plan: Plan, outputs: list[Scalar], seeds: list[float], inputs: list[Scalar],
-            names: dict[Scalar, str] | None = None) -> tuple[str, dict[str, Any]]:
+            names: dict[Scalar, str] | None = None, forward_only: bool = False
+            ) -> tuple[str, dict[str, Any]]:
     """The source of ``backprop(inputs, params, n)`` and the arrays it reads.
 
     It returns the outputs, the gradients of the inputs (per sample), ``g_params`` (summed
     over the n samples) and which samples have a value too near a kink of its op for the
     vector code to vouch for its branch (None without kinked ops): their gradients are
     left out, for the caller to ask the engine's order of operations; every name it reads
-    that is not a kernel is in the returned namespace.
+    that is not a kernel is in the returned namespace. With ``forward_only``, the source of
+    ``forward(inputs, params, n)``, returning the outputs and those samples: for a library
+    that differentiates it itself.
     """
     writer = VectorWriter(plan, outputs, seeds, names or {})
     forward = writer.forward()
     if writer.kinked:  # which samples are near a kink (see VectorWriter._bounds)
         forward.insert(0, "_doubt = no_doubt(n)  # the samples near a kink: the engine's")
-    backward, state = writer.backward()
+    doubt = "_doubt" if writer.kinked else "None"
 
     def read(s: Scalar, names: dict[Group, str]) -> str:
         g = s.group
@@ -640,11 +652,15 @@ def program(plan: Plan, outputs: list[Scalar], seeds: list[float], inputs: list[
         return f"{names[g]}[{'..., ' if g.varying else ''}{s.index}]"
 
     outs = [read(s, writer.names) for s in outputs]
+    head = (f"def {'forward' if forward_only else 'backprop'}(inputs, params, n):\n    "
+            f"\"\"\"{len(plan.scalars)} values in {len(plan.groups)} groups.\"\"\"\n")
+    if forward_only:
+        body = [*forward, f"return ({', '.join(outs)},), {doubt}"]
+        return head + "".join(f"    {line}\n" for line in body), writer.namespace
+    backward, state = writer.backward()
     grads = {g: writer._grad(g) for g in state}
     gx = [read(s, grads) if s.group in state else "0.0" for s in inputs]
-    head = (f"def backprop(inputs, params, n):\n    \"\"\"{len(plan.scalars)} values in "
-            f"{len(plan.groups)} groups.\"\"\"\n")
     body = [*forward, "# backward: the chain rule, group by group, last first", *backward,
             f"return ({', '.join(outs)},), ({', '.join(gx)}{',' if gx else ''}), g_params, "
-            + ("_doubt" if writer.kinked else "None")]
+            + doubt]
     return head + "".join(f"    {line}\n" for line in body), writer.namespace

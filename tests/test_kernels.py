@@ -1,0 +1,88 @@
+"""The kernels vector code calls: NumPy's own against the Array API standard's (on
+array-api-strict), and each against a plain computation on floats."""
+
+import math
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from autograd.kernels import exact_sum, numpy_kernels, vector_kernels
+
+np = pytest.importorskip("numpy")
+strict = pytest.importorskip("array_api_strict", reason="array-api-strict is not installed")
+
+NUMPY, STRICT = numpy_kernels(), vector_kernels(strict)
+finite = st.floats(-1e3, 1e3, allow_nan=False, allow_infinity=False)
+
+
+def both(name, *arrays):
+    """The kernel on NumPy arrays and on array-api-strict arrays, as NumPy arrays."""
+    out_numpy = NUMPY[name](*(np.array(a) if isinstance(a, list) else a for a in arrays))
+    out_strict = STRICT[name](*(strict.asarray(a) if isinstance(a, list) else a
+                                for a in arrays))
+    return np.asarray(out_numpy, dtype=float), np.asarray(
+        [float(v) for v in strict.reshape(out_strict, (-1,))]).reshape(np.shape(out_numpy))
+
+
+@settings(max_examples=60, derandomize=True)
+@given(st.integers(1, 6), st.data())
+def test_scatter_add_adds_each_term_once_even_where_an_index_repeats(size, data):
+    rows = data.draw(st.integers(1, 3))
+    index = data.draw(st.lists(st.integers(0, size - 1), min_size=1, max_size=8))
+    g = data.draw(st.lists(st.lists(finite, min_size=size, max_size=size), min_size=rows,
+                           max_size=rows))
+    term = data.draw(st.lists(st.lists(finite, min_size=len(index), max_size=len(index)),
+                              min_size=rows, max_size=rows))
+    want = [list(r) for r in g]
+    for r in range(rows):
+        for j, i in enumerate(index):
+            want[r][i] += term[r][j]
+    name = "scatter_add" if len(set(index)) == len(index) else "add_at"
+    out_numpy = NUMPY[name](np.array(g, dtype=float), np.array(index), np.array(term))
+    out_strict = STRICT[name](strict.asarray(g, dtype=strict.float64), strict.asarray(index),
+                              strict.asarray(term, dtype=strict.float64))
+    assert np.allclose(out_numpy, want, rtol=1e-15, atol=0)
+    assert np.allclose([[float(out_strict[r, i]) for i in range(size)] for r in range(rows)],
+                       want, rtol=1e-15, atol=0)
+
+
+@settings(max_examples=60, derandomize=True)
+@given(st.lists(st.floats(-800.0, 800.0), min_size=1, max_size=8))
+def test_sigmoid_and_softplus_are_numpy_s_and_never_overflow(xs):
+    for name, exact in (("sigmoid", lambda a: 1.0 / (1.0 + math.exp(-a)) if a >= 0
+                         else math.exp(a) / (1.0 + math.exp(a))),
+                        ("softplus", lambda a: max(a, 0.0) + math.log1p(math.exp(-abs(a))))):
+        on_numpy, on_strict = both(name, xs)
+        assert on_numpy.tolist() == on_strict.tolist()
+        assert on_numpy.tolist() == pytest.approx([exact(a) for a in xs], rel=4e-16, abs=0)
+
+
+@settings(max_examples=60, derandomize=True)
+@given(st.integers(1, 4), st.integers(1, 5), st.data())
+def test_sums_rows_and_products_agree_between_libraries(m, n, data):
+    rows = data.draw(st.integers(1, 3))
+    a = data.draw(st.lists(st.lists(finite, min_size=m * n, max_size=m * n), min_size=rows,
+                           max_size=rows))
+    on_numpy, on_strict = both("total", a, m, n)
+    assert on_numpy.tolist() == on_strict.tolist()
+    for r in range(rows):  # each sum within 1e-13 of the exact one, as the kernel promises
+        for k in range(m):
+            terms = a[r][k * n:(k + 1) * n]
+            assert abs(on_numpy[r][k] - exact_sum(terms)) <= 1e-13 * max(
+                abs(exact_sum(terms)), 1e-300) + 1e-300
+    w = data.draw(st.lists(st.lists(finite, min_size=n, max_size=n), min_size=m, max_size=m))
+    u = data.draw(st.lists(st.lists(finite, min_size=n, max_size=n), min_size=rows,
+                           max_size=rows))
+    g = data.draw(st.lists(st.lists(finite, min_size=m, max_size=m), min_size=rows,
+                           max_size=rows))
+    for name, args in (("matvec", (w, u)), ("vecmat", (g, w)), ("outer", (g, u)),
+                       ("outer_each", (g, u)), ("over_batch", (u,)), ("spread", (g, 2)),
+                       ("cat", (g, u)), ("sums", (u,)), ("row_sums", (u,))):
+        on_numpy, on_strict = both(name, *args)
+        assert np.allclose(on_numpy, on_strict, rtol=1e-13, atol=1e-10), name
+
+
+def test_a_cancelling_sum_is_rounded_once():
+    on_numpy, on_strict = both("total", [[1e17, 1.0, -1e17]], 1, 3)
+    assert on_numpy.tolist() == on_strict.tolist() == [[1.0]]
