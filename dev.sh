@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
-# chainrule's one entry point: set everything up, then run the main demo or the test suite.
-#   bash dev.sh demo [args]   set up, then run the main demo
-#   bash dev.sh test [args]   set up, then run ruff, mypy and the whole pytest suite
+# chainrule's one entry point: set up, then run the main demo, the test suite or the docs.
+#   bash dev.sh demo [args]   set up for the demos, then run the main demo
+#   bash dev.sh test [args]   set up everything, then run ruff, mypy, the docs build and
+#                             the whole pytest suite
+#   bash dev.sh docs          set up everything, then build the guide into site/
 # Setting up: the Graphviz 'dot' program (apt-get when root), for the tests also Chromium
 # and its driver (the explorer's browser tests), a virtual environment in .venv and
-# chainrule installed in it, editable, with all its extras.
+# chainrule installed in it, editable: with the extras the demos need (viz, demos) for the
+# demo, with all of them for the tests and the docs.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
-usage() { echo "usage: bash dev.sh demo|test [arguments for the demo or for pytest]" >&2; exit 2; }
+usage() { echo "usage: bash dev.sh demo|test|docs [arguments for the demo or for pytest]" >&2; exit 2; }
 [ $# -ge 1 ] || usage
 task=$1
 shift
-case "$task" in demo|test) ;; *) usage ;; esac
+case "$task" in demo|test|docs) ;; *) usage ;; esac
 
 PYTHON=${PYTHON:-python3}
 export PIP_DISABLE_PIP_VERSION_CHECK=1
@@ -49,16 +52,26 @@ fi
 if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv 2>/dev/null || { rm -rf .venv; system_install python3-venv; "$PYTHON" -m venv .venv; }
 fi
-if [ ! -f .venv/.installed ] || [ setup.cfg -nt .venv/.installed ] || [ pyproject.toml -nt .venv/.installed ]; then
-  echo "dev.sh: installing chainrule and its extras into .venv" >&2
-  .venv/bin/python -m pip install -q -e ".[viz,demos,test,bench,fast]"
-  touch .venv/.installed
+# what each task installs: the demos' extras, or all of them
+if [ "$task" = demo ]; then extras="viz,demos"; else extras="viz,demos,test,bench,fast,docs"; fi
+stamp=".venv/.installed-${extras//,/-}"
+everything=".venv/.installed-viz-demos-test-bench-fast-docs"
+fresh() { [ -f "$1" ] && [ ! setup.cfg -nt "$1" ] && [ ! pyproject.toml -nt "$1" ]; }
+if ! fresh "$stamp" && ! fresh "$everything"; then
+  echo "dev.sh: installing chainrule and its extras ($extras) into .venv" >&2
+  .venv/bin/python -m pip install -q -e ".[$extras]"
+  touch "$stamp"
 fi
 
 if [ "$task" = demo ]; then
   exec .venv/bin/python -m demos.moons "$@"
 fi
+export NO_MKDOCS_2_WARNING=1  # the theme's notice of its successor, on every build
+if [ "$task" = docs ]; then
+  exec .venv/bin/mkdocs build --strict
+fi
 .venv/bin/ruff check --no-cache .
 .venv/bin/mypy --strict autograd
 .venv/bin/mypy nn benchmarks demos
+.venv/bin/mkdocs build --strict --quiet  # the guide, warnings as errors (broken links too)
 exec .venv/bin/python -m pytest "$@"

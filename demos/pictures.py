@@ -1,10 +1,10 @@
-"""Regenerate the pictures the README shows (docs/*.svg, docs/*.png) from the demos.
+"""Regenerate the pictures the README and the guide show (docs/*.svg, docs/*.png) from the demos.
 
 Runs demos.graph, demos.explore (its screenshots need Chromium: bash dev.sh test installs
 it), demos.moons, demos.gd_variants, demos.rnn, demos.exploding, demos.init, demos.lr,
 demos.modes and demos.gpt with their default settings in a temporary folder and copies
-the pictures the README uses into --out (default docs/). The gd_variants plot shows wall
-time, so its second panel changes a little every run.
+the pictures the README and the guide use into --out (default docs/). The gd_variants plot
+shows wall time, so its second panel changes a little every run.
 
   python -m demos.pictures            about two minutes
 """
@@ -19,7 +19,7 @@ from types import ModuleType
 from demos import exploding, explore, gd_variants, gpt, graph, init, lr, moons, rnn
 from demos.common import output_folder, parser, report
 
-# (demo, its arguments, the files of it that the README shows)
+# (demo, its arguments, the files of it that the README and the guide show)
 PICTURES: tuple[tuple[ModuleType, list[str], list[str]], ...] = (
     (graph, [], ["neuron.svg"]),
     (explore, ["--screenshots"], ["explore_forward.png", "explore_backward.png"]),

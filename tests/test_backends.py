@@ -284,10 +284,3 @@ def test_jit_runs_its_vector_code_on_the_library(library):
     assert any(library in name for name in used)
     with pytest.raises(ValueError, match="written in place"):
         autograd.jit(loss, backend="jax")
-
-
-def test_the_readme_example_prints_what_it_says(capsys):
-    torch_or_skip()
-    from readme import run_and_compare, section_code
-
-    run_and_compare(section_code("Vector code on PyTorch and other array libraries"), capsys, ())

@@ -1,5 +1,6 @@
-"""demos.pictures: each demo runs and the README's pictures land in the folder."""
+"""demos.pictures: each demo runs and the pictures of the README and the guide land in place."""
 
+import re
 from pathlib import Path
 
 import demos.pictures as pictures
@@ -21,10 +22,22 @@ def test_pictures_copies_only_what_the_readme_shows(tmp_path, monkeypatch, capsy
     assert capsys.readouterr().out.splitlines()[-1].startswith("wrote ")
 
 
-def test_the_readme_shows_every_picture_it_regenerates():
-    with open(Path(__file__).resolve().parent.parent / "README.md") as f:
-        readme = f.read()
+def pages():
+    """README.md and the guide's pages, by name, with the folder their links start from."""
+    root = Path(__file__).resolve().parent.parent
+    found = {"README.md": (root, (root / "README.md").read_text(encoding="utf-8"))}
+    for page in sorted((root / "docs").glob("*.md")):
+        found[f"docs/{page.name}"] = (page.parent, page.read_text(encoding="utf-8"))
+    return found
+
+
+def test_the_guide_shows_every_picture_it_regenerates_and_each_it_shows_exists():
+    shown = {}
+    for name, (folder, text) in pages().items():
+        for target in re.findall(r"!\[[^\]]*\]\(([^)]+)\)", text):
+            assert (folder / target).is_file(), (name, target)
+            shown[(folder / target).resolve().name] = name
     for _, _, names in pictures.PICTURES:
         for name in names:
-            assert f"docs/{name}" in readme
-    assert "python -m demos.pictures" in readme
+            assert name in shown, name
+    assert "python -m demos.pictures" in pages()["docs/getting-started.md"][1]

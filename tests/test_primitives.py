@@ -5,7 +5,6 @@ import pickle
 import random
 
 import pytest
-from readme import run_and_compare, section_code
 
 import autograd
 import nn
@@ -131,7 +130,3 @@ def test_a_name_of_the_table_or_a_bad_forward_is_refused():
         primitive(lambda m, out, x, k: (1.0,), lambda a: a)  # a lambda has no name to use
     with pytest.raises(TypeError, match="derivative rule first"):
         primitive(softsign)  # @primitive on the forward, without the rule
-
-
-def test_the_readme_s_own_op_runs_and_prints_what_it_says(capsys):
-    run_and_compare(section_code("Write your own op"), capsys, (":", ","))

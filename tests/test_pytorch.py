@@ -109,9 +109,3 @@ def test_what_has_no_counterpart_is_refused_by_name():
     mixed.neurons[1] = nn.Neuron(2, "tanh", rng=random.Random(0))
     with pytest.raises(ValueError, match="different activations"):
         nn.to_torch(mixed)
-
-
-def test_the_readme_s_example_prints_what_it_says(capsys):
-    from readme import run_and_compare, section_code
-
-    run_and_compare(section_code("Moving to PyTorch"), capsys, (": ",))

@@ -7,7 +7,6 @@ import math
 import pytest
 from hypothesis import assume, given, settings
 from random_graphs import build, graphs, guard, well_behaved
-from readme import run_and_compare, section_code
 
 import autograd
 from autograd import Value, hessian, hvp, jacfwd, jacrev, jvp, no_grad, numerical_grad, vjp
@@ -187,10 +186,6 @@ def test_same_numbers_as_torch_func(which):
     _, product = hvp(ours, point, tangent)
     _, their_product = torch.autograd.functional.hvp(lambda *a: theirs(*a), args, targs)
     assert close(product, [p.item() for p in their_product], rel=1e-10)
-
-
-def test_the_readme_s_example_prints_what_it_says(capsys):
-    run_and_compare(section_code("Forward mode, Jacobians and Hessians"), capsys, (": ",))
 
 
 def _torch_apply(torch):
