@@ -215,7 +215,7 @@ def array_kernels(xp: Any, device: Any = None, stop: Any = None) -> dict[str, An
     """What vector code (autograd/compiler/vectorized.py) does besides the ops, on the arrays
     of ``xp`` (see vector_kernels)."""
     f64 = xp.float64
-    positions: dict[int, tuple[Any, list[Any]]] = {}  # per index array: see scatter_add
+    positions: dict[tuple[int, int], tuple[Any, list[Any]]] = {}  # see scatter_add
 
     def number(a: Any) -> float:
         # a 0-d array as a float (its value alone, where an autograd records it)
@@ -275,7 +275,7 @@ def array_kernels(xp: Any, device: Any = None, stop: Any = None) -> dict[str, An
     def where_from(index: Any, size: int) -> list[Any]:
         # index as gathers: for entry j of the gradient, 1 + the position of the term added
         # to it (0: none), one gather per repetition of an index
-        key = id(index)
+        key = (id(index), size)  # one index may be read into gradients of several sizes
         if key not in positions or positions[key][0] is not index:
             layers: list[list[int]] = []
             for position, i in enumerate(int(v) for v in xp.reshape(index, (-1,))):
@@ -324,7 +324,8 @@ def array_kernels(xp: Any, device: Any = None, stop: Any = None) -> dict[str, An
         "matvec": lambda w, u: (w @ u[..., None])[..., 0],
         "vecmat": lambda g, w: (g[..., None, :] @ w)[..., 0, :],
         "outer": outer, "outer_each": outer_each,
-        "spread": lambda g, n: xp.repeat(array_of(g), n, axis=-1),
+        "spread": lambda g, n: xp.repeat(xp.reshape(array_of(g), (-1,)) if not shape(g) else g,
+                                         n, axis=-1),
         "over_batch": lambda t: xp.sum(xp.reshape(t, (-1, t.shape[-1])), axis=0),
         "scatter_add": scatter_add, "add_at": scatter_add, "take": take_last,
         "zeros_like": lambda a: xp.zeros(shape(a), dtype=f64, device=device),

@@ -5,12 +5,13 @@ import random
 
 from hypothesis import strategies as st
 
+import autograd
 import nn
 from autograd import Value, grad
 
 ACTS = ["relu", "tanh", "sigmoid", None]
 STEPS = ["layer", "micrograd", "microgpt", "map", "pairs", "softmax", "rmsnorm", "attention",
-         "odd", "partial", "gather"]
+         "odd", "partial", "gather", "repeat"]
 
 
 def build(xs, program, seed):
@@ -47,6 +48,9 @@ def build(xs, program, seed):
             h = [a * b for a, b in zip(h, reversed(h))]
         elif kind == "gather":  # the same value read twice: gradients add up
             h = [h[i // 2] * h[0] for i in range(2 * len(h))]
+        elif kind == "repeat":  # exact sums reading one value several times, and a parameter
+            p = param()
+            h = [autograd.sum([h[0], v, v, p * p]) for v in h]
         elif kind == "softmax":
             top = max(v.data for v in h)  # frozen at trace time, as in microgpt
             exps = [(v - top).exp() for v in h]

@@ -4,6 +4,7 @@ PyTorch's own autograd differentiating the forward code (backward="backend")."""
 
 import math
 import random
+import warnings
 from unittest import mock
 
 import pytest
@@ -284,3 +285,102 @@ def test_jit_runs_its_vector_code_on_the_library(library):
     assert any(library in name for name in used)
     with pytest.raises(ValueError, match="written in place"):
         autograd.jit(loss, backend="jax")
+
+
+def libraries():
+    """Each library a batch can run on here, as a function making a float64 array."""
+    found = {"numpy": lambda xs: np.array(xs, dtype=float), "array_api_strict": strict.asarray}
+    try:
+        import array_api_compat  # noqa: F401
+        import torch
+    except ImportError:
+        return found
+    return found | {"torch": lambda xs: torch.tensor(xs, dtype=torch.float64)}
+
+
+def engine_gradients(make, sample, wrt):
+    """The engine's gradients of make(*values) with respect to the values named in wrt."""
+    values = [Value(v) for v in sample]
+    outs = make(*values)
+    total = sum(outs[1:], outs[0]) if isinstance(outs, list) else outs
+    return grad(total, [values[i] for i in wrt], allow_unused=True)
+
+
+@pytest.mark.parametrize("library", sorted(libraries()))
+def test_an_index_read_into_gradients_of_two_sizes_adds_each_term_once(library):
+    """One index array ([0, 0, 0]) gathers into groups of different sizes: each gradient
+    gets its own terms (a cache of the gathers by index alone added them everywhere)."""
+    array = libraries()[library]
+
+    def make(x1, x2, w):
+        t = (x1 * w).tanh()
+        return autograd.sum([x1, x1, x1]) + x2 * autograd.sum([t, t, t])
+
+    x1, x2, w = Value(0.0, label="x1"), Value(0.0, label="x2"), Value(0.5)
+    f = compile(make(x1, x2, w), [x1, x2], [w])
+    xs, ys = [0.3, -1.2], [2.0, 0.5]
+    result = f([array(xs), array(ys)], reduction="sum")
+    for k in range(2):
+        gx1, gx2 = engine_gradients(make, [xs[k], ys[k], 0.5], [0, 1])
+        assert float(result.input_grads[0][k]) == pytest.approx(gx1, rel=1e-12)
+        assert float(result.input_grads[1][k]) == pytest.approx(gx2, rel=1e-12)
+
+
+@pytest.mark.parametrize("library", sorted(libraries()))
+def test_outputs_of_the_parameters_alone_feed_sums_and_gathers(library):
+    """A sum or a repeated read of values made from parameters only (an L1 penalty as an
+    output): its gradient is an array of its group's size on every library."""
+    array = libraries()[library]
+    x, ws = Value(0.0, label="x"), [Value(0.3), Value(-0.7), Value(1.2)]
+    penalty = autograd.sum([abs(v) for v in ws])
+    f = compile([ws[0] * x + ws[1] * x * x + ws[2], penalty], [x], ws)
+    got = f([array([0.5, -1.5])], reduction="sum").param_grads
+    assert [float(g) for g in (got if library != "array_api_strict" else
+                               strict.reshape(got, (-1,)))] == pytest.approx(
+        [-1.0 + 2 * 1.0, 0.25 + 2.25 - 2 * 1.0, 2.0 + 2 * 1.0], rel=1e-12)
+    w = Value(0.5)
+    t = w + 2.0
+    g = compile([x * w, t * 3.0, autograd.sum([t, t, t])], [x], [w])
+    assert float(g([array([1.0, 2.0])], reduction="sum").param_grads[0]) == pytest.approx(
+        1.0 + 2.0 + 2 * (3.0 + 3.0), rel=1e-12)
+
+
+def test_tensors_that_require_grad_are_read_not_recorded():
+    torch = torch_or_skip()
+    x, w = Value(0.0, label="x"), Value(0.7)
+    f = compile((x * w).tanh(), [x], [w])
+    data = torch.tensor([0.5, -1.0], dtype=torch.float64, requires_grad=True)
+    params = torch.tensor([0.7], dtype=torch.float64, requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = f([data], params=params)
+    assert not any(a.requires_grad for a in (*result.outputs, *result.input_grads,
+                                              result.param_grads))
+    assert data.grad is None and params.grad is None
+
+
+def test_the_library_s_derivative_is_checked_and_never_returned_when_it_differs():
+    """-log(1 - sigmoid(a)) at a = 20..30: PyTorch's derivative of the forward code loses
+    1e-3 to a cancellation the rule's does not make; the batch is then the engine's."""
+    torch = torch_or_skip()
+    x, w = Value(0.0, label="x"), Value(1.0)
+    loss = -(1.0 - (x * w).sigmoid()).log()
+    data = torch.tensor([20.0, 25.0, 30.0], dtype=torch.float64)
+    by_rules = compile(loss, [x], [w], backend="torch")([data], reduction="sum")
+    by_torch = compile(loss, [x], [w], backend="torch", backward="backend")([data],
+                                                                            reduction="sum")
+    assert by_torch.input_grads[0].tolist() == by_rules.input_grads[0].tolist()
+    assert by_torch.param_grads.tolist() == by_rules.param_grads.tolist()
+    with torch.inference_mode():  # no autograd there: the rules' numbers, not zeros
+        inside = compile((x * w).tanh(), [x], [w], backward="backend")([data / 20.0],
+                                                                        reduction="sum")
+    want = sum((v / 20.0) * (1.0 - math.tanh(v / 20.0) ** 2) for v in (20.0, 25.0, 30.0))
+    assert float(inside.param_grads[0]) == pytest.approx(want, rel=1e-12)
+
+
+def test_numpy_through_array_api_compat_is_numpy():
+    compat = pytest.importorskip("array_api_compat.numpy",
+                                 reason="array-api-compat is not installed")
+    x, w = Value(0.0, label="x"), Value(0.7)
+    f = compile((x * w).tanh(), [x], [w], backend=compat)
+    assert f([np.array([0.5])]).outputs[0].tolist() == [math.tanh(0.35)]

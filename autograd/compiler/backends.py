@@ -47,7 +47,9 @@ def resolve(backend: Any) -> Any:
     if name.split(".")[0] in IMMUTABLE:
         raise ValueError(f"backend {name!r}: its arrays cannot be written in place, "
                          "as vector code writes its gradients")
-    if name == "numpy" or name.startswith("array_api_compat.") or name == "array_api_strict":
+    if name in ("numpy", "array_api_compat.numpy"):  # NumPy's own namespace, its fast path
+        return importlib.import_module("numpy")
+    if name.startswith("array_api_compat.") or name == "array_api_strict":
         return module
     return _compat().array_namespace(module.asarray([0.0]))
 
@@ -110,12 +112,17 @@ class Autograd:
         """a's value, through which no gradient flows."""
         return a.detach() if hasattr(a, "detach") else a
 
-    def differentiated(self, forward: Any, seeds: Sequence[float], input_grads: bool) -> Any:
+    def differentiated(self, forward: Any, seeds: Sequence[float], input_grads: bool,
+                       rules: Any) -> Any:
         """A function as vector code's ``backprop``, from ``forward``: the outputs weighted
-        by their seeds and summed over the samples not in doubt, then differentiated."""
+        by their seeds and summed over the samples not in doubt, then differentiated; its
+        gradients checked against those of ``rules``, the same code's ``backprop``."""
         torch = self.torch
 
         def backprop(inputs: list[Any], params: Any, n: int) -> tuple[Any, ...]:
+            checked = rules(inputs, params, n)
+            if torch.is_inference_mode_enabled():  # no autograd here: the rules' numbers
+                return tuple(checked)
             p = params.detach().clone().requires_grad_(True)
             xs = [c.detach().clone().requires_grad_(input_grads) for c in inputs]
             with torch.enable_grad():
@@ -129,6 +136,13 @@ class Autograd:
                          else [None] * len(wanted))
             gp = torch.zeros_like(p) if grads[0] is None else grads[0]
             gx = [torch.zeros_like(x) if g is None else g for x, g in zip(xs, grads[1:])]
+            for got, want in zip((gp, *gx), (checked[2], *checked[1])):
+                want = torch.broadcast_to(torch.as_tensor(want, dtype=torch.float64), got.shape)
+                size = max(1.0, float(want.abs().max())) if want.numel() else 1.0
+                if want.numel() and float((got - want).abs().max()) > 1e-12 * size:
+                    raise FloatingPointError(
+                        "backward='backend': the library's derivative of the forward code is "
+                        f"{float((got - want).abs().max()):.3g} from the op table's rules")
             return tuple(self.stop(o) for o in outs), tuple(gx), gp, doubt
 
         return backprop

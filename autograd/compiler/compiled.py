@@ -15,7 +15,6 @@ itself, whose numbers or error are returned.
 from __future__ import annotations
 
 import builtins
-import contextlib
 import itertools
 import linecache
 import math
@@ -118,6 +117,10 @@ class Compiled:
         """The vector code's function on this array library and device."""
         if self.backward == "backend":
             return self._differentiated(xp, device)
+        return self._rules(xp, device)
+
+    def _rules(self, xp: Any, device: Any) -> Any:
+        """The vector code, the op table's rules written as code, on this library."""
         if backends.is_numpy(xp):
             return self._vector()[1]
         key = (xp.__name__, str(device))
@@ -130,7 +133,11 @@ class Compiled:
         return self._on[key]
 
     def _differentiated(self, xp: Any, device: Any) -> Any:
-        """The forward code alone, differentiated by the library's own autograd."""
+        """The forward code alone, differentiated by the library's own autograd, and checked
+        against the rules: the library differentiates the forward functions as it writes
+        them (sigmoid's e^-a/(1 + e^-a)^2, asin's 1/sqrt(1 - a^2)), whose floats may not be
+        the rules' where a derivative cancels; where they differ by more than 1e-12 of
+        their size, the batch is the engine's (FloatingPointError: see _vector_batch)."""
         autograd = backends.autograd_of(xp)
         key = (xp.__name__, str(device), "forward")
         if key not in self._on:
@@ -150,7 +157,8 @@ class Compiled:
                                 backends.on(xp, namespace, device) | vector_kernels(
                                     xp, device, autograd.stop), "forward")
             self._on[key] = autograd.differentiated(forward, self.graph.seeds,
-                                                    bool(self.graph.input_grads))
+                                                    bool(self.graph.input_grads),
+                                                    self._rules(xp, device))
         return self._on[key]
 
     def __repr__(self) -> str:
@@ -353,8 +361,9 @@ class Compiled:
             return None
         # every op on arrays that leaves the finite floats raises, as in the engine: in
         # NumPy's error state, or found by the kernels finite and checked
+        # (a library on NumPy, as array-api-strict is, warns instead: its results are checked)
         errors = (np.errstate(over="raise", invalid="raise", divide="raise")
-                  if backends.is_numpy(xp) else contextlib.nullcontext())
+                  if backends.is_numpy(xp) else np.errstate(all="ignore"))
         try:
             with errors:
                 out, gx, gp, doubt = self._program(xp, device)(columns, params, size)
@@ -389,7 +398,7 @@ class Compiled:
                     and tuple(params.shape) == (len(self.params),)):
                 raise TypeError(f"params must be {len(self.params)} real numbers, got an "
                                 f"array of {params.dtype} with shape {tuple(params.shape)}")
-            p = xp.astype(params, xp.float64)
+            p = xp.astype(backends.Autograd.stop(params), xp.float64)
         else:
             p = xp.asarray(self._param_values(params), dtype=xp.float64, device=device)
         result = None if self._chain_like() else self._vector_batch(
@@ -463,7 +472,7 @@ def _library_array(xp: Any, v: Any, i: int, inputs: list[Value], device: Any) ->
         numbers = [real(f"input {i}", v)] if is_number(v) else _numbers(v, i, inputs)
         return xp.asarray(numbers if not is_number(v) else numbers[0], dtype=xp.float64,
                           device=device)
-    a = v
+    a = backends.Autograd.stop(v)  # its values: no graph of the library's own is kept
     if not xp.isdtype(a.dtype, ("integral", "real floating")):
         raise TypeError(f"input {i} ({inputs[i].label or 'unlabelled'}): a batch must hold "
                         f"real numbers, not {a.dtype}")

@@ -433,10 +433,10 @@ class VectorWriter:
                 "_kept" if self.kinked else "n")
             if g.varying and self.kinked:
                 value += " * _keep"
-            if g.size == 1 and g not in state and g.varying:
+            if g.size == 1 and g not in state:  # an array, as every gradient is
                 lines.append(f"{self._grad(g)} = " + (
-                    f"zeros_like({self.names[g]}) + {value}" if self.kinked else
-                    f"full_like({self.names[g]}, {value})"))
+                    f"zeros_like({self.names[g]}) + {value}" if self.kinked and g.varying
+                    else f"full_like({self.names[g]}, {value})"))
                 state[g] = "owned"
             else:
                 self._add(lines, state, g, [out.index], value)
