@@ -69,13 +69,31 @@ def numpy_kernels() -> dict[str, Any]:
         return g
 
     def scatter_add(g: Any, index: Any, term: Any) -> Any:
-        g[..., index] += term  # in place: g is an array only this gradient holds
+        # in place: g is an array only this gradient holds
+        if g.ndim == 1:
+            g[index] += term
+        else:
+            g[..., index] += term
         return g
 
-    return vector_kernels(np) | {
+    def select(a: Any, positive: Any, otherwise: Any) -> Any:
+        # a step of 1 and 0 as NumPy's booleans, which multiply as 1 and 0
+        if isinstance(positive, float) and isinstance(otherwise, float) and (
+                positive, otherwise) == (1.0, 0.0):
+            return a > 0.0
+        return np.where(a > 0.0, positive, otherwise)
+
+    return vector_kernels(NumPyMethods(np)) | {
         # NumPy's own, quicker: ufuncs raise inside np.errstate (Compiled runs the code so),
         # and einsum, add.at and a boolean mask are one call each
-        "checked": lambda *arrays: None,
+        "checked": lambda *arrays: None, "select": select,
+        "sums": lambda a: a.sum(-1, keepdims=True), "row_sums": lambda a: a.sum(-1),
+        "over_batch": lambda t: t.reshape(-1, t.shape[-1]).sum(0),
+        "largest": lambda x: float(np.abs(x).max()), "peak": lambda e: float(np.max(e)),
+        "row_sizes": lambda m: float(np.abs(m).sum(-1).max()),
+        "zeros_like": lambda a: np.zeros(np.shape(a)),
+        "full_like": lambda a, x: np.full(np.shape(a), x),
+        "take": lambda a, index: a[..., index], "copy": lambda a: a.copy(),
         "matvec": lambda w, u: np.einsum("...mn,...n->...m", w, u),
         "vecmat": lambda g, w: np.einsum("...m,...mn->...n", g, w),
         "add_at": add_at, "scatter_add": scatter_add,
@@ -87,6 +105,43 @@ def numpy_kernels() -> dict[str, Any]:
 # each at most 2^-52 times the argument's error bound (autograd/compiler/vectorized.py), in units of
 # the last place; sixteen times both, for what a first-order bound leaves out
 TOLERANCE = 2 * 16 * 2.0**-52
+
+
+class NumPyMethods:
+    """NumPy's namespace, with its reductions called as the arrays' own methods: the same
+    numbers without a layer of Python per call (vector code makes dozens per batch)."""
+
+    def __init__(self, numpy: Any) -> None:
+        self.numpy = numpy
+        self.__name__ = numpy.__name__
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.numpy, name)
+
+    @staticmethod
+    def all(a: Any, axis: Any = None) -> Any:
+        """a.all(axis)."""
+        return a.all(axis)
+
+    @staticmethod
+    def any(a: Any, axis: Any = None) -> Any:
+        """a.any(axis)."""
+        return a.any(axis)
+
+    @staticmethod
+    def max(a: Any, axis: Any = None) -> Any:
+        """a.max(axis)."""
+        return a.max(axis)
+
+    @staticmethod
+    def min(a: Any, axis: Any = None) -> Any:
+        """a.min(axis)."""
+        return a.min(axis)
+
+    @staticmethod
+    def sum(a: Any, axis: Any = None, keepdims: bool = False) -> Any:
+        """a.sum(axis, keepdims=keepdims)."""
+        return a.sum(axis, keepdims=keepdims)
 
 
 def floats(xp: Any, a: Any) -> list[float]:
@@ -230,15 +285,22 @@ def array_kernels(xp: Any, device: Any = None, stop: Any = None) -> dict[str, An
         return a if a.shape[:-1] == shape else xp.broadcast_to(a, shape + a.shape[-1:])
 
     def cat(*parts: Any) -> Any:
-        shape = lead(*parts)
-        return xp.concat([widen(p, shape) for p in parts], axis=-1)
+        shape = parts[0].shape[:-1]
+        if not all(p.shape[:-1] == shape for p in parts):
+            shape = lead(*parts)
+            parts = tuple(widen(p, shape) for p in parts)
+        return xp.concat(parts, axis=-1)
 
     def stack(*columns: Any) -> Any:
         # the inputs side by side, one row per sample (a 0-d input repeated down the rows)
-        return xp.stack(xp.broadcast_arrays(*columns), axis=-1)
+        if not all(c.shape == columns[0].shape for c in columns):
+            columns = tuple(xp.broadcast_arrays(*columns))
+        return xp.stack(columns, axis=-1)
 
     def outer(g: Any, u: Any) -> Any:
         # sum over the samples of g_s u_s^T: the gradient of a matrix every sample reads
+        if g.ndim == u.ndim == 2 and g.shape[0] == u.shape[0]:
+            return g.T @ u
         shape = lead(g, u)
         g = xp.reshape(widen(g, shape), (-1, g.shape[-1]))
         return xp.matrix_transpose(g) @ xp.reshape(widen(u, shape), (-1, u.shape[-1]))

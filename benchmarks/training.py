@@ -150,10 +150,14 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  fit {ratio:.1f}x faster than micrograd's loop (target >= {TARGET:.0f}x)")
     if old in ms:
         against = ms[old] / ms["chainrule"]
-        same = last[old]["loss"] == last["chainrule"]["loss"]
+        # to 1e-12, not bit for bit: since ffe2f54 a full batch keeps its samples in order
+        # (the earlier shuffle changed only the rounding of the mean)
+        gap = abs(last[old]["loss"] - last["chainrule"]["loss"])
+        same = gap <= 1e-12 * abs(last[old]["loss"])
         met = met and against >= TARGET_AGAINST and same
         print(f"  fit {against:.2f}x faster than at {args.against} (target >= "
-              f"{TARGET_AGAINST:.0f}x); final losses {'equal' if same else 'DIFFER'}")
+              f"{TARGET_AGAINST:.0f}x); final losses {'agree' if same else 'DIFFER'} "
+              f"(difference {gap:.1e}, target <= 1e-12 of the loss)")
     print("targets met" if met else "TARGETS MISSED")
     return 0 if met else 1
 

@@ -29,7 +29,13 @@ from autograd.compiler.source import name_for, wrap
 from autograd.compiler.trace import Graph, Sample, collector_paused
 from autograd.engine import Value
 from autograd.fast.unrolled import unpack
-from autograd.kernels import FLOAT_KERNELS, floats, numpy_kernels, vector_kernels
+from autograd.kernels import (
+    FLOAT_KERNELS,
+    NumPyMethods,
+    floats,
+    numpy_kernels,
+    vector_kernels,
+)
 from autograd.ops import TABLE, Code, code_rule, literal
 
 _serial = itertools.count(1)
@@ -356,7 +362,7 @@ class Compiled:
         Arrays are NumPy's, or ``xp``'s on ``device``."""
         import numpy as np
 
-        xp = np if xp is None else xp
+        xp = NumPyMethods(np) if xp is None or backends.is_numpy(xp) else xp
         if not (xp.all(xp.isfinite(params)) and all(xp.all(xp.isfinite(c)) for c in columns)):
             return None
         # every op on arrays that leaves the finite floats raises, as in the engine: in
@@ -367,7 +373,8 @@ class Compiled:
         try:
             with errors:
                 out, gx, gp, doubt = self._program(xp, device)(columns, params, size)
-                per_sample = [xp.asarray(xp.broadcast_to(_on(xp, a, device), (size,)),
+                per_sample = [xp.asarray(a if getattr(a, "shape", None) == (size,) else
+                                         xp.broadcast_to(_on(xp, a, device), (size,)),
                                          dtype=xp.float64, copy=True) for a in (*out, *gx)]
                 if not (all(xp.all(xp.isfinite(a)) for a in per_sample)
                         and xp.all(xp.isfinite(gp))):
