@@ -107,6 +107,10 @@ def _worker(rank: int, world: int, port: int, shared: Any, X: list[list[float]],
             dist.all_reduce(total)  # the whole batch's loss: the mean of the halves' means
             losses.append(total.item() / world)
         results.put((rank, losses))
+        # both processes done before either tears down: gloo aborts a process whose peer
+        # left first, and DDP's hooks go before the group they use
+        dist.barrier()
+        del ddp, optimizer
     finally:
         dist.destroy_process_group()
 
