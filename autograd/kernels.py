@@ -144,6 +144,11 @@ class NumPyMethods:
         return a.sum(axis, keepdims=keepdims)
 
 
+def as_array(xp: Any, a: Any, device: Any = None) -> Any:
+    """An array of ``xp`` as it is; a number as a float64 0-d array of it on ``device``."""
+    return a if hasattr(a, "shape") else xp.asarray(a, dtype=xp.float64, device=device)
+
+
 def floats(xp: Any, a: Any) -> list[float]:
     """An array's elements (or a number) as Python floats, in order, on any array library."""
     flat = xp.reshape(xp.asarray(a), (-1,))
@@ -164,7 +169,7 @@ def vector_kernels(xp: Any, device: Any = None, stop: Any = None) -> dict[str, A
     f64 = xp.float64
 
     def array(a: Any) -> Any:
-        return a if hasattr(a, "shape") else xp.asarray(a, dtype=f64, device=device)
+        return as_array(xp, a, device)
 
     def where(condition: Any, x: Any, y: Any) -> Any:
         # x where the condition holds, else y; two numbers: the standard wants an array
@@ -375,7 +380,7 @@ def array_kernels(xp: Any, device: Any = None, stop: Any = None) -> dict[str, An
         return doubt
 
     def array_of(a: Any) -> Any:
-        return a if hasattr(a, "shape") else xp.asarray(a, dtype=f64, device=device)
+        return as_array(xp, a, device)
 
     def shape(a: Any) -> tuple[int, ...]:
         return tuple(a.shape) if hasattr(a, "shape") else ()

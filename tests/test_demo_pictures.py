@@ -32,12 +32,12 @@ def pages():
 
 
 def test_the_guide_shows_every_picture_it_regenerates_and_each_it_shows_exists():
-    shown = {}
-    for name, (folder, text) in pages().items():
+    shown, found = {}, pages()
+    for name, (folder, text) in found.items():
         for target in re.findall(r"!\[[^\]]*\]\(([^)]+)\)", text):
             assert (folder / target).is_file(), (name, target)
             shown[(folder / target).resolve().name] = name
     for _, _, names in pictures.PICTURES:
         for name in names:
             assert name in shown, name
-    assert "python -m demos.pictures" in pages()["docs/getting-started.md"][1]
+    assert "python -m demos.pictures" in found["docs/getting-started.md"][1]

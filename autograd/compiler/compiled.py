@@ -32,6 +32,7 @@ from autograd.fast.unrolled import unpack
 from autograd.kernels import (
     FLOAT_KERNELS,
     NumPyMethods,
+    as_array,
     floats,
     numpy_kernels,
     vector_kernels,
@@ -374,7 +375,7 @@ class Compiled:
             with errors:
                 out, gx, gp, doubt = self._program(xp, device)(columns, params, size)
                 per_sample = [xp.asarray(a if getattr(a, "shape", None) == (size,) else
-                                         xp.broadcast_to(_on(xp, a, device), (size,)),
+                                         xp.broadcast_to(as_array(xp, a, device), (size,)),
                                          dtype=xp.float64, copy=True) for a in (*out, *gx)]
                 if not (all(xp.all(xp.isfinite(a)) for a in per_sample)
                         and xp.all(xp.isfinite(gp))):
@@ -466,11 +467,6 @@ def _numbers(column: Any, i: int, inputs: list[Value]) -> list[float]:
     if not all(is_number(x) for x in column):
         raise TypeError(f"input {i}: a batch must hold only numbers")
     return [real(f"input {i}", x) for x in column]
-
-
-def _on(xp: Any, a: Any, device: Any) -> Any:
-    """An output of vector code as an array (a gradient that is 0 may be the number 0.0)."""
-    return a if hasattr(a, "shape") else xp.asarray(a, dtype=xp.float64, device=device)
 
 
 def _library_array(xp: Any, v: Any, i: int, inputs: list[Value], device: Any) -> Any:
