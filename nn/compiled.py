@@ -80,9 +80,10 @@ class CompiledLoss:
         loss.label = "loss"
         self.multi = isinstance(prediction, list)
         shown = prediction if self.multi else [prediction]
-        # gradients of the loss alone; the predictions come along for the metric
+        # gradients of the loss alone, with respect to the parameters alone; the predictions
+        # come along for the metric
         self.fn = compile([loss, *shown], [*xs, y], self.params,
-                          grad_outputs=[1.0] + [0.0] * len(shown),
+                          grad_outputs=[1.0] + [0.0] * len(shown), input_grads=False,
                           names={p: n for n, p in model.named_parameters()}
                           if callable(getattr(model, "named_parameters", None)) else None)
         self.reduction = _reduction(loss_fn, len(shown) if self.multi else 0, targets)

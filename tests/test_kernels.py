@@ -86,3 +86,58 @@ def test_sums_rows_and_products_agree_between_libraries(m, n, data):
 def test_a_cancelling_sum_is_rounded_once():
     on_numpy, on_strict = both("total", [[1e17, 1.0, -1e17]], 1, 3)
     assert on_numpy.tolist() == on_strict.tolist() == [[1.0]]
+
+
+SPECIAL = [-0.0, 0.0, 5e-324, -5e-324, 1.5, -1.5, math.inf, -math.inf, math.nan]
+
+
+def test_relu_is_the_table_s_relu_bit_for_bit_at_zeros_nan_and_infinities():
+    from autograd.ops import RELU
+
+    for name, kernels in (("numpy", NUMPY), ("strict", STRICT)):
+        array = np.array(SPECIAL) if name == "numpy" else strict.asarray(SPECIAL)
+        got = [float(v) for v in kernels["relu"](array)]
+        for a, out in zip(SPECIAL, got):
+            want = RELU.forward(a)
+            assert math.copysign(1.0, out) == math.copysign(1.0, want) and (
+                out == want or (out != out and want != want)), (name, a, out, want)
+
+
+@settings(max_examples=60, derandomize=True)
+@given(st.lists(st.floats(allow_nan=False), min_size=1, max_size=8))
+def test_largest_is_the_largest_magnitude(xs):
+    assert NUMPY["largest"](np.array(xs)) == max(abs(x) for x in xs)
+    assert NUMPY["largest"](np.array(xs) > 0.0) == float(any(x > 0.0 for x in xs))
+    assert math.isnan(NUMPY["largest"](np.array([*xs, math.nan])))
+
+
+@settings(max_examples=60, derandomize=True)
+@given(st.lists(st.floats(-1e-300, 1e-300) | finite, min_size=1, max_size=6),
+       st.floats(0.0, 1e10), st.booleans())
+def test_kinked_flags_exactly_the_rows_within_the_reach_of_a_kink(xs, bound, per_entry):
+    from autograd.kernels import TOLERANCE
+    from autograd.ops import RELU
+
+    rows = np.array([xs, [1.0] * len(xs)])
+    reach = np.full(rows.shape, bound) if per_entry else bound
+    want = [any(abs(x) - TOLERANCE * bound <= 0.0 for x in xs), TOLERANCE * bound >= 1.0]
+    for kernels, array in ((NUMPY, np.asarray), (STRICT, strict.asarray)):
+        doubt = kernels["no_doubt"](2)
+        doubt = kernels["kinked"](doubt, (RELU, None), (array(rows),),
+                                  array(reach) if per_entry else reach)
+        assert [bool(d) for d in doubt] == want
+
+
+@settings(max_examples=40, derandomize=True)
+@given(st.integers(1, 4), st.integers(1, 5), st.data())
+def test_stack_and_finite_agree_between_libraries(k, n, data):
+    columns = [data.draw(st.lists(finite, min_size=n, max_size=n)) for _ in range(k)]
+    out_numpy = NUMPY["stack"](*map(np.array, columns))
+    out_strict = STRICT["stack"](*map(strict.asarray, columns))
+    assert out_numpy.tolist() == [[float(out_strict[r, c]) for c in range(k)]
+                                  for r in range(n)] == [list(row) for row in zip(*columns)]
+    for kernels, array in ((NUMPY, np.asarray), (STRICT, strict.asarray)):
+        kernels["finite"](*(array(c) for c in columns))  # finite numbers: no error
+        for bad in (math.inf, -math.inf, math.nan):
+            with pytest.raises(FloatingPointError, match="not finite"):
+                kernels["finite"](*(array(c) for c in columns), array([*columns[0], bad]))
