@@ -106,7 +106,7 @@ def numpy_kernels() -> dict[str, Any]:
             if not math.isfinite(a.sum()):
                 raise FloatingPointError("a product or a sum is not finite")
 
-    standard = vector_kernels(NumPyMethods(np))
+    standard = vector_kernels(numpy_namespace())
 
     def stack(*columns: Any) -> Any:
         # columns of one shape side by side, written into one new array
@@ -142,6 +142,14 @@ def numpy_kernels() -> dict[str, Any]:
 TOLERANCE = 2 * 16 * 2.0**-52
 
 
+@functools.cache
+def numpy_namespace() -> NumPyMethods:
+    """NumPy's namespace as vector code calls it (NumPyMethods), made once."""
+    import numpy
+
+    return NumPyMethods(numpy)
+
+
 class NumPyMethods:
     """NumPy's namespace, with its reductions called as the arrays' own methods: the same
     numbers without a layer of Python per call (vector code makes dozens per batch)."""
@@ -151,7 +159,9 @@ class NumPyMethods:
         self.__name__ = numpy.__name__
 
     def __getattr__(self, name: str) -> Any:
-        return getattr(self.numpy, name)
+        found = getattr(self.numpy, name)
+        setattr(self, name, found)  # found once: then an attribute of its own
+        return found
 
     @staticmethod
     def all(a: Any, axis: Any = None) -> Any:

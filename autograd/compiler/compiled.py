@@ -31,10 +31,10 @@ from autograd.engine import Value
 from autograd.fast.unrolled import unpack
 from autograd.kernels import (
     FLOAT_KERNELS,
-    NumPyMethods,
     as_array,
     floats,
     numpy_kernels,
+    numpy_namespace,
     vector_kernels,
 )
 from autograd.ops import TABLE, Code, code_rule, literal
@@ -363,22 +363,24 @@ class Compiled:
         Arrays are NumPy's, or ``xp``'s on ``device``."""
         import numpy as np
 
-        xp = NumPyMethods(np) if xp is None or backends.is_numpy(xp) else xp
-        if not (xp.all(xp.isfinite(params)) and all(xp.all(xp.isfinite(c)) for c in columns)):
-            return None
+        on_numpy = xp is None or backends.is_numpy(xp)
+        xp = numpy_namespace() if on_numpy else xp
         # every op on arrays that leaves the finite floats raises, as in the engine: in
         # NumPy's error state, or found by the kernels finite and checked
         # (a library on NumPy, as array-api-strict is, warns instead: its results are checked)
         errors = (np.errstate(over="raise", invalid="raise", divide="raise")
-                  if backends.is_numpy(xp) else np.errstate(all="ignore"))
+                  if on_numpy else np.errstate(all="ignore"))
         try:
             with errors:
+                # a sum is finite only where every term is (where a sum of finite numbers
+                # overflows, the batch is not vouched for: the engine's then)
+                if not all(math.isfinite(xp.sum(a)) for a in (params, *columns)):
+                    return None
                 out, gx, gp, doubt = self._program(xp, device)(columns, params, size)
                 per_sample = [xp.asarray(a if getattr(a, "shape", None) == (size,) else
                                          xp.broadcast_to(as_array(xp, a, device), (size,)),
                                          dtype=xp.float64, copy=True) for a in (*out, *gx)]
-                if not (all(xp.all(xp.isfinite(a)) for a in per_sample)
-                        and xp.all(xp.isfinite(gp))):
+                if not all(math.isfinite(xp.sum(a)) for a in (*per_sample, gp)):
                     return None
         except (ArithmeticError, ValueError):
             return None
@@ -487,6 +489,8 @@ def _library_array(xp: Any, v: Any, i: int, inputs: list[Value], device: Any) ->
 
 def _array(np: Any, v: Any, i: int, inputs: list[Value]) -> Any:
     """A batch input as a float array: integers and floats only (no complex, str, object)."""
+    if type(v) is np.ndarray and v.dtype == np.float64 and v.ndim <= 1:
+        return v  # as it is: the code never writes its inputs
     a = np.asarray(v)
     if a.dtype.kind not in "iuf":
         raise TypeError(f"input {i} ({inputs[i].label or 'unlabelled'}): a batch must hold "
