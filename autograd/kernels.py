@@ -445,7 +445,9 @@ def array_kernels(xp: Any, device: Any = None, stop: Any = None) -> dict[str, An
         "zeros_like": lambda a: xp.zeros(shape(a), dtype=f64, device=device),
         "full_like": lambda a, x: xp.full(shape(a), x, dtype=f64, device=device),
         "kinked": kinked, "no_doubt": lambda n: xp.zeros(n, dtype=xp.bool, device=device),
-        "kept": lambda doubt: 1.0 - xp.astype(doubt[:, None], f64),
+        # 0 for the samples near a kink, 1 for the others: all of them, nearly always
+        "kept": lambda doubt: 1.0 - xp.astype(doubt[:, None], f64) if bool(xp.any(doubt))
+        else 1.0,
         "count": lambda doubt: int(xp.sum(xp.astype(doubt, xp.int64))),
         # sums over a group's members: kept as an axis of 1, or not
         "sums": lambda a: xp.sum(a, axis=-1, keepdims=True),

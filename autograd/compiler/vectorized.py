@@ -255,11 +255,13 @@ class VectorWriter:
         if g.kind == "weighted":
             u, m, b = ops
             z = self.before.get(g, name)
+            first: list[str] = []
             terms = u.size + 2  # b + w_1 x_1 + ...: n products and n + 1 terms, rounded
             error_u, error_m, error_b = self._error(u), self._error(m), self._error(b)
             if g in self.matrices and not m.varying:  # max |u| times the largest row of |W|
                 each = False
-                rows = f"row_sizes({self.matrices[g]})"
+                rows = f"_r_{self.matrices[g]}"  # named once: read twice
+                first = [f"{rows} = row_sizes({self.matrices[g]})"]
                 sizes = f"largest({u.expr}) * {rows}"
                 moved = [] if error_u is None else [f"{_peak(error_u)} * {rows}"]
                 if error_m is not None:
@@ -322,7 +324,7 @@ class VectorWriter:
                         bound = _times(own, f"abs({name})" if each
                                        else f"largest({name})") + " + " + bound
                 self._bound(lines, g, bound, each)
-            return lines
+            return [*first, *lines] if lines else lines
         if g.kind == "sum":
             n = len(g.members[0].args)
             if g in self.errors:
