@@ -136,6 +136,7 @@ __all__ = [
     "products",
     "ruled",
     "slope",
+    "steepest",
     "table_op",
     "template",
     "ulps",
@@ -190,6 +191,9 @@ class Facts:
     # choice among its arguments, 0.5 for one correctly rounded IEEE 754 operation; None
     # where NumPy's exp or tanh may differ from math's
     ulps: float | None = None
+    # the largest |derivative| anywhere, for a one-argument op where it is bounded (relu and
+    # tanh: 1, sigmoid: 1/4): how much an error in its argument can grow, at most
+    steepest: float | None = None
 
 
 def at_zero(args: Sequence[Any], k: Any) -> tuple[Any, ...]:
@@ -258,12 +262,12 @@ FACTS: dict[Op, Facts] = {
     EXPM1: Facts(template("expm1({a})")),
     LOG: Facts(template("log({a})"), poles=at_zero),
     SQRT: Facts(template("sqrt({a})"), poles=at_zero, ulps=0.5),
-    TANH: Facts(template("tanh({a})")),
-    SIGMOID: Facts(template("sigmoid({a})")),
-    RELU: Facts(template("relu({a})"), kinks=at_zero, ulps=0.0),
+    TANH: Facts(template("tanh({a})"), steepest=1.0),
+    SIGMOID: Facts(template("sigmoid({a})"), steepest=0.25),
+    RELU: Facts(template("relu({a})"), kinks=at_zero, ulps=0.0, steepest=1.0),
     LEAKY_RELU: Facts(template("leaky_relu({a}, {k})"), kinks=at_zero,
                       ulps=0.5),
-    SOFTPLUS: Facts(template("softplus({a})")),
+    SOFTPLUS: Facts(template("softplus({a})"), steepest=1.0),
     SIN: Facts(template("sin({a})")),
     COS: Facts(template("cos({a})")),
     TAN: Facts(template("tan({a})")),
@@ -337,6 +341,11 @@ def poles(op: Op) -> Where | None:
 def ulps(op: Op) -> float | None:
     """How far the op's result may be from the exact one, in units of the last place."""
     return facts(op).ulps
+
+
+def steepest(op: Op) -> float | None:
+    """The largest |derivative| of a one-argument op anywhere, or None if not known."""
+    return facts(op).steepest
 
 
 def critical(op: Op, args: Sequence[Any], k: Any) -> tuple[Any, ...]:

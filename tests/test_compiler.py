@@ -119,6 +119,24 @@ def test_params_are_read_at_call_time():
     assert f([3.0]).outputs == [-3.0] and f([3.0]).param_grads == [3.0]
 
 
+def test_params_are_read_and_refused_alike_on_every_path():
+    np = pytest.importorskip("numpy")
+    w, x = Value(2.0), Value(1.0)
+    f = compile(w * x, [x], [w])
+    for data, want in ((2, 2.0), (np.float32(0.5), 0.5)):
+        w.data = data
+        engine = (w * Value(3.0)).data
+        assert f([3.0]).outputs == [engine] == [3.0 * want]
+        assert f([np.array([3.0, 3.0])]).outputs[0].tolist() == [engine] * 2
+    for data, words in (("2", r"'2' \(str\)"), (10**400, "too large for a float"),
+                        (1j, "complex"), (True, r"\(bool\)")):
+        w.data = data  # refused alike, one sample or a batch
+        for inputs in ([3.0], [np.array([3.0, 3.0])]):
+            with pytest.raises((TypeError, ValueError), match="param 0 must be a real number, "
+                               "got .*" + words):
+                f(inputs)
+
+
 def test_other_leaves_are_constants_fixed_at_compile_time():
     c = Value(10.0)
     x = Value(1.0)

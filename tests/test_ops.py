@@ -5,7 +5,8 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 from modes import FAST_SHAPES
 from random_graphs import APPLY, build, graphs, well_behaved
 
@@ -367,3 +368,16 @@ def test_first_derivatives_at_extreme_inputs_on_both_paths(op):
         # output, as PyTorch reads it) wrong by less than 1e-16 in absolute terms
         assert e_float < 1e-15 or abs(on_floats - float(truth)) < 1e-16, (x, e_float)
 
+
+
+@settings(max_examples=200, derandomize=True)
+@given(st.floats(-800.0, 800.0) | st.sampled_from([0.0, -0.0, 5e-324, 1e-8, -1e-8]))
+def test_an_op_s_steepest_slope_bounds_its_derivative_everywhere(a):
+    from autograd.ops import FLOAT_MATH, OPS, steepest
+
+    bounded = [op for op in OPS if steepest(op) is not None]
+    assert {op.name for op in bounded} >= {"relu", "tanh", "sigmoid", "softplus"}
+    for op in bounded:
+        assert op.arity == 1 and op.param is None
+        (slope,) = op.partials(FLOAT_MATH, op.forward(a), [a], None)
+        assert abs(slope) <= steepest(op), (op.name, a, slope)

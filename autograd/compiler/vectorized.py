@@ -29,7 +29,7 @@ from typing import Any
 
 from autograd.compiler.grouping import Group, Plan, Scalar, stem
 from autograd.compiler.source import name_for, wrap
-from autograd.ops import NEURON, Code, Op, code_rule, kinks, literal, poles, ulps
+from autograd.ops import NEURON, Code, Op, code_rule, kinks, literal, poles, steepest, ulps
 
 _GROUP, _INDEX = attrgetter("group"), attrgetter("index")
 # units of the last place by which NumPy's exp, log, tanh... may differ from math's (at most
@@ -83,6 +83,7 @@ class VectorWriter:
         self.kinked = [g for g in plan.groups if _critical(g) is not None]
         self.errors: dict[Group, str] = {}
         self.arrays: set[Group] = set()  # those whose bound is elementwise
+        self.largest_param = False  # whether the code has named _p, the largest |parameter|
         wanted = {src for g in self.kinked for o in self.operands[g] for src, _, _ in o.pieces}
         for g in reversed(plan.groups):
             if g in wanted and g.op is not None:
@@ -261,14 +262,22 @@ class VectorWriter:
             error_u, error_m, error_b = self._error(u), self._error(m), self._error(b)
             if g in self.matrices and not m.varying:  # max |u| times the largest row of |W|
                 each = False
-                rows = f"_r_{self.matrices[g]}"  # named once: read twice
-                first = [f"{rows} = row_sizes({self.matrices[g]})"]
+                of_params = self.setup[g][1] is not None
+                if of_params:  # a row of n parameters: at most n times the largest of all
+                    rows = f"{u.size} * _p"
+                    if not self.largest_param:
+                        first = ["_p = largest(params)  # the largest |parameter|"]
+                else:
+                    rows = f"_r_{self.matrices[g]}"  # named once: read twice
+                    first = [f"{rows} = row_sizes({self.matrices[g]})"]
                 sizes = f"largest({u.expr}) * {rows}"
                 moved = [] if error_u is None else [f"{_peak(error_u)} * {rows}"]
                 if error_m is not None:
                     moved.append(f"largest({u.expr}) * {u.size} * {_peak(error_m)}")
                 if not self._zero(b):
-                    sizes += f" + largest({b.expr})"
+                    sizes += " + _p" if of_params and b.pieces and all(
+                        src is self.plan.params for src, _, _ in b.pieces) else (
+                        f" + largest({b.expr})")
                     moved += [] if error_b is None else [_peak(error_b)]
             else:
                 how = "*" if g not in self.matrices else "matvec"
@@ -318,14 +327,19 @@ class VectorWriter:
             if g in self.errors:
                 if act is not None:  # through the activation: act'(z), read from its output
                     slope = _code(act, name, ["_"]).partials[0]
+                    most = steepest(act)  # or, for one number, the steepest slope it has
                     bound = (f"{wrap(slope)} * {wrap(bound)}" if each
-                             else f"{_call('largest', slope)} * {wrap(bound)}")
+                             else f"{_call('largest', slope)} * {wrap(bound)}" if most is None
+                             else _scaled(most, bound))
                     own = _own(act)
                     if own:  # and its own rounding
                         bound = _times(own, f"abs({name})" if each
                                        else f"largest({name})") + " + " + bound
                 self._bound(lines, g, bound, each)
-            return [*first, *lines] if lines else lines
+            if not lines:
+                return lines
+            self.largest_param |= any(line.startswith("_p =") for line in first)
+            return [*first, *lines]
         if g.kind == "sum":
             n = len(g.members[0].args)
             if g in self.errors:
@@ -582,6 +596,11 @@ def _times(k: int, expr: str) -> str:
 def _product(a: str, b: str, how: str) -> str:
     """a * b elementwise (``how`` "*"), or the matrix b times the vector a (matvec)."""
     return f"{wrap(a)} * {wrap(b)}" if how == "*" else f"matvec({b}, {a})"
+
+
+def _scaled(k: float, expr: str) -> str:
+    """k * expr as source; expr itself for k = 1."""
+    return expr if k == 1.0 else f"{literal(k)} * {wrap(expr)}"
 
 
 def _peak(error: tuple[str, bool]) -> str:
