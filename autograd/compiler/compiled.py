@@ -206,8 +206,10 @@ class Compiled:
             return self._call_library(xp, values, params, reduction)
         as_array = xp is not None and (type(params).__module__ == "numpy"
                                        or self.backend is not None)
-        p = self._param_values(params)
-        if all(is_number(v) for v in values):
+        single = all(is_number(v) for v in values)
+        p = (self._param_array(xp) if params is None and xp is not None and not single
+             else self._param_values(params))
+        if single:
             result = Result(*self._sample([real(f"input {i}", v) for i, v in enumerate(values)],
                                           list(map(float, p))))
         else:
@@ -227,6 +229,11 @@ class Compiled:
         elif not isinstance(result.param_grads, list):
             result.param_grads = result.param_grads.tolist()
         return result
+
+    def _param_array(self, np: Any) -> Any:
+        """The params' own values (checked as _param_values does) as a NumPy array."""
+        values = self._param_values(None)
+        return np.fromiter(values, dtype=np.float64, count=len(values))  # floats: as they are
 
     def _param_values(self, params: Any) -> Any:
         """The params' own values, or the ones given (checked: as many, real numbers)."""
