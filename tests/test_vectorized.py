@@ -367,3 +367,8 @@ def test_dead_batch_arrays_are_deleted_after_their_last_read():
     assert released(body, {"a", "b", "c", "d", "x"}) == [
         "# forward", "a = f(x)", "b = g(a)", "c = a * 2.0", "del a", "k = 3.0", "b += k",
         "d = h(b, c)", "del b", "return d, c"]  # x is not assigned, k is not an array
+    body = ["λ = f(x)  # a comment naming e", "e = λ.T * 1e-5", "T = 2.0 * e",
+            "dead = e + 1.0", "out = g(λ)", "return out, T"]
+    assert released(body, {"λ", "e", "T", "dead", "out"}) == [
+        "λ = f(x)  # a comment naming e", "e = λ.T * 1e-5", "T = 2.0 * e", "dead = e + 1.0",
+        "del e, dead", "out = g(λ)", "del λ", "return out, T"]  # .T and 1e-5 are not names

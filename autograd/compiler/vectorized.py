@@ -18,7 +18,6 @@ samples, as ``g_params``.
 
 from __future__ import annotations
 
-import ast
 import itertools
 import math
 import re
@@ -37,6 +36,8 @@ _GROUP, _INDEX = attrgetter("group"), attrgetter("index")
 ULPS = 8
 EPS = "2.220446049250313e-16"  # a unit of the last place, 2^-52, as source
 _VIEW = re.compile(r"\w+(\[[^\[\]]*\])?")  # a name, or a name sliced
+_NAME = re.compile(r"(?<![.\w])[^\W\d]\w*")  # a name (λ too), not an attribute (W1.T) or 1e-5
+_TARGET = re.compile(r"(\w+(?:, \w+)*) [-+*/]?= ")  # the names a line assigns
 _MATRIX = re.compile(r"[Wb]\d+")  # the names of products' matrices and biases
 # names the vector code uses itself: groups never take them
 KERNELS = ("stack", "cat", "total", "rows", "matvec", "vecmat", "outer", "outer_each", "spread",
@@ -705,24 +706,21 @@ def released(body: list[str], arrays: set[str]) -> list[str]:
     the line that reads it last: an array of a row per sample goes back to the allocator as
     soon as it is dead, and those made after it reuse its memory (for a batch of thousands
     of samples, fewer new pages to fault in)."""
-    reads: dict[str, int] = {}
+    last: dict[str, int] = {}  # the last line naming each name (read or written)
     assigned: set[str] = set()
     for i, line in enumerate(body):
         if line.startswith("#"):
             continue
-        for node in ast.walk(ast.parse(line)):
-            if isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
-                reads[node.target.id] = i  # x += y reads x too
-            if isinstance(node, ast.Name):
-                if isinstance(node.ctx, ast.Store):
-                    assigned.add(node.id)
-                else:
-                    reads[node.id] = i
+        code = line.split("  # ", 1)[0]
+        target = _TARGET.match(code)
+        if target:
+            assigned.update(target.group(1).split(", "))
+        for name in _NAME.findall(code):
+            last[name] = i
     dead: dict[int, list[str]] = {}
-    for name, last in reads.items():
-        # (the last line returns what it reads)
-        if name in assigned and name in arrays and last < len(body) - 1:
-            dead.setdefault(last, []).append(name)
+    for name, i in last.items():  # (the last line returns what it reads)
+        if name in assigned and name in arrays and i < len(body) - 1:
+            dead.setdefault(i, []).append(name)
     out = []
     for i, line in enumerate(body):
         out.append(line)
