@@ -194,19 +194,18 @@ class Compiled:
         if reduction not in ("mean", "sum"):
             raise ValueError(f"reduction must be 'mean' or 'sum', got {reduction!r}")
         xp = backends.namespace_of([*values, params])
+        single = all(is_number(v) for v in values)  # one sample, not a batch
         if self.backend is not None:
             if xp is not None and xp.__name__ != self.backend.__name__:
                 raise TypeError(f"this function was compiled for {self.backend.__name__} "
                                 f"arrays, not {xp.__name__}")
-            xp = self.backend if not all(is_number(v) for v in values) else xp
-        if self.backward == "backend" and xp is not None and not all(
-                is_number(v) for v in values):
+            xp = self.backend if not single else xp
+        if self.backward == "backend" and xp is not None and not single:
             backends.autograd_of(xp)  # refused where the library has no autograd
         if xp is not None and not backends.is_numpy(xp):
             return self._call_library(xp, values, params, reduction)
         as_array = xp is not None and (type(params).__module__ == "numpy"
                                        or self.backend is not None)
-        single = all(is_number(v) for v in values)
         p = (self._param_array(xp) if params is None and xp is not None and not single
              else self._param_values(params))
         if single:

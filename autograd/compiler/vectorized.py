@@ -258,7 +258,8 @@ class VectorWriter:
         if g.kind == "weighted":
             u, m, b = ops
             z = self.before.get(g, name)
-            first: list[str] = []
+            first: list[str] = []  # lines the bound needs before it: _p or _r_W
+            names_p = False
             terms = u.size + 2  # b + w_1 x_1 + ...: n products and n + 1 terms, rounded
             error_u, error_m, error_b = self._error(u), self._error(m), self._error(b)
             if g in self.matrices and not m.varying:  # max |u| times the largest row of |W|
@@ -267,7 +268,7 @@ class VectorWriter:
                 if of_params:  # a row of n parameters: at most n times the largest of all
                     rows = f"{u.size} * _p"
                     if not self.largest_param:
-                        first = ["_p = largest(params)  # the largest |parameter|"]
+                        first, names_p = ["_p = largest(params)  # the largest |parameter|"], True
                 else:
                     rows = f"_r_{self.matrices[g]}"  # named once: read twice
                     first = [f"{rows} = row_sizes({self.matrices[g]})"]
@@ -331,7 +332,7 @@ class VectorWriter:
                     most = steepest(act)  # or, for one number, the steepest slope it has
                     bound = (f"{wrap(slope)} * {wrap(bound)}" if each
                              else f"{_call('largest', slope)} * {wrap(bound)}" if most is None
-                             else _scaled(most, bound))
+                             else _times(most, bound))
                     own = _own(act)
                     if own:  # and its own rounding
                         bound = _times(own, f"abs({name})" if each
@@ -339,7 +340,7 @@ class VectorWriter:
                 self._bound(lines, g, bound, each)
             if not lines:
                 return lines
-            self.largest_param |= any(line.startswith("_p =") for line in first)
+            self.largest_param |= names_p
             return [*first, *lines]
         if g.kind == "sum":
             n = len(g.members[0].args)
@@ -589,19 +590,14 @@ def _own(op: Op) -> int:
     return ULPS if ulps(op) is None else math.ceil(ulps(op) or 0.0)
 
 
-def _times(k: int, expr: str) -> str:
+def _times(k: float, expr: str) -> str:
     """k * expr as source; expr itself for k = 1."""
-    return expr if k == 1 else f"{k} * {expr}"
+    return expr if k == 1 else f"{k} * {wrap(expr)}"
 
 
 def _product(a: str, b: str, how: str) -> str:
     """a * b elementwise (``how`` "*"), or the matrix b times the vector a (matvec)."""
     return f"{wrap(a)} * {wrap(b)}" if how == "*" else f"matvec({b}, {a})"
-
-
-def _scaled(k: float, expr: str) -> str:
-    """k * expr as source; expr itself for k = 1."""
-    return expr if k == 1.0 else f"{literal(k)} * {wrap(expr)}"
 
 
 def _peak(error: tuple[str, bool]) -> str:
