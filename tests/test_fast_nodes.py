@@ -150,6 +150,20 @@ def test_a_product_only_a_c_container_held_reports_its_gradient_as_not_kept():
         float(product.grad)
 
 
+def test_a_sum_only_a_c_container_held_keeps_its_terms_and_reports_its_gradient():
+    np = pytest.importorskip("numpy")
+    b, w, x, u, v = (Value(float(i)) for i in (1, 2, 3, 4, 5))
+    sums = np.array([b + w * x], dtype=object)
+    products = np.array([u * v], dtype=object)
+    (total,) = sums + products  # the sum grows by u * v: it looked like a temporary
+    (partial,) = sums
+    assert total.op is ops.DOT and total.data == 27.0 and len(total.parents) == 5
+    assert partial.data == 7.0 and partial.parents == (b, w, x)  # its own terms, unchanged
+    total.backward()
+    assert [p.grad for p in (b, w, x, u, v)] == [1.0, 3.0, 2.0, 5.0, 4.0]
+    assert partial.grad is nodes.NOT_KEPT
+
+
 def build(plan, leaves):
     """Replay a plan of sums: each is sum() over products, or an expression a + u*w + ...."""
     values = list(leaves)

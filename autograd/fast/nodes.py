@@ -194,7 +194,7 @@ def record_subclasses() -> None:
 
 def _unary_maker(op: Op) -> Callable[[Value, Any], Value]:
     """The function making nodes of a one-argument op, checked as errors.py says."""
-    forward = op.forward
+    forward, node = op.forward, NODE_TYPES[op]
 
     def unary(a: Any, param: Any) -> Value:
         x = a.data
@@ -206,7 +206,7 @@ def _unary_maker(op: Op) -> Callable[[Value, Any], Value]:
             written, args = as_written(op, x, param)
             checked(written, out, args)
         if _recording():
-            v = _new(NODE_TYPES[op])
+            v = _new(node)
             v._a = a
             v._b = param
         elif grad_mode.traces and _tracing():
@@ -222,7 +222,7 @@ def _unary_maker(op: Op) -> Callable[[Value, Any], Value]:
 
 def _binary_maker(op: Op) -> Callable[[Value, Any], Value]:
     """The function making nodes of a two-argument op, checked as errors.py says."""
-    forward = op.forward
+    forward, node = op.forward, NODE_TYPES[op]
     with_number = ops.NUMBER_SECOND.get(op)
 
     def binary(a: Any, b: Value | Number) -> Value:
@@ -238,7 +238,7 @@ def _binary_maker(op: Op) -> Callable[[Value, Any], Value]:
         if out - out != 0.0:
             checked(op, out, (x, y))
         if _recording():
-            v = _new(NODE_TYPES[op])
+            v = _new(node)
             v._a = a
             v._b = b
         elif grad_mode.traces and _tracing():
@@ -427,38 +427,44 @@ def add(a: Any, b: Any) -> Value:
     """a + b (Value.__add__)."""
     # each operand's count: the caller's reference, this frame's, getrefcount's argument
     if type(b) is _MUL and _refs(b) == _TEMP and _recording():
-        grow = (type(a) is _DOT and _refs(a) == _TEMP and type(a._a) is list
-                and len(a._a) == a._b)
-        return _products(a, b, grow)
+        if type(a) is _DOT and _refs(a) == _TEMP:  # a grows by the term (u, w)
+            terms = a._a  # a keeps seeing its first a._b terms only
+            if type(terms) is list and len(terms) == a._b:
+                out = a.data + b.data  # b.data is u * w, rounded: the float a + u * w
+                if out - out != 0.0:
+                    checked(_ADD, out, (a.data, b.data))
+                a.grad = b.grad = NOT_KEPT
+                terms += (b._a, b._b)
+                v = _new(_DOT)
+                v._a = terms
+                v._b = len(terms)
+                v.data = out
+                v.grad = 0.0
+                return v
+        return _products(a, b)
     if type(a) is _MUL and _refs(a) == _TEMP and _recording():  # u * w + b = b + u * w
         base = b if isinstance(b, Value) else const(operand(_ADD, b))
-        return _products(base, a, False)
+        return _products(base, a)
     return _add_plain(a, b)
 
 
 def radd(a: Any, b: Any) -> Value:
     """b + a for a number b (Value.__radd__): sum() starts from 0 + its first term."""
     if type(a) is _MUL and _refs(a) == _TEMP and _recording():
-        return _products(const(operand(_ADD, b)), a, False)
+        return _products(const(operand(_ADD, b)), a)
     return _add_plain(a, b)  # a + b: the same float, b kept in the node
 
 
-def _products(s: Any, product: Any, grow: bool) -> Value:
-    """s + u * w as a DOT node: s's own terms and (u, w) if ``grow``, else (s, u, w)."""
+def _products(s: Any, product: Any) -> Value:
+    """s + u * w as a new DOT node of the terms (s, u, w)."""
     x, y = s.data, product.data
     out = x + y  # y is u * w, rounded: the float s + u * w has always had
     if out - out != 0.0:
         checked(_ADD, out, (x, y))
-    if grow:
-        terms = s._a  # s keeps seeing its first s._b terms only
-        s.grad = NOT_KEPT
-    else:
-        terms = [s]
-    terms += (product._a, product._b)
     product.grad = NOT_KEPT
     v = _new(_DOT)
-    v._a = terms
-    v._b = len(terms)
+    v._a = [s, product._a, product._b]
+    v._b = 3
     v.data = out
     v.grad = 0.0
     return v
