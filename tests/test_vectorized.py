@@ -74,8 +74,9 @@ def test_wide_layers_become_matrix_products(width):
     loss = hinge_loss(model(xs), y) + l2_penalty(model.parameters())
     f = compile(loss, [*xs, y], model.parameters())
     source = f.vector_source
-    assert "z_h1 = x @ W1.T + b1\n    h1 = relu(z_h1)" in source
-    assert "z_h2 = h1 @ W2.T + b2\n    h2 = relu(z_h2)" in source
+    # the bias added into the product's own array, then the activation
+    assert "z_h1 = x @ W1.T\n    z_h1 += b1\n    h1 = relu(z_h1)" in source
+    assert "z_h2 = h1 @ W2.T\n    z_h2 += b2\n    h2 = relu(z_h2)" in source
     assert "g_h1 = gz_h2 @ W2" in source
     assert "g_params = scatter_add(g_params, _W2, outer(gz_h2, h1))" in source
     lines = source.splitlines()  # lines do not grow with the width
@@ -91,6 +92,27 @@ def test_wide_layers_become_matrix_products(width):
 
 
 @FAST_SHAPES
+def test_a_product_the_samples_share_takes_their_biases_into_a_new_array():
+    # u @ W.T is one row for all samples here, the bias a row per sample: the sum has the
+    # bias's shape, so it cannot be added into the product's array
+    rng = random.Random(5)
+    ws = [[Value(rng.uniform(-1, 1)) for _ in range(3)] for _ in range(4)]
+    us = [Value(rng.uniform(-1, 1)) for _ in range(3)]
+    xs = [Value(0.0, label=f"x{i}") for i in range(4)]
+    out = sum(sum((w * u for w, u in zip(row, us)), x).relu() for row, x in zip(ws, xs))
+    params = [p for row in ws for p in row] + us
+    f = compile(out, xs, params)
+    assert "z1 = params[12:15] @ W1.T + x\n" in f.vector_source
+    columns = [np.linspace(-2, 2, 9) * (i + 1) for i in range(4)]
+    with vector_only():
+        fast = f(columns, reduction="sum")
+    slow = f._call_engine(columns, [p.data for p in params], 9)[0]
+    close(fast.outputs[0], slow.outputs[0], "outputs")
+    close(fast.param_grads, slow.param_grads, "param gradients")
+    close(np.array(fast.input_grads), np.array(slow.input_grads), "input gradients")
+
+
+@FAST_SHAPES
 def test_micrograd_style_sums_group_like_fused_neurons():
     rng = random.Random(3)
     ws = [[Value(rng.uniform(-1, 1)) for _ in range(3)] for _ in range(5)]
@@ -100,7 +122,7 @@ def test_micrograd_style_sums_group_like_fused_neurons():
     out = sum(h)
     params = [p for row in ws for p in row] + bs
     f = compile(out, xs, params)
-    assert "z1 = x @ W1.T + b1" in f.vector_source and "tanh(z1)" in f.vector_source
+    assert "z1 = x @ W1.T\n    z1 += b1" in f.vector_source and "tanh(z1)" in f.vector_source
     columns = [np.linspace(-1, 1, 7) * (i + 1) for i in range(3)]
     with vector_only():
         fast = f(columns, reduction="sum")

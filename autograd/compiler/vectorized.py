@@ -186,6 +186,7 @@ class VectorWriter:
             name, ops = self.names[g], self.operands[g]
             if g.kind == "weighted":
                 u, m, b = ops
+                product = None
                 if not u.size:  # sums of no products: the biases alone
                     inner = b.expr
                 elif g not in self.matrices:  # one weighted sum: u·w
@@ -194,13 +195,24 @@ class VectorWriter:
                         inner = f"sums({inner})"
                 else:
                     lines += self.setup[g][0]
-                    inner = (f"{u.expr} @ {self.matrices[g]}.T" if not m.varying
-                             else f"matvec({self.matrices[g]}, {u.expr})")
-                if u.size and not self._zero(b):
+                    inner = product = (f"{u.expr} @ {self.matrices[g]}.T" if not m.varying
+                                       else f"matvec({self.matrices[g]}, {u.expr})")
+                bias = bool(u.size) and not self._zero(b)
+                if bias:
                     inner += f" + {b.expr}"
                 act = g.param if g.op is NEURON else None
-                if g in self.before:
+                target = self.before.get(g, name if act is None else None)
+                if target is not None and product is not None and bias and u.varying:
+                    # z = u @ W.T, then z += b into the product's own array (a row per
+                    # sample): the same sums, one new array of that size instead of two
+                    lines += [f"{target} = {product}", f"{target} += {b.expr}"]
+                    if target == name:
+                        lines += self._bounds(g)
+                        checked.append(name)
+                        continue
+                elif g in self.before:
                     lines.append(f"{self.before[g]} = {inner}")  # the activation's argument
+                if g in self.before:
                     inner = self.before[g]
                 line = inner if act is None else _code(act, name, [inner]).forward
                 checked.append(name)
