@@ -23,6 +23,11 @@ def literal(x: float) -> str:
 SUM, PRODUCT, NEGATION, POWER, ATOM = range(5)
 
 
+def unpack(names: list[str]) -> str:
+    """The left side of an unpacking assignment: 'a, b', 'a,' or '()'."""
+    return ", ".join(names) + ("," if len(names) == 1 else "") if names else "()"
+
+
 class Sym:
     """An expression as source text, with how tightly it binds."""
 

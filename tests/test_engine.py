@@ -559,6 +559,27 @@ def test_the_speed_layer_and_the_core_give_the_same_floats():
     assert runs[0] == runs[1] and len(runs[0].splitlines()) > 100
 
 
+LEFT_OUT = """
+import sys
+import autograd, nn
+from autograd import Value, compile, jit
+from autograd.views import draw
+x = Value(1.5)
+y = (x * x).tanh()
+compile(y, [x])([2.0])
+jit(lambda v: v * v)(x)
+print(autograd.fast_enabled(), sorted(m for m in sys.modules if m.startswith("autograd.fast")))
+"""
+
+
+def test_chainrule_fast_0_leaves_the_speed_layer_unimported():
+    # as _pydecimal stands without _decimal: nothing of autograd/fast is imported, so its
+    # interpreter probe never runs
+    out = subprocess.run([sys.executable, "-c", LEFT_OUT], capture_output=True, text=True,
+                         env=dict(os.environ, CHAINRULE_FAST="0"), check=True).stdout
+    assert out.split() == ["False", "[]"]
+
+
 def test_computed_values_pickle_and_deepcopy_with_their_graph():
     a, b = Value(2.0, label="a"), Value(-3.0)
     c = ((a * b + a).tanh() * 2.0 + maximum(a, b) + vsum([a, b]).relu()).clamp(-5.0, 5.0)

@@ -1,8 +1,10 @@
 """Weighted sums written out per width: the source is DOT's and NEURON's code rules, and the
 chain rule it gives equals the loop over the pairs bit for bit, for both node layouts."""
 
+import linecache
 import random
 import struct
+import sys
 
 import pytest
 from modes import FAST_SHAPES
@@ -99,3 +101,24 @@ def test_a_neurons_chain_rule_equals_act_then_the_loop_bit_for_bit(act, n):
         v2, args2 = node()
         _neuron_loop(v2, g)
         assert [bits(a.grad) for a in args] == [bits(a.grad) for a in args2], (trial, out, g)
+
+
+def test_the_written_out_code_is_in_linecache_so_tracebacks_and_pdb_show_it():
+    xs = [Value(float(i)) for i in range(3)]
+    ws = [Value(0.5 * i - 0.7) for i in range(3)]
+    seen = []
+
+    def tracer(frame, event, arg):
+        if event == "line" and frame.f_code.co_filename.startswith("<autograd.fast.unrolled"):
+            seen.append((frame.f_code.co_filename, frame.f_lineno))
+        return tracer
+    sys.settrace(tracer)
+    try:
+        sum((w * x for w, x in zip(ws, xs)), Value(0.1)).tanh().backward()
+    finally:
+        sys.settrace(None)
+    sources = {f"<autograd.fast.unrolled: chain {n} terms>": unrolled.chain_source(n, True)
+               for n in range(1, 5)}
+    assert seen and {filename for filename, _ in seen} <= set(sources)
+    for filename, line in seen:  # the line Python runs is the line the source shows
+        assert linecache.getline(filename, line) == sources[filename].splitlines(True)[line - 1]

@@ -130,3 +130,26 @@ def test_a_name_of_the_table_or_a_bad_forward_is_refused():
         primitive(lambda m, out, x, k: (1.0,), lambda a: a)  # a lambda has no name to use
     with pytest.raises(TypeError, match="derivative rule first"):
         primitive(softsign)  # @primitive on the forward, without the rule
+
+
+def test_one_user_op_goes_through_every_path_of_the_table_s_ops():
+    np = pytest.importorskip("numpy")
+    x = Value(0.5, label="x")
+    y = softsign(x * 3.0)
+    y.backward()  # eager: ds/da = 1 / (1 + |a|)^2 at a = 1.5, times d(3x)/dx
+    assert y.op is softsign.op and x.grad == 3.0 / 2.5 ** 2
+    (gx,) = grad(softsign(x * 3.0), [x], create_graph=True)  # the rule run on Values
+    (gxx,) = grad(gx, [x])  # d/da 1 / (1 + a)^2 = -2 / (1 + a)^3, for a > 0
+    assert gx.data == x.grad and math.isclose(gxx, 9.0 * -2.0 / 2.5 ** 3, rel_tol=1e-12)
+    assert gradcheck(lambda v: softsign(v * 3.0), [0.5])
+    assert gradgradcheck(lambda v: softsign(v * 3.0), [0.5])
+    f = compile(y, [x])
+    assert "user_softsign(" in f.source
+    assert f([0.5]).input_grads == [x.grad]  # Python code
+    assert f([np.array([0.5, 0.5])]).input_grads[0].tolist() == [x.grad] * 2  # NumPy code
+    xj = Value(0.5)
+    assert jit(lambda v: softsign(v * 3.0))(xj) == y.data and xj.grad == x.grad
+    assert "softsign" in draw(y).source
+    assert "= softsign(x)" in autograd.explore(softsign(x)).html  # its line, by name
+    model = nn.MLP(2, [3, 1], activation="softsign", rng=random.Random(0))
+    assert any(v.op is softsign.op for v in toposort([model([0.5, -1.0])]))

@@ -28,7 +28,6 @@ from autograd.compiler import backends, grouping, rolled, trace, vectorized
 from autograd.compiler.source import name_for, wrap
 from autograd.compiler.trace import Graph, Sample, collector_paused
 from autograd.engine import Value
-from autograd.fast.unrolled import unpack
 from autograd.kernels import (
     FLOAT_KERNELS,
     as_array,
@@ -38,6 +37,7 @@ from autograd.kernels import (
     vector_kernels,
 )
 from autograd.ops import TABLE, Code, code_rule, literal
+from autograd.symbolic import unpack
 
 _serial = itertools.count(1)
 

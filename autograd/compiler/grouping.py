@@ -25,12 +25,11 @@ from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from autograd.compiler.trace import Graph
-from autograd.ops import ADD, ADD_SCALAR, DOT, NEURON, SUM, Op
+from autograd.ops import ADD, ADD_SCALAR, SUM, WEIGHTED, Op
 
 if TYPE_CHECKING:
     from autograd.engine import Value
 
-WEIGHTED = (DOT, NEURON)
 _CHAIN = (ADD, ADD_SCALAR, SUM)  # additions a longer sum can absorb
 
 

@@ -18,17 +18,13 @@ from typing import Any
 from autograd.core.ops import DOT, NEURON, Op
 from autograd.kernels import FLOAT_KERNELS
 from autograd.ops import code_rule
+from autograd.symbolic import unpack
 
 MAX_WIDTH = 128  # pairs; a longer sum keeps the loop rather than a function of 2n lines
 
 
 def _numbered(prefix: str, n: int) -> list[str]:
     return [f"{prefix}{i}" for i in range(1, n + 1)]
-
-
-def unpack(names: list[str]) -> str:
-    """The left side of an unpacking assignment: 'a, b', 'a,' or '()'."""
-    return ", ".join(names) + ("," if len(names) == 1 else "") if names else "()"
 
 
 def rows_source(op: Op, act: Op | None, n: int) -> str:
