@@ -3,12 +3,12 @@
 import linecache
 import math
 import random
-import sys
 
 import numpy as np
 import pytest
 from hypothesis import assume, event, given
 from hypothesis import strategies as st
+from lines_run import lines_run
 from modes import FAST_SHAPES
 from random_graphs import APPLY, build, graphs, steps, well_behaved
 
@@ -641,27 +641,11 @@ def test_ops_of_no_arguments_compile():
     assert f([np.array([1.0, 2.0])], reduction="sum").param_grads == [3.0]
 
 
-def lines_run(call):
-    """(file name, line) of every line of generated code that ``call()`` runs."""
-    seen = []
-
-    def tracer(frame, event, arg):
-        if event == "line" and frame.f_code.co_filename.startswith("<autograd.compile"):
-            seen.append((frame.f_code.co_filename, frame.f_lineno))
-        return tracer
-    sys.settrace(tracer)
-    try:
-        call()
-    finally:
-        sys.settrace(None)
-    return seen
-
-
 def test_generated_code_is_in_linecache_so_tracebacks_and_pdb_show_it():
     x, w = Value(0.5, label="x"), Value(2.0, label="w")
     f = compile((x * w).tanh() + w, [x], [w])
-    scalar = lines_run(lambda: f([0.25]))
-    vector = lines_run(lambda: f([np.array([0.25, 0.5])]))
+    scalar = lines_run(lambda: f([0.25]), "<autograd.compile")
+    vector = lines_run(lambda: f([np.array([0.25, 0.5])]), "<autograd.compile")
     for run, source in ((scalar, f.source), (vector, f.vector_source)):
         assert len(run) > 3
         for filename, line in run:  # the line Python runs is the line the source shows

@@ -4,9 +4,9 @@ chain rule it gives equals the loop over the pairs bit for bit, for both node la
 import linecache
 import random
 import struct
-import sys
 
 import pytest
+from lines_run import lines_run
 from modes import FAST_SHAPES
 
 from autograd import Value, ops
@@ -106,17 +106,8 @@ def test_a_neurons_chain_rule_equals_act_then_the_loop_bit_for_bit(act, n):
 def test_the_written_out_code_is_in_linecache_so_tracebacks_and_pdb_show_it():
     xs = [Value(float(i)) for i in range(3)]
     ws = [Value(0.5 * i - 0.7) for i in range(3)]
-    seen = []
-
-    def tracer(frame, event, arg):
-        if event == "line" and frame.f_code.co_filename.startswith("<autograd.fast.unrolled"):
-            seen.append((frame.f_code.co_filename, frame.f_lineno))
-        return tracer
-    sys.settrace(tracer)
-    try:
-        sum((w * x for w, x in zip(ws, xs)), Value(0.1)).tanh().backward()
-    finally:
-        sys.settrace(None)
+    seen = lines_run(lambda: sum((w * x for w, x in zip(ws, xs)), Value(0.1)).tanh().backward(),
+                     "<autograd.fast.unrolled")
     sources = {f"<autograd.fast.unrolled: chain {n} terms>": unrolled.chain_source(n, True)
                for n in range(1, 5)}
     assert seen and {filename for filename, _ in seen} <= set(sources)
