@@ -201,19 +201,18 @@ class VectorWriter:
                 if bias:
                     inner += f" + {b.expr}"
                 act = g.param if g.op is NEURON else None
-                target = self.before.get(g, name if act is None else None)
-                if target is not None and product is not None and bias and u.varying:
-                    # z = u @ W.T, then z += b into the product's own array (a row per
-                    # sample): the same sums, one new array of that size instead of two
-                    lines += [f"{target} = {product}", f"{target} += {b.expr}"]
-                    if target == name:
-                        lines += self._bounds(g)
-                        checked.append(name)
-                        continue
-                elif g in self.before:
-                    lines.append(f"{self.before[g]} = {inner}")  # the activation's argument
-                if g in self.before:
-                    inner = self.before[g]
+                # z = u @ W.T, then z += b into the product's own array (a row per sample):
+                # the same sums, one new array of that size instead of two
+                in_place = product is not None and bias and u.varying
+                if g in self.before:  # the activation's argument, on a line of its own
+                    z = self.before[g]
+                    lines += ([f"{z} = {product}", f"{z} += {b.expr}"] if in_place
+                              else [f"{z} = {inner}"])
+                    inner = z
+                elif in_place and act is None:
+                    lines += [f"{name} = {product}", f"{name} += {b.expr}", *self._bounds(g)]
+                    checked.append(name)
+                    continue
                 line = inner if act is None else _code(act, name, [inner]).forward
                 checked.append(name)
             elif g.kind == "sum":
