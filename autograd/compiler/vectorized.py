@@ -201,18 +201,15 @@ class VectorWriter:
                 if bias:
                     inner += f" + {b.expr}"
                 act = g.param if g.op is NEURON else None
-                # z = u @ W.T, then z += b into the product's own array (a row per sample):
-                # the same sums, one new array of that size instead of two
-                in_place = product is not None and bias and u.varying
-                if g in self.before:  # the activation's argument, on a line of its own
-                    z = self.before[g]
+                # the sum on a line of its own: the activation's argument, or the group itself
+                z = self.before.get(g, name if act is None else None)
+                if z is not None:
+                    # z = u @ W.T, then z += b into the product's own array (a row per
+                    # sample): the same sums, one new array of that size instead of two
+                    in_place = product is not None and bias and u.varying
                     lines += ([f"{z} = {product}", f"{z} += {b.expr}"] if in_place
                               else [f"{z} = {inner}"])
                     inner = z
-                elif in_place and act is None:
-                    lines += [f"{name} = {product}", f"{name} += {b.expr}", *self._bounds(g)]
-                    checked.append(name)
-                    continue
                 line = inner if act is None else _code(act, name, [inner]).forward
                 checked.append(name)
             elif g.kind == "sum":
@@ -224,7 +221,8 @@ class VectorWriter:
                 line = _code(g.op, name, [o.expr for o in ops], g.param).forward
                 if not g.op.differentiable:  # its value, through which no gradient flows
                     line = f"constant({line})"
-            lines.append(f"{name} = {line}")
+            if line != name:  # (a sum is written to its own name above)
+                lines.append(f"{name} = {line}")
             lines += self._bounds(g)
         if checked:  # products and sums do not raise on overflow, as ufuncs in errstate do
             lines.append(f"finite({', '.join(checked)})")
