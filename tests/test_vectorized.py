@@ -28,6 +28,19 @@ def vector_only():
         yield
 
 
+def equals_engine(f, columns, params, reduction="sum"):
+    """The batch by vector code alone against the engine, sample by sample: the first
+    output, the parameter gradients (reduced as asked) and the input gradients."""
+    n = len(columns[0])
+    with vector_only():
+        fast = f(columns, reduction=reduction)
+    slow = f._call_engine(columns, [p.data for p in params], n)[0]
+    close(fast.outputs[0], slow.outputs[0], "outputs")
+    scale = n if reduction == "mean" else 1
+    close(fast.param_grads, np.array(slow.param_grads) / scale, "param gradients")
+    close(np.array(fast.input_grads), np.array(slow.input_grads), "input gradients")
+
+
 @settings(max_examples=60, deadline=None, derandomize=True)
 @given(programs, st.integers(1, 4), st.integers(0, 10**6), st.integers(1, 6))
 def test_grouped_graphs_equal_the_engine(program, n_in, seed, batch):
@@ -84,11 +97,7 @@ def test_wide_layers_become_matrix_products(width):
     X, labels = nn.make_moons(50, noise=0.1, rng=random.Random(1))
     columns = [np.array([p[0] for p in X]), np.array([p[1] for p in X]),
                np.array([2.0 * c - 1.0 for c in labels])]
-    with vector_only():
-        fast = f(columns)
-    slow = f._call_engine(columns, [p.data for p in model.parameters()], 50)[0]
-    close(fast.outputs[0], slow.outputs[0], "loss")
-    close(fast.param_grads, np.array(slow.param_grads) / 50, "param gradients")
+    equals_engine(f, columns, model.parameters(), reduction="mean")
 
 
 @FAST_SHAPES
@@ -103,13 +112,7 @@ def test_a_product_the_samples_share_takes_their_biases_into_a_new_array():
     params = [p for row in ws for p in row] + us
     f = compile(out, xs, params)
     assert "z1 = params[12:15] @ W1.T + x\n" in f.vector_source
-    columns = [np.linspace(-2, 2, 9) * (i + 1) for i in range(4)]
-    with vector_only():
-        fast = f(columns, reduction="sum")
-    slow = f._call_engine(columns, [p.data for p in params], 9)[0]
-    close(fast.outputs[0], slow.outputs[0], "outputs")
-    close(fast.param_grads, slow.param_grads, "param gradients")
-    close(np.array(fast.input_grads), np.array(slow.input_grads), "input gradients")
+    equals_engine(f, [np.linspace(-2, 2, 9) * (i + 1) for i in range(4)], params)
 
 
 @FAST_SHAPES
@@ -123,12 +126,7 @@ def test_micrograd_style_sums_group_like_fused_neurons():
     params = [p for row in ws for p in row] + bs
     f = compile(out, xs, params)
     assert "z1 = x @ W1.T\n    z1 += b1" in f.vector_source and "tanh(z1)" in f.vector_source
-    columns = [np.linspace(-1, 1, 7) * (i + 1) for i in range(3)]
-    with vector_only():
-        fast = f(columns, reduction="sum")
-    slow = f._call_engine(columns, [p.data for p in params], 7)[0]
-    close(fast.outputs[0], slow.outputs[0], "output")
-    close(fast.param_grads, slow.param_grads, "param gradients")
+    equals_engine(f, [np.linspace(-1, 1, 7) * (i + 1) for i in range(3)], params)
 
 
 def test_an_overflowing_product_falls_back_to_the_engine_s_error():
