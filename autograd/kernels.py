@@ -83,13 +83,16 @@ def numpy_kernels() -> dict[str, Any]:
             return a > 0.0
         return np.where(a > 0.0, positive, otherwise)
 
+    biggest, smallest, total = np.maximum.reduce, np.minimum.reduce, np.add.reduce
+
     def largest(x: Any) -> float:
-        # max |x| as the larger of max x and -min x: no |x| array (NaN kept)
+        # max |x| as the larger of max x and -min x: no |x| array (a NaN in x makes both NaN,
+        # and max(nan, nan) is nan)
         if type(x) is not np.ndarray:
             x = np.asarray(x)
         if x.dtype == bool:
             return float(x.any())
-        return float(np.maximum(x.max(), -x.min()))
+        return max(float(biggest(x, None)), -float(smallest(x, None)))
 
     def relu(a: Any) -> Any:
         # max(a, 0), NaN kept, as the table's relu; + 0.0 makes the -0.0 that NumPy may give
@@ -103,10 +106,24 @@ def numpy_kernels() -> dict[str, Any]:
         # a sum is finite only if every term is (inside np.errstate, as the code runs, a sum
         # of finite numbers that overflows raises FloatingPointError itself)
         for a in arrays:
-            if not math.isfinite(a.sum()):
+            if not math.isfinite(total(a, None)):
                 raise FloatingPointError("a product or a sum is not finite")
 
     standard = vector_kernels(numpy_namespace())
+    nearest = np.fmin.reduce  # the smallest, NaN left out as the comparisons leave it out
+
+    def kinked(doubt: Any, op_param: tuple[Any, Any], args: Sequence[Any], bound: Any) -> Any:
+        # the standard's kinked, with |q| <= reach asked of the smallest |q| first: one
+        # pass and no array of booleans, in the usual case of no sample near a kink
+        op, param = op_param
+        reach = TOLERANCE * bound
+        if type(reach) is not float:
+            return standard["kinked"](doubt, op_param, args, bound)
+        for q in critical(op, args, param):
+            distance = abs(np.asarray(q, dtype=float))
+            if nearest(distance, None) <= reach:  # rarely: then which samples
+                doubt = doubt | np.any(distance <= reach, axis=-1)
+        return doubt
 
     def stack(*columns: Any) -> Any:
         # columns of one shape side by side, written into one new array
@@ -122,8 +139,9 @@ def numpy_kernels() -> dict[str, Any]:
         # NumPy's own, quicker: ufuncs raise inside np.errstate (Compiled runs the code so),
         # and einsum, add.at and a boolean mask are one call each
         "checked": lambda *arrays: None, "select": select, "finite": finite, "stack": stack,
-        "sums": lambda a: a.sum(-1, keepdims=True), "row_sums": lambda a: a.sum(-1),
-        "over_batch": lambda t: t.reshape(-1, t.shape[-1]).sum(0),
+        "kinked": kinked,
+        "sums": lambda a: total(a, -1, None, None, True), "row_sums": lambda a: total(a, -1),
+        "over_batch": lambda t: total(t.reshape(-1, t.shape[-1]), 0),
         "largest": largest, "peak": lambda e: float(np.max(e)), "relu": relu,
         "row_sizes": lambda m: float(np.abs(m).sum(-1).max()),
         "zeros_like": lambda a: np.zeros(np.shape(a)),
@@ -151,42 +169,41 @@ def numpy_namespace() -> NumPyMethods:
 
 
 class NumPyMethods:
-    """NumPy's namespace, with its reductions called as the arrays' own methods: the same
-    numbers without a layer of Python per call (vector code makes dozens per batch)."""
+    """NumPy's namespace, with its reductions called as the ufunc reductions the arrays' own
+    methods call (a.sum() is np.add.reduce): the same numbers without NumPy's layer of
+    Python per call (vector code makes dozens per batch)."""
 
     def __init__(self, numpy: Any) -> None:
         self.numpy = numpy
         self.__name__ = numpy.__name__
+        self.reduce_and, self.reduce_or = numpy.logical_and.reduce, numpy.logical_or.reduce
+        self.reduce_max, self.reduce_min = numpy.maximum.reduce, numpy.minimum.reduce
+        self.reduce_add = numpy.add.reduce
 
     def __getattr__(self, name: str) -> Any:
         found = getattr(self.numpy, name)
         setattr(self, name, found)  # found once: then an attribute of its own
         return found
 
-    @staticmethod
-    def all(a: Any, axis: Any = None) -> Any:
+    def all(self, a: Any, axis: Any = None) -> Any:
         """a.all(axis)."""
-        return a.all(axis)
+        return self.reduce_and(a, axis)
 
-    @staticmethod
-    def any(a: Any, axis: Any = None) -> Any:
+    def any(self, a: Any, axis: Any = None) -> Any:
         """a.any(axis)."""
-        return a.any(axis)
+        return self.reduce_or(a, axis)
 
-    @staticmethod
-    def max(a: Any, axis: Any = None) -> Any:
+    def max(self, a: Any, axis: Any = None) -> Any:
         """a.max(axis)."""
-        return a.max(axis)
+        return self.reduce_max(a, axis)
 
-    @staticmethod
-    def min(a: Any, axis: Any = None) -> Any:
+    def min(self, a: Any, axis: Any = None) -> Any:
         """a.min(axis)."""
-        return a.min(axis)
+        return self.reduce_min(a, axis)
 
-    @staticmethod
-    def sum(a: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    def sum(self, a: Any, axis: Any = None, keepdims: bool = False) -> Any:
         """a.sum(axis, keepdims=keepdims)."""
-        return a.sum(axis, keepdims=keepdims)
+        return self.reduce_add(a, axis, None, None, keepdims)
 
 
 def as_array(xp: Any, a: Any, device: Any = None) -> Any:

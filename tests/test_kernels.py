@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from autograd.kernels import exact_sum, numpy_kernels, vector_kernels
+from autograd.kernels import TOLERANCE, exact_sum, numpy_kernels, vector_kernels
 
 np = pytest.importorskip("numpy")
 strict = pytest.importorskip("array_api_strict", reason="array-api-strict is not installed")
@@ -112,11 +112,13 @@ def test_largest_is_the_largest_magnitude(xs):
 
 
 @settings(max_examples=60, derandomize=True)
-@given(st.lists(st.floats(-1e-300, 1e-300) | finite, min_size=1, max_size=6),
+@given(st.lists(st.floats(-1e-300, 1e-300) | finite | st.just(math.nan), min_size=1,
+                max_size=6),
        st.floats(0.0, 1e10), st.booleans())
 def test_kinked_flags_exactly_the_rows_within_the_reach_of_a_kink(xs, bound, per_entry):
-    from autograd.kernels import TOLERANCE
     from autograd.ops import RELU
+
+    # (NaN is near nothing: the comparisons say no, and the code's finite check refuses it)
 
     rows = np.array([xs, [1.0] * len(xs)])
     reach = np.full(rows.shape, bound) if per_entry else bound
@@ -126,6 +128,23 @@ def test_kinked_flags_exactly_the_rows_within_the_reach_of_a_kink(xs, bound, per
         doubt = kernels["kinked"](doubt, (RELU, None), (array(rows),),
                                   array(reach) if per_entry else reach)
         assert [bool(d) for d in doubt] == want
+
+
+@settings(max_examples=60, derandomize=True)
+@given(st.integers(1, 5), st.integers(1, 4), st.data())
+def test_kinked_of_an_op_with_two_kinks_agrees_between_libraries(n, m, data):
+    from autograd.ops import CLAMP
+
+    # clamp(x, -1, 1) has its kinks at x = -1 and x = 1: rows near either are in doubt
+    near = st.sampled_from([-1.0, 1.0, -1.0 + 1e-15, 1.0 - 1e-15, math.nan]) | finite
+    rows = [data.draw(st.lists(near, min_size=m, max_size=m)) for _ in range(n)]
+    bound = data.draw(st.floats(0.0, 1e3))
+    got = [[bool(d) for d in kernels["kinked"](kernels["no_doubt"](n), (CLAMP, (-1.0, 1.0)),
+                                               (array(rows),), bound)]
+           for kernels, array in ((NUMPY, np.asarray), (STRICT, strict.asarray))]
+    reach = TOLERANCE * bound
+    assert got[0] == got[1] == [any(abs(x + 1.0) <= reach or abs(x - 1.0) <= reach
+                                    for x in row) for row in rows]
 
 
 @settings(max_examples=40, derandomize=True)
