@@ -18,6 +18,7 @@ import builtins
 import itertools
 import linecache
 import math
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -192,6 +193,16 @@ class Compiled:
             raise ValueError(f"expected {len(self.inputs)} input values, got {len(values)}")
         if reduction not in ("mean", "sum"):
             raise ValueError(f"reduction must be 'mean' or 'sum', got {reduction!r}")
+        size = self._float64_batch(values, params)
+        if size:  # as a training loop calls it: the vector code, with nothing to convert
+            # (where it cannot vouch for the batch, the way below tries again, then the engine)
+            result = self._vector_batch(values, params, size, self._sample)
+            if result is not None:
+                if reduction == "mean":
+                    result.param_grads = result.param_grads / size
+                if not self.graph.input_grads:
+                    result.input_grads = []  # not taken
+                return result
         xp = backends.namespace_of([*values, params])
         single = all(is_number(v) for v in values)  # one sample, not a batch
         if self.backend is not None:
@@ -227,6 +238,21 @@ class Compiled:
         elif not isinstance(result.param_grads, list):
             result.param_grads = result.param_grads.tolist()
         return result
+
+    def _float64_batch(self, values: list[Any], params: Any) -> int:
+        """The batch size when the inputs are 1-D float64 NumPy arrays of one length and
+        the params one float64 vector, for the vector code as they are; else 0."""
+        np = sys.modules.get("numpy")
+        if np is None or type(params) is not np.ndarray or self.backward != "rules" or (
+                self.backend is not None and not backends.is_numpy(self.backend)):
+            return 0
+        first: Any = values[0] if values else None
+        size = first.shape[0] if type(first) is np.ndarray and first.ndim == 1 else 0
+        shape, f64 = (size,), np.float64
+        if not (size and params.dtype == f64 and params.shape == (len(self.params),) and all(
+                type(v) is np.ndarray and v.dtype == f64 and v.shape == shape for v in values)):
+            return 0
+        return 0 if self._chain_like() else size
 
     def _param_array(self, np: Any) -> Any:
         """The params' own values (checked as _param_values does) as a NumPy array."""
