@@ -110,20 +110,6 @@ def numpy_kernels() -> dict[str, Any]:
                 raise FloatingPointError("a product or a sum is not finite")
 
     standard = vector_kernels(numpy_namespace())
-    nearest = np.fmin.reduce  # the smallest, NaN left out as the comparisons leave it out
-
-    def kinked(doubt: Any, op_param: tuple[Any, Any], args: Sequence[Any], bound: Any) -> Any:
-        # the standard's kinked, with |q| <= reach asked of the smallest |q| first: one
-        # pass and no array of booleans, in the usual case of no sample near a kink
-        op, param = op_param
-        reach = TOLERANCE * bound
-        if type(reach) is not float:
-            return standard["kinked"](doubt, op_param, args, bound)
-        for q in critical(op, args, param):
-            distance = abs(np.asarray(q, dtype=float))
-            if nearest(distance, None) <= reach:  # rarely: then which samples
-                doubt = doubt | np.any(distance <= reach, axis=-1)
-        return doubt
 
     def stack(*columns: Any) -> Any:
         # columns of one shape side by side, written into one new array
@@ -139,7 +125,6 @@ def numpy_kernels() -> dict[str, Any]:
         # NumPy's own, quicker: ufuncs raise inside np.errstate (Compiled runs the code so),
         # and einsum, add.at and a boolean mask are one call each
         "checked": lambda *arrays: None, "select": select, "finite": finite, "stack": stack,
-        "kinked": kinked,
         "sums": lambda a: total(a, -1, None, None, True), "row_sums": lambda a: total(a, -1),
         "over_batch": lambda t: total(t.reshape(-1, t.shape[-1]), 0),
         "largest": largest, "peak": lambda e: float(np.max(e)), "relu": relu,
