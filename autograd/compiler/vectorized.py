@@ -507,8 +507,12 @@ class VectorWriter:
             self._scatter(lines, state, f"{grad} * {m.expr}", g.varying, u)
             self._scatter(lines, state, f"{grad} * {u.expr}", g.varying, m)
             return
-        self._scatter(lines, state, f"{grad} @ {matrix}" if not m.varying
-                      else f"vecmat({grad}, {matrix})", g.varying, u)
+        # a layer of one neuron: d/du of u @ W.T is its one row of W times grad, by
+        # broadcasting (a matrix product whose inner size is 1 is a sum of one term, and
+        # BLAS takes several times as long for it)
+        through = (f"vecmat({grad}, {matrix})" if m.varying else f"{grad} * {matrix}"
+                   if g.size == 1 else f"{grad} @ {matrix}")
+        self._scatter(lines, state, through, g.varying, u)
         if not any(s.needs for s in (a for grp, _, _ in m.pieces for a in grp.members)):
             return
         if m.varying:
