@@ -155,9 +155,10 @@ def test_params_given_as_an_array_give_array_gradients():
        st.sampled_from(["mean", "sum"]), st.booleans())
 def test_float64_arrays_as_a_training_loop_passes_them_take_the_general_way_s_numbers(
         program, n_in, seed, batch, reduction, poisoned):
-    # float64 columns and a float64 parameter vector go straight to the vector code; given
-    # as a list, the same parameters are converted first: both must give the same numbers,
-    # and a NaN the vector code cannot vouch for takes both to the engine
+    # float64 columns and a float64 parameter vector (or the Values' own) go straight to
+    # the vector code; given as a list, the same parameters are converted first: both must
+    # give the same numbers, and a NaN the vector code cannot vouch for takes both to the
+    # engine
     xs = [Value(0.1 * (i + 1), label=f"x{i + 1}") for i in range(n_in)]
     loss, _, params = build(xs, program, seed)
     f = compile(loss, xs, params)
@@ -176,6 +177,12 @@ def test_float64_arrays_as_a_training_loop_passes_them_take_the_general_way_s_nu
         assert np.array_equal(np.asarray(a), np.asarray(b), equal_nan=True)
     assert len(direct.input_grads) == len(converted.input_grads) == n_in
     assert [p.data for p in params] != theta.tolist() or not params
+    for p, x in zip(params, theta.tolist()):  # the Values' own, read by the direct way too
+        p.data = x
+    own = f(columns, reduction=reduction)
+    assert isinstance(own.param_grads, list)
+    assert np.array_equal(own.param_grads, converted.param_grads, equal_nan=True)
+    assert np.array_equal(own.outputs[0], converted.outputs[0], equal_nan=True)
 
 
 def engine_batch(make, columns, params):

@@ -196,10 +196,14 @@ class Compiled:
         size = self._float64_batch(values, params)
         if size:  # as a training loop calls it: the vector code, with nothing to convert
             # (where it cannot vouch for the batch, the way below tries again, then the engine)
-            result = self._vector_batch(values, params, size, self._sample)
+            own = params is None  # the Values' own: their gradients come back as a list
+            theta = self._param_array(sys.modules["numpy"]) if own else params
+            result = self._vector_batch(values, theta, size, self._sample)
             if result is not None:
                 if reduction == "mean":
                     result.param_grads = result.param_grads / size
+                if own and self.backend is None:
+                    result.param_grads = result.param_grads.tolist()
                 if not self.graph.input_grads:
                     result.input_grads = []  # not taken
                 return result
@@ -241,16 +245,19 @@ class Compiled:
 
     def _float64_batch(self, values: list[Any], params: Any) -> int:
         """The batch size when the inputs are 1-D float64 NumPy arrays of one length and
-        the params one float64 vector, for the vector code as they are; else 0."""
+        the params one float64 vector or None (the Values' own), for the vector code as they
+        are; else 0."""
         np = sys.modules.get("numpy")
-        if np is None or type(params) is not np.ndarray or self.backward != "rules" or (
+        if np is None or self.backward != "rules" or (
                 self.backend is not None and not backends.is_numpy(self.backend)):
             return 0
         first: Any = values[0] if values else None
         size = first.shape[0] if type(first) is np.ndarray and first.ndim == 1 else 0
         shape, f64 = (size,), np.float64
-        if not (size and params.dtype == f64 and params.shape == (len(self.params),) and all(
-                type(v) is np.ndarray and v.dtype == f64 and v.shape == shape for v in values)):
+        vector = params is None or (type(params) is np.ndarray and params.dtype == f64
+                                    and params.shape == (len(self.params),))
+        if not (size and vector and all(type(v) is np.ndarray and v.dtype == f64
+                                        and v.shape == shape for v in values)):
             return 0
         return 0 if self._chain_like() else size
 
