@@ -119,7 +119,6 @@ def test_kinked_flags_exactly_the_rows_within_the_reach_of_a_kink(xs, bound, per
     from autograd.ops import RELU
 
     # (NaN is near nothing: the comparisons say no, and the code's finite check refuses it)
-
     rows = np.array([xs, [1.0] * len(xs)])
     reach = np.full(rows.shape, bound) if per_entry else bound
     want = [any(abs(x) - TOLERANCE * bound <= 0.0 for x in xs), TOLERANCE * bound >= 1.0]
@@ -128,6 +127,25 @@ def test_kinked_flags_exactly_the_rows_within_the_reach_of_a_kink(xs, bound, per
         doubt = kernels["kinked"](doubt, (RELU, None), (array(rows),),
                                   array(reach) if per_entry else reach)
         assert [bool(d) for d in doubt] == want
+
+
+@settings(max_examples=60, derandomize=True)
+@given(st.integers(1, 4), st.integers(1, 4),
+       st.lists(finite | st.just(math.nan) | st.just(-0.0), min_size=16, max_size=16),
+       st.sampled_from([None, 0, 1, -1]), st.booleans())
+def test_numpy_namespace_reductions_are_the_arrays_own(m, n, entries, axis, as_bool):
+    from autograd.kernels import numpy_namespace
+
+    xp = numpy_namespace()
+    a = np.array(entries[:m * n]).reshape(m, n)
+    if as_bool:
+        a = a > 0.0
+    for name in ("all", "any", "max", "min", "sum"):
+        want, got = getattr(a, name)(axis), getattr(xp, name)(a, axis)
+        assert type(got) is type(want) and np.array_equal(got, want, equal_nan=True), name
+        assert np.array_equal(np.signbit(got), np.signbit(want)), name
+    want, got = a.sum(axis, keepdims=True), xp.sum(a, axis=axis, keepdims=True)
+    assert got.shape == want.shape and np.array_equal(got, want, equal_nan=True)
 
 
 @settings(max_examples=60, derandomize=True)
