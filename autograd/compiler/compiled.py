@@ -193,46 +193,40 @@ class Compiled:
             raise ValueError(f"expected {len(self.inputs)} input values, got {len(values)}")
         if reduction not in ("mean", "sum"):
             raise ValueError(f"reduction must be 'mean' or 'sum', got {reduction!r}")
+        result = None
         size = self._float64_batch(values, params)
         if size:  # as a training loop calls it: the vector code, with nothing to convert
             # (where it cannot vouch for the batch, the way below tries again, then the engine)
-            own = params is None  # the Values' own: their gradients come back as a list
-            theta = self._param_array(sys.modules["numpy"]) if own else params
+            theta = self._param_array(sys.modules["numpy"]) if params is None else params
             result = self._vector_batch(values, theta, size, self._sample)
-            if result is not None:
-                if reduction == "mean":
-                    result.param_grads = result.param_grads / size
-                if own and self.backend is None:
-                    result.param_grads = result.param_grads.tolist()
-                if not self.graph.input_grads:
-                    result.input_grads = []  # not taken
-                return result
-        xp = backends.namespace_of([*values, params])
-        single = all(is_number(v) for v in values)  # one sample, not a batch
-        if self.backend is not None:
-            if xp is not None and xp.__name__ != self.backend.__name__:
-                raise TypeError(f"this function was compiled for {self.backend.__name__} "
-                                f"arrays, not {xp.__name__}")
-            xp = self.backend if not single else xp
-        if self.backward == "backend" and xp is not None and not single:
-            backends.autograd_of(xp)  # refused where the library has no autograd
-        if xp is not None and not backends.is_numpy(xp):
-            return self._call_library(xp, values, params, reduction)
-        as_array = xp is not None and (type(params).__module__ == "numpy"
-                                       or self.backend is not None)
-        p = (self._param_array(xp) if params is None and xp is not None and not single
-             else self._param_values(params))
-        if single:
-            result = Result(*self._sample([real(f"input {i}", v) for i, v in enumerate(values)],
-                                          list(map(float, p))))
-        else:
-            batch = self._call_numpy if xp is not None else self._call_lists
-            result, size = batch(values, p)  # parameter gradients summed over the batch
-            grads: Any = result.param_grads  # a list, or an array from vector code
-            if reduction == "mean":
-                grads = grads / size if not isinstance(grads, list) else [
-                    g / size for g in grads]
-            result.param_grads = grads
+            as_array = params is not None or self.backend is not None
+        if result is None:
+            xp = backends.namespace_of([*values, params])
+            single = all(is_number(v) for v in values)  # one sample, not a batch
+            if self.backend is not None:
+                if xp is not None and xp.__name__ != self.backend.__name__:
+                    raise TypeError(f"this function was compiled for "
+                                    f"{self.backend.__name__} arrays, not {xp.__name__}")
+                xp = self.backend if not single else xp
+            if self.backward == "backend" and xp is not None and not single:
+                backends.autograd_of(xp)  # refused where the library has no autograd
+            if xp is not None and not backends.is_numpy(xp):
+                return self._call_library(xp, values, params, reduction)
+            as_array = xp is not None and (type(params).__module__ == "numpy"
+                                           or self.backend is not None)
+            p = (self._param_array(xp) if params is None and xp is not None and not single
+                 else self._param_values(params))
+            if single:
+                result, size = Result(*self._sample(
+                    [real(f"input {i}", v) for i, v in enumerate(values)],
+                    list(map(float, p)))), 0
+            else:
+                batch = self._call_numpy if xp is not None else self._call_lists
+                result, size = batch(values, p)  # parameter gradients summed over the batch
+        if size and reduction == "mean":  # a batch's: a list, or an array from vector code
+            grads: Any = result.param_grads
+            result.param_grads = grads / size if not isinstance(grads, list) else [
+                g / size for g in grads]
         if not self.graph.input_grads:
             result.input_grads = []  # not taken
         if as_array:
