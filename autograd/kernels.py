@@ -104,7 +104,8 @@ def numpy_kernels() -> dict[str, Any]:
 
     def finite(*arrays: Any) -> None:
         # a sum is finite only if every term is (inside np.errstate, as the code runs, a sum
-        # of finite numbers that overflows raises FloatingPointError itself)
+        # of finite numbers that overflows raises FloatingPointError itself); a number (an
+        # array's largest |entry|) is its own sum
         for a in arrays:
             if not math.isfinite(total(a, None)):
                 raise FloatingPointError("a product or a sum is not finite")
@@ -127,7 +128,7 @@ def numpy_kernels() -> dict[str, Any]:
         "checked": lambda *arrays: None, "select": select, "finite": finite, "stack": stack,
         "sums": lambda a: total(a, -1, None, None, True), "row_sums": lambda a: total(a, -1),
         "over_batch": lambda t: total(t.reshape(-1, t.shape[-1]), 0),
-        "largest": largest, "peak": lambda e: float(np.max(e)), "relu": relu,
+        "largest": largest, "peak": lambda e: float(biggest(e, None)), "relu": relu,
         "row_sizes": lambda m: float(np.abs(m).sum(-1).max()),
         "zeros_like": lambda a: np.zeros(np.shape(a)),
         "full_like": lambda a, x: np.full(np.shape(a), x),
@@ -362,7 +363,8 @@ def array_kernels(xp: Any, device: Any = None, stop: Any = None) -> dict[str, An
         return xp.reshape(product, (*product.shape[:-2], -1))
 
     def finite(*arrays: Any) -> None:
-        if not all(xp.all(xp.isfinite(a)) for a in arrays):
+        # arrays, or numbers: an array's largest |entry|, finite only if every entry is
+        if not all(xp.all(xp.isfinite(array_of(a))) for a in arrays):
             raise FloatingPointError("a product or a sum is not finite")
 
     def checked(*arrays: Any) -> None:

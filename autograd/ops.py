@@ -131,6 +131,7 @@ __all__ = [
     "facts",
     "kinks",
     "literal",
+    "nonnegative",
     "poles",
     "power",
     "products",
@@ -194,6 +195,9 @@ class Facts:
     # the largest |derivative| anywhere, for a one-argument op where it is bounded (relu and
     # tanh: 1, sigmoid: 1/4): how much an error in its argument can grow, at most
     steepest: float | None = None
+    # whether its values are never below 0 (relu, sigmoid): the largest |value| is then the
+    # largest value, one reduction instead of two
+    nonnegative: bool = False
 
 
 def at_zero(args: Sequence[Any], k: Any) -> tuple[Any, ...]:
@@ -258,16 +262,16 @@ FACTS: dict[Op, Facts] = {
     POWC: Facts(_powc_forward, poles=_powc_poles),
     RPOW: Facts(template("pow_({k}, {a})")),
     ABS: Facts(template("abs({a})"), kinks=at_zero, ulps=0.0),
-    EXP: Facts(template("exp({a})")),
+    EXP: Facts(template("exp({a})"), nonnegative=True),
     EXPM1: Facts(template("expm1({a})")),
     LOG: Facts(template("log({a})"), poles=at_zero),
     SQRT: Facts(template("sqrt({a})"), poles=at_zero, ulps=0.5),
     TANH: Facts(template("tanh({a})"), steepest=1.0),
-    SIGMOID: Facts(template("sigmoid({a})"), steepest=0.25),
-    RELU: Facts(template("relu({a})"), kinks=at_zero, ulps=0.0, steepest=1.0),
+    SIGMOID: Facts(template("sigmoid({a})"), steepest=0.25, nonnegative=True),
+    RELU: Facts(template("relu({a})"), kinks=at_zero, ulps=0.0, steepest=1.0, nonnegative=True),
     LEAKY_RELU: Facts(template("leaky_relu({a}, {k})"), kinks=at_zero,
                       ulps=0.5),
-    SOFTPLUS: Facts(template("softplus({a})"), steepest=1.0),
+    SOFTPLUS: Facts(template("softplus({a})"), steepest=1.0, nonnegative=True),
     SIN: Facts(template("sin({a})")),
     COS: Facts(template("cos({a})")),
     TAN: Facts(template("tan({a})")),
@@ -346,6 +350,11 @@ def ulps(op: Op) -> float | None:
 def steepest(op: Op) -> float | None:
     """The largest |derivative| of a one-argument op anywhere, or None if not known."""
     return facts(op).steepest
+
+
+def nonnegative(op: Op) -> bool:
+    """Whether an op's values are never below 0 (NaN aside)."""
+    return facts(op).nonnegative
 
 
 def critical(op: Op, args: Sequence[Any], k: Any) -> tuple[Any, ...]:

@@ -371,6 +371,30 @@ def test_first_derivatives_at_extreme_inputs_on_both_paths(op):
 
 
 @settings(max_examples=200, derandomize=True)
+@given(st.floats(allow_nan=False) | st.sampled_from([0.0, -0.0, 5e-324, -5e-324, -745.2]))
+def test_an_op_said_never_below_0_is_not_below_0_anywhere(a):
+    # vector code bounds such an op's outputs by their largest entry alone (not -min too)
+    from autograd.ops import OPS, nonnegative
+
+    never_below = [op for op in OPS if nonnegative(op)]
+    assert {op.name for op in never_below} >= {"relu", "sigmoid"}
+    for op in never_below:
+        assert op.arity == 1 and op.param is None
+        try:
+            out = op.forward(a)
+        except (OverflowError, ValueError):  # exp(1000) has no float value
+            continue
+        assert not out < 0.0 and math.copysign(1.0, out) == 1.0, (op.name, a, out)
+    from autograd.kernels import numpy_kernels
+
+    kernels = numpy_kernels()
+    with np.errstate(all="ignore"):
+        for op in never_below:
+            out = kernels[op.name](np.array([a, math.inf, -math.inf]))
+            assert not (out < 0.0).any() and not np.signbit(out).any(), (op.name, a, out)
+
+
+@settings(max_examples=200, derandomize=True)
 @given(st.floats(-800.0, 800.0) | st.sampled_from([0.0, -0.0, 5e-324, 1e-8, -1e-8]))
 def test_an_op_s_steepest_slope_bounds_its_derivative_everywhere(a):
     from autograd.ops import FLOAT_MATH, OPS, steepest

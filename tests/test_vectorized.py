@@ -90,8 +90,10 @@ def test_wide_layers_become_matrix_products(width):
     # the bias added into the product's own array, then the activation
     assert "z_h1 = x @ W1.T\n    z_h1 += b1\n    h1 = relu(z_h1)" in source
     assert "z_h2 = h1 @ W2.T\n    z_h2 += b2\n    h2 = relu(z_h2)" in source
-    assert "g_h1 = gz_h2 @ W2" in source
-    assert "g_params = scatter_add(g_params, _W2, outer(gz_h2, h1))" in source
+    # through relu: the gradient, an array only it holds, scaled in place
+    assert "g_h2 *= select(h2, 1.0, 0.0)" in source and "gz_" not in source
+    assert "g_h1 = g_h2 @ W2" in source
+    assert "g_params = scatter_add(g_params, _W2, outer(g_h2, h1))" in source
     lines = source.splitlines()  # lines do not grow with the width
     assert sum(not line.lstrip().startswith("del ") for line in lines) < 90
     X, labels = nn.make_moons(50, noise=0.1, rng=random.Random(1))
@@ -135,6 +137,45 @@ def test_an_overflowing_product_falls_back_to_the_engine_s_error():
     f = compile(sum(w * v for v in [x, x * 2.0]), [x], [w])
     with pytest.raises(OverflowError):
         f([np.array([1e10, 1.0])])
+
+
+@pytest.mark.parametrize("activation, how", [("relu", "peak"), ("sigmoid", "peak"),
+                                             ("tanh", "largest")])
+def test_a_layer_s_largest_entry_bounds_the_next_product_and_stands_for_it_in_finite(
+        activation, how):
+    # max |h1| is read once: for the bound of the next layer's sums and for the check that
+    # h1 is finite (relu's and sigmoid's values are never below 0: their largest entry)
+    model = nn.MLP(2, [6, 6, 1], activation=activation, rng=random.Random(3))
+    xs = [Value(0.0, label="x1"), Value(0.0, label="x2")]
+    y = Value(0.0, label="target")
+    loss = hinge_loss(model(xs), y)
+    f = compile(loss, [*xs, y], model.parameters())
+    source = f.vector_source
+    assert f"_l_h1 = {how}(h1)" in source and "finite(_l_h1, " in source
+    assert "largest(h1)" not in source.replace(f"_l_h1 = {how}(h1)", "")
+    columns = [np.linspace(-2, 2, 9), np.linspace(1, -1, 9), np.sign(np.linspace(-1, 1, 9))]
+    equals_engine(f, columns, model.parameters())
+    # an entry of h1 that is NaN, or (relu's, from a sum that overflows) infinite, makes the
+    # one number not finite: that batch is the engine's, with its NaN or its error
+    nan = [np.array([1.0, math.nan]), np.array([1.0, 0.5]), np.array([1.0, -1.0])]
+    with vector_only(), pytest.raises(AssertionError, match=r"engine|floats"):
+        f(nan)
+    outputs = f(nan).outputs[0]
+    assert math.isnan(outputs[1]) and outputs[0] == f._call_engine(
+        [c[:1] for c in nan], [p.data for p in model.parameters()], 1)[0].outputs[0][0]
+    for neuron in model.layers[0].neurons:
+        neuron.b.data = 0.0
+        for w in neuron.w:
+            w.data = 1.0
+    big = [np.array([1.0, 1e308]), np.array([1.0, 1e308]), np.array([1.0, -1.0])]
+    if activation == "relu":
+        with vector_only(), pytest.raises(AssertionError, match=r"engine|floats"):
+            f(big)
+        with pytest.raises(OverflowError):
+            f(big)
+    else:  # tanh(inf) and sigmoid(inf) are 1: finite, as the engine's
+        engine = f._call_engine(big, [p.data for p in model.parameters()], 2)[0]
+        assert list(f(big).outputs[0]) == list(engine.outputs[0])
 
 
 def test_params_given_as_an_array_give_array_gradients():

@@ -28,7 +28,18 @@ from typing import Any
 
 from autograd.compiler.grouping import Group, Plan, Scalar, stem
 from autograd.compiler.source import name_for, wrap
-from autograd.ops import NEURON, Code, Op, code_rule, kinks, literal, poles, steepest, ulps
+from autograd.ops import (
+    NEURON,
+    Code,
+    Op,
+    code_rule,
+    kinks,
+    literal,
+    nonnegative,
+    poles,
+    steepest,
+    ulps,
+)
 
 _GROUP, _INDEX = attrgetter("group"), attrgetter("index")
 # units of the last place by which NumPy's exp, log, tanh... may differ from math's (at most
@@ -85,6 +96,7 @@ class VectorWriter:
         self.errors: dict[Group, str] = {}
         self.arrays: set[Group] = set()  # those whose bound is elementwise
         self.largest_param = False  # whether the code has named _p, the largest |parameter|
+        self.sizes: dict[str, str] = {}  # a sum's array -> the name of its largest |entry|
         wanted = {src for g in self.kinked for o in self.operands[g] for src, _, _ in o.pieces}
         for g in reversed(plan.groups):
             if g in wanted and g.op is not None:
@@ -225,7 +237,7 @@ class VectorWriter:
                 lines.append(f"{name} = {line}")
             lines += self._bounds(g)
         if checked:  # products and sums do not raise on overflow, as ufuncs in errstate do
-            lines.append(f"finite({', '.join(checked)})")
+            lines.append(f"finite({', '.join(self.sizes.get(c, c) for c in checked)})")
         others = [self.names[g] for g in self.plan.groups
                   if g.op is not None and self.names[g] not in checked]
         if others:  # nor does any op on a library without NumPy's error state
@@ -267,7 +279,8 @@ class VectorWriter:
         if g.kind == "weighted":
             u, m, b = ops
             z = self.before.get(g, name)
-            first: list[str] = []  # lines the bound needs before it: _p or _r_W
+            first: list[str] = []  # lines the bound needs before it: _p, _r_W or _l_h
+            named: dict[str, str] = {}  # the arrays whose largest |entry| first names
             names_p = False
             terms = u.size + 2  # b + w_1 x_1 + ...: n products and n + 1 terms, rounded
             error_u, error_m, error_b = self._error(u), self._error(m), self._error(b)
@@ -281,10 +294,13 @@ class VectorWriter:
                 else:
                     rows = f"_r_{self.matrices[g]}"  # named once: read twice
                     first = [f"{rows} = row_sizes({self.matrices[g]})"]
-                sizes = f"largest({u.expr}) * {rows}"
+                whole = len(u.pieces) == 1 and len(u.pieces[0][1]) == u.pieces[0][0].size
+                size = (self._size(u.pieces[0][0], u.expr, first, named) if whole
+                        else f"largest({u.expr})")
+                sizes = f"{size} * {rows}"
                 moved = [] if error_u is None else [f"{_peak(error_u)} * {rows}"]
                 if error_m is not None:
-                    moved.append(f"largest({u.expr}) * {u.size} * {_peak(error_m)}")
+                    moved.append(f"{size} * {u.size} * {_peak(error_m)}")
                 if not self._zero(b):
                     sizes += " + _p" if of_params and b.pieces and all(
                         src is self.plan.params for src, _, _ in b.pieces) else (
@@ -345,11 +361,12 @@ class VectorWriter:
                     own = _own(act)
                     if own:  # and its own rounding
                         bound = _times(own, f"abs({name})" if each
-                                       else f"largest({name})") + " + " + bound
+                                       else self._size(g, name, first, named)) + " + " + bound
                 self._bound(lines, g, bound, each)
             if not lines:
                 return lines
             self.largest_param |= names_p
+            self.sizes.update(named)
             return [*first, *lines]
         if g.kind == "sum":
             n = len(g.members[0].args)
@@ -401,6 +418,23 @@ class VectorWriter:
             lines.append(f"_doubt = kinked(_doubt, {self._kink(g.op, g.param)}, ({args},), "
                          f"{bound})")
         return lines
+
+    def _size(self, source: Group, expr: str, first: list[str], named: dict[str, str]) -> str:
+        """max |entry| of a group's whole array ``expr`` over the batch, one number. For a
+        sum's array (that ``finite`` checks), a name, on a line of ``first`` (noted in
+        ``named``): ``finite`` checks that number instead of the array, for the largest
+        |entry| is finite only if every entry is (NaN included)."""
+        if source.kind not in ("weighted", "sum"):
+            return f"largest({expr})"
+        if expr in self.sizes:
+            return self.sizes[expr]
+        if expr not in named:
+            named[expr] = f"_l_{expr}"
+            # the values of relu or sigmoid are never below 0: their largest is max |entry|
+            act = source.param if source.op is NEURON else None
+            how = "peak" if act is not None and nonnegative(act) else "largest"
+            first.append(f"{named[expr]} = {how}({expr})")
+        return named[expr]
 
     def _bound(self, lines: list[str], g: Group, bound: str, each: bool) -> None:
         """The line naming a group's error bound; ``each``: an array, elementwise."""
@@ -497,8 +531,11 @@ class VectorWriter:
         name, matrix = self.names[g], self.matrices.get(g, "")
         if g.op is NEURON:  # through the activation first: act'(out), read from out
             factor = _code(g.param, name, ["_"]).partials[0]
-            lines.append(f"gz_{name} = {grad} * {wrap(factor)}")
-            grad = f"gz_{name}"
+            if state[g] == "owned":  # the array is this gradient's alone, read no more after
+                lines.append(f"{grad} *= {wrap(factor)}")
+            else:
+                lines.append(f"gz_{name} = {grad} * {wrap(factor)}")
+                grad = f"gz_{name}"
         if not self._zero(b):
             self._scatter(lines, state, grad, g.varying, b)
         if not u.size:
