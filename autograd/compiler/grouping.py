@@ -182,14 +182,17 @@ def _group_level(level: list[Scalar]) -> list[Group]:
     """The groups of one level's scalars, in the order their first member was made."""
     # a weighted sum shares its inputs (positions 2, 4, ...) with others, or its weights
     # (1, 3, ...): the side shared by most is the vector of the product
-    counts = Counter(_key(s, 2) for s in level if s.op in WEIGHTED)
-    counts_w = Counter(_key(s, 1) for s in level if s.op in WEIGHTED)
+    sides = [(_key(s, 2), _key(s, 1)) if s.op in WEIGHTED else (_key(s, 2), None)
+             for s in level]
+    counts = Counter(by_x for by_x, by_w in sides if by_w is not None)
+    counts_w = Counter(by_w for _, by_w in sides if by_w is not None)
     buckets: dict[tuple[Any, ...], list[Scalar]] = {}
-    for s in level:
-        shared = 2
-        if s.op in WEIGHTED and counts_w[_key(s, 1)] > max(1, counts[_key(s, 2)]):
-            shared = 1  # more sums share this side: a bigger matrix, fewer products
-        buckets.setdefault((shared, *_key(s, shared)), []).append(s)
+    for s, (by_x, by_w) in zip(level, sides):
+        if by_w is not None and counts_w[by_w] > max(1, counts[by_x]):
+            # more sums share this side: a bigger matrix, fewer products
+            buckets.setdefault((1, *by_w), []).append(s)
+        else:
+            buckets.setdefault((2, *by_x), []).append(s)
     groups = []
     for (shared, *_), members in buckets.items():
         op = members[0].op

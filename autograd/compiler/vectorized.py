@@ -78,6 +78,7 @@ class VectorWriter:
         self.namespace: dict[str, Any] = {}  # index arrays and constants the code reads
         self.serial = itertools.count(1)
         self.indexes: dict[tuple[int, ...], str] = {}  # index arrays by their entries
+        self.comments: dict[tuple[Any, ...], str] = {}  # see _where
         self.names = _names(plan)
         self.operands = {g: self._operands(g) for g in plan.groups if g.op is not None}
         # a product's matrix gets a name (W1, W2, ...): several weighted sums, or one that
@@ -126,7 +127,7 @@ class VectorWriter:
     def _take(self, group: Group, idx: list[int], name: str = "") -> str:
         """Elements idx of a group (or of its array ``name``): all, a slice, or a gather."""
         name, lead = name or self.names[group], "..., " if group.varying else ""
-        if idx == list(range(group.size)):
+        if len(idx) == group.size and idx == list(range(group.size)):
             return name
         if idx == list(range(idx[0], idx[0] + len(idx))):
             return f"{name}[{lead}{idx[0]}:{idx[0] + len(idx)}]"
@@ -564,8 +565,15 @@ class VectorWriter:
     def _where(self, operand: Operand) -> str:
         """A comment naming the module its parameters come from: ``# layers.0.neurons.*.w.*``
         (from their names, or their labels), or nothing when they have none."""
-        found = [self.origin.get(s) or s.label for g, idx, _ in operand.pieces
-                 for s in (g.members[i] for i in idx)]
+        # written once per set of values (a layer's weights are read by every token's product)
+        key = tuple((id(g), tuple(idx)) for g, idx, _ in operand.pieces)
+        if key not in self.comments:
+            self.comments[key] = self._comment(operand)
+        return self.comments[key]
+
+    def _comment(self, operand: Operand) -> str:
+        found = {self.origin.get(s) or s.label for g, idx, _ in operand.pieces
+                 for s in (g.members[i] for i in idx)}
         if not found or not all(found):
             return ""
         parts = [name.split(".") for name in found]  # type: ignore[union-attr]
@@ -609,7 +617,7 @@ class VectorWriter:
              term: str) -> None:
         """g[idx] += term, the gradient array made or copied first where needed."""
         grad = self._grad(group)
-        if idx == list(range(group.size)):
+        if len(idx) == group.size and idx == list(range(group.size)):
             if group not in state:
                 lines.append(f"{grad} = {term}")
                 # a name or a slice of one is another array's memory: never added into in place
