@@ -7,6 +7,7 @@ the drawing code (``views/symbols.py``).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -215,6 +216,13 @@ def at_one(args: Sequence[Any], k: Any) -> tuple[Any, ...]:
     return (args[0] - 1.0, args[0] + 1.0)
 
 
+def _tan_poles(args: Sequence[Any], k: Any) -> tuple[Any, ...]:
+    # tan's poles are pi/2 + j pi: r = (a - pi/2) mod pi is 0 at one of them, and pi just
+    # below the next (% is the floor remainder on floats and arrays alike)
+    r = (args[0] - math.pi / 2) % math.pi
+    return (r, r - math.pi)
+
+
 def _powc_poles(args: Sequence[Any], k: float) -> tuple[Any, ...]:
     # a ** k at a = 0 has no finite derivative for k < 1, and below 0 no value unless k is
     # a whole number
@@ -274,7 +282,7 @@ FACTS: dict[Op, Facts] = {
     SOFTPLUS: Facts(template("softplus({a})"), steepest=1.0, nonnegative=True),
     SIN: Facts(template("sin({a})")),
     COS: Facts(template("cos({a})")),
-    TAN: Facts(template("tan({a})")),
+    TAN: Facts(template("tan({a})"), poles=_tan_poles),
     ATAN: Facts(template("atan({a})")),
     ASIN: Facts(template("asin({a})"), poles=at_one),
     ACOS: Facts(template("acos({a})"), poles=at_one),

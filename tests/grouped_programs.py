@@ -11,7 +11,7 @@ from autograd import Value, grad
 
 ACTS = ["relu", "tanh", "sigmoid", None]
 STEPS = ["layer", "micrograd", "microgpt", "map", "pairs", "softmax", "rmsnorm", "attention",
-         "odd", "partial", "gather", "repeat"]
+         "odd", "partial", "gather", "repeat", "constant", "twice"]
 
 
 def build(xs, program, seed):
@@ -26,10 +26,12 @@ def build(xs, program, seed):
 
     h = list(xs)
     for kind, width, act in program:
-        if kind == "layer":  # nn's fused neurons over one shared input tuple
-            layer = nn.Layer(len(h), width, act or "linear", rng=rng)
+        if kind in ("layer", "constant", "twice"):  # nn's fused neurons over shared inputs
+            # a constant feature after h, or h[0] read twice: the product reads more than h
+            inputs = {"layer": h, "constant": [*h, 1.0], "twice": [h[0], *h]}[kind]
+            layer = nn.Layer(len(inputs), width, act or "linear", rng=rng)
             params.extend(layer.parameters())
-            h = layer(h)
+            h = layer(inputs)
             h = h if isinstance(h, list) else [h]
         elif kind in ("micrograd", "odd", "partial"):  # sums of products built by +
             out = []

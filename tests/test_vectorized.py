@@ -13,7 +13,8 @@ from modes import FAST_SHAPES
 from random_functions import at_kink, fresh, functions, make, scale, tenths
 
 import nn
-from autograd import Compiled, Value, compile, grad, jit  # noqa: A004
+from autograd import Compiled, Value, compile, grad, jit, neuron  # noqa: A004
+from autograd import sum as vsum
 from autograd.compiler.traced import refuse
 from autograd.core.grad_mode import tracing_values
 from nn.losses import hinge_loss, l2_penalty
@@ -163,9 +164,9 @@ def test_a_layer_s_largest_entry_bounds_the_next_product_and_stands_for_it_in_fi
     outputs = f(nan).outputs[0]
     assert math.isnan(outputs[1]) and outputs[0] == f._call_engine(
         [c[:1] for c in nan], [p.data for p in model.parameters()], 1)[0].outputs[0][0]
-    for neuron in model.layers[0].neurons:
-        neuron.b.data = 0.0
-        for w in neuron.w:
+    for unit in model.layers[0].neurons:
+        unit.b.data = 0.0
+        for w in unit.w:
             w.data = 1.0
     big = [np.array([1.0, 1e308]), np.array([1.0, 1e308]), np.array([1.0, -1.0])]
     if activation == "relu":
@@ -176,6 +177,32 @@ def test_a_layer_s_largest_entry_bounds_the_next_product_and_stands_for_it_in_fi
     else:  # tanh(inf) and sigmoid(inf) are 1: finite, as the engine's
         engine = f._call_engine(big, [p.data for p in model.parameters()], 2)[0]
         assert list(f(big).outputs[0]) == list(engine.outputs[0])
+
+
+@pytest.mark.parametrize("how", ["a constant feature", "an entry read twice"])
+def test_a_layer_read_as_more_than_its_array_keeps_its_largest_entry_inline(how):
+    # the next product reads cat(h1, _k3) or take(h1, _i1), not h1: no name is made for it
+    rng = random.Random(0)
+    first = nn.Layer(2, 3, rng=rng)
+    second = nn.Layer(4, 2, rng=rng)
+    ws = [[Value(rng.uniform(-1, 1)) for _ in range(3)] for _ in range(2)]
+    bs = [Value(rng.uniform(-1, 1)) for _ in range(2)]
+
+    def net(xs):
+        h1 = first(xs)
+        if how == "a constant feature":
+            return vsum(second([*h1, 1.0]))
+        # every entry of h1 is read, h1[0] by the next layer twice
+        return vsum([neuron(w, [h1[0], h1[0], h1[1]], b, "relu")
+                     for w, b in zip(ws, bs)]) + h1[2]
+
+    params = first.parameters() + (second.parameters() if how == "a constant feature"
+                                   else [p for row in ws for p in row] + bs)
+    xs = [Value(0.0, label="x1"), Value(0.0, label="x2")]
+    f = compile(net(xs), xs, params)
+    assert "_l_" not in f.vector_source and "finite(h1, " in f.vector_source
+    equals_engine(f, [np.linspace(-2, 2, 7), np.linspace(1, -1, 7)], params)
+    assert jit(lambda a, b: net([a, b]))(0.3, -0.4) == net([Value(0.3), Value(-0.4)]).data
 
 
 def test_params_given_as_an_array_give_array_gradients():
@@ -386,6 +413,35 @@ def test_values_at_a_kink_take_the_engine_s_branch(activation):
         p.grad = 0.0
     assert step([1.0] * 4) == loss([Value(1.0)] * 4).data
     assert [p.grad for p in params] == grad(loss([Value(1.0)] * 4), params)
+
+
+def test_values_near_a_pole_of_tan_are_the_engine_s():
+    # tan's poles are pi/2 + j pi: a sum that lands there in one order of its terms can lie
+    # across it in another (tan +1.6e16 against -1.6e16), so such samples are the engine's
+    from autograd.ops import TAN, critical
+
+    for j in range(-3, 4):
+        assert min(abs(q) for q in critical(TAN, [math.pi / 2 + j * math.pi], None)) < 1e-14
+        assert min(abs(q) for q in critical(TAN, [j * math.pi], None)) == pytest.approx(
+            math.pi / 2, abs=1e-14)
+    ws = [Value(1.0), Value(1.0), Value(0.0)]
+    xs = [Value(0.0, label=f"x{i}") for i in range(2)]
+    out = neuron(ws[:2], xs, ws[2], "tan")
+    f = compile(out, xs, ws)
+    assert "kinked(_doubt, _tan" in f.vector_source
+    near, far = [math.pi / 2 - 0.3, -math.pi / 2 - 0.7], [0.2, 1.0]
+    batch = [np.array([near[0], far[0], near[1], far[1]]), np.array([0.3, 0.1, 0.7, 0.4])]
+    scalar = Compiled._scalar_sample
+    with mock.patch.object(Compiled, "_scalar_sample", autospec=True,
+                           side_effect=scalar) as exact:
+        result = f(batch, reduction="sum")
+    assert exact.call_count == 2  # the two samples at a pole, not the others
+    for k in range(4):
+        sample = [Value(float(c[k])) for c in batch]
+        engine = neuron(ws[:2], sample, ws[2], "tan")
+        if k in (0, 2):
+            assert result.outputs[0][k] == engine.data
+        assert result.outputs[0][k] == pytest.approx(engine.data, rel=1e-12)
 
 
 @settings(max_examples=80)

@@ -295,7 +295,9 @@ class VectorWriter:
                 else:
                     rows = f"_r_{self.matrices[g]}"  # named once: read twice
                     first = [f"{rows} = row_sizes({self.matrices[g]})"]
-                whole = len(u.pieces) == 1 and len(u.pieces[0][1]) == u.pieces[0][0].size
+                # u is one group's whole array, read as its name (not cat(h1, _k3), not
+                # take(h1, _i1), which reads an element twice)
+                whole = len(u.pieces) == 1 and u.expr == self.names[u.pieces[0][0]]
                 size = (self._size(u.pieces[0][0], u.expr, first, named) if whole
                         else f"largest({u.expr})")
                 sizes = f"{size} * {rows}"
