@@ -223,6 +223,11 @@ def _tan_poles(args: Sequence[Any], k: Any) -> tuple[Any, ...]:
     return (r, r - math.pi)
 
 
+def _rpow_poles(args: Sequence[Any], k: float) -> tuple[Any, ...]:
+    # 0 ** a jumps at a = 0 (0 above, 1 at 0, no value below); k ** a is smooth for k > 0
+    return (args[0],) if k == 0 else ()
+
+
 def _powc_poles(args: Sequence[Any], k: float) -> tuple[Any, ...]:
     # a ** k at a = 0 has no finite derivative for k < 1, and below 0 no value unless k is
     # a whole number
@@ -268,7 +273,7 @@ FACTS: dict[Op, Facts] = {
     RDIV: Facts(template("{k} / {a}"), poles=at_zero, ulps=0.5),
     NEG: Facts(template("-{a}"), ulps=0.0),
     POWC: Facts(_powc_forward, poles=_powc_poles),
-    RPOW: Facts(template("pow_({k}, {a})")),
+    RPOW: Facts(template("pow_({k}, {a})"), poles=_rpow_poles),
     ABS: Facts(template("abs({a})"), kinks=at_zero, ulps=0.0),
     EXP: Facts(template("exp({a})"), nonnegative=True),
     EXPM1: Facts(template("expm1({a})")),

@@ -444,6 +444,22 @@ def test_values_near_a_pole_of_tan_are_the_engine_s():
         assert result.outputs[0][k] == pytest.approx(engine.data, rel=1e-12)
 
 
+def test_values_near_the_jump_of_zero_to_a_power_are_the_engine_s():
+    # 0 ** a is 0 above a = 0, 1 at it and has no value below: samples there are the engine's
+    from autograd.ops import RPOW, critical
+
+    assert critical(RPOW, [0.25], 0.0) == (0.25,) and critical(RPOW, [0.25], 2.0) == ()
+    xs = [Value(0.0, label=f"x{i}") for i in range(2)]
+    f = compile(0.0 ** (xs[0] + xs[1]), xs, [], input_grads=False)
+    assert "kinked(_doubt, _rpow" in f.vector_source
+    batch = [np.array([0.3, 0.5, 0.1]), np.array([-0.3, 0.25, 0.2])]
+    scalar = Compiled._scalar_sample
+    with mock.patch.object(Compiled, "_scalar_sample", autospec=True,
+                           side_effect=scalar) as exact:
+        result = f(batch)
+    assert exact.call_count == 1 and list(result.outputs[0]) == [1.0, 0.0, 0.0]
+
+
 @settings(max_examples=80)
 @given(functions(branches=False, numbers=1), st.lists(tenths, min_size=4, max_size=4),
        st.integers(0, 10**6))
