@@ -266,9 +266,10 @@ def vector_kernels(xp: Any, device: Any = None, stop: Any = None) -> dict[str, A
         return total
 
     def fsum(xs: Sequence[Any]) -> Any:
-        # rounded once per sample, as math.fsum rounds the engine's sum (one + is: exact)
+        # rounded once per sample, as math.fsum rounds the engine's sum (one + is: exact);
+        # + 0.0 gives fsum's 0.0 where every term is -0.0
         if len(xs) <= 2:
-            return xs[0] if len(xs) == 1 else xs[0] + xs[1]
+            return (xs[0] if len(xs) == 1 else xs[0] + xs[1]) + 0.0
         exact = each(lambda *terms: exact_sum(terms), *xs)
         return exact if stop is None else with_slope(exact, dot_(0.0, [1.0] * len(xs), xs))
 
@@ -377,7 +378,7 @@ def array_kernels(xp: Any, device: Any = None, stop: Any = None) -> dict[str, An
         # sums of n terms, m per sample; where the terms cancel so much that the library's
         # sum could be off by more than 1e-13 of the result, the row is summed exactly
         terms = xp.reshape(a, (*a.shape[:-1], m, n))
-        sums = xp.sum(terms, axis=-1)
+        sums = xp.sum(terms, axis=-1) + 0.0  # fsum's 0.0 where every term is -0.0
         doubt = n * 2.3e-16 * xp.sum(abs(terms), axis=-1) > 1e-13 * abs(sums)
         if xp.any(doubt):
             rows = floats(xp, terms if stop is None else stop(terms))
@@ -422,6 +423,10 @@ def array_kernels(xp: Any, device: Any = None, stop: Any = None) -> dict[str, An
         # the samples (rows) where one of the op's kinks or poles lies within the bound
         op, param = op_param
         reach = TOLERANCE * bound
+        # a bound that overflowed and met a slope of 0 is NaN, which no |q| is below: the
+        # samples cannot be vouched for (NumPy raises there itself, other libraries do not)
+        if bool(reach != reach) if not shape(reach) else bool(xp.any(xp.isnan(reach))):
+            raise FloatingPointError("an error bound is not a number")
         for q in critical(op, args, param):
             q = array_of(q)
             # |q| <= reach; for one number as the reach, as two comparisons (no |q| array)

@@ -224,8 +224,14 @@ def _tan_poles(args: Sequence[Any], k: Any) -> tuple[Any, ...]:
 
 
 def _rpow_poles(args: Sequence[Any], k: float) -> tuple[Any, ...]:
-    # 0 ** a jumps at a = 0 (0 above, 1 at 0, no value below); k ** a is smooth for k > 0
-    return (args[0],) if k == 0 else ()
+    # 0 ** a jumps at a = 0 (0 above, 1 at 0, no value below); k ** a for k < 0 is real only
+    # at whole a: r = a mod 1 is 0 at one, 1 just below the next; smooth for k > 0
+    if k == 0:
+        return (args[0],)
+    if k < 0:
+        r = args[0] % 1.0
+        return (r, r - 1.0)
+    return ()
 
 
 def _powc_poles(args: Sequence[Any], k: float) -> tuple[Any, ...]:

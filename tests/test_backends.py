@@ -159,6 +159,31 @@ def test_nan_overflow_and_kinks_on_tensors_follow_the_engine():
     assert float(result.param_grads[0]) == total
 
 
+def test_a_bound_that_is_not_a_number_leaves_the_batch_to_the_engine():
+    # 1e308 overflows the bound of the tanh layer's sums, and times tanh's slope 0 it is
+    # NaN: without NumPy's error state nothing raised, no sample was near a kink, and the
+    # relu after it took NumPy's branch of a sum the engine makes exactly 0.0
+    rows, rng = [], random.Random(0)
+    while len(rows) < 2:
+        b, ws = round(rng.uniform(-1, 1), 1), [round(rng.uniform(-1, 1), 1) for _ in range(4)]
+        engine_order = b
+        for w in ws:
+            engine_order += w
+        if engine_order == 0.0 and float(np.ones(4) @ np.array(ws)) + b > 0.0:
+            rows.append((b, ws))
+    xs = [Value(0.0, label="x1"), Value(0.0, label="x2")]
+    first = [[Value(1.0), Value(0.5)] for _ in range(4)]
+    t = [autograd.dot(w, xs, 0.0).tanh() for w in first]
+    second = [[Value(w) for w in ws] for _, ws in rows]
+    biases = [Value(b) for b, _ in rows]
+    out = autograd.sum([autograd.dot(w, t, b).relu() for w, b in zip(second, biases)])
+    params = [p for w in first for p in w] + [p for w in second for p in w] + biases
+    want = compile(out, xs, params).graph.evaluate([1e308, 0.5], [p.data for p in params])
+    f = compile(out, xs, params, backend="array_api_strict")
+    got = f([strict.asarray([1e308]), strict.asarray([0.5])], reduction="sum")
+    assert list(as_numpy(got.param_grads)) == list(want[2]) == [0.0] * len(params)
+
+
 def test_a_user_op_runs_on_tensors():
     torch = torch_or_skip()
 

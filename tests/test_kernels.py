@@ -129,6 +129,18 @@ def test_kinked_flags_exactly_the_rows_within_the_reach_of_a_kink(xs, bound, per
         assert [bool(d) for d in doubt] == want
 
 
+def test_kinked_refuses_a_bound_that_is_not_a_number():
+    from autograd.ops import RELU
+
+    for kernels, array in ((NUMPY, np.asarray), (STRICT, strict.asarray)):
+        rows = array([[0.5, 1.0], [2.0, 3.0]])
+        for bound in (math.nan, array([[1.0], [math.nan]])):
+            with pytest.raises(FloatingPointError, match="not a number"):
+                kernels["kinked"](kernels["no_doubt"](2), (RELU, None), (rows,), bound)
+        doubt = kernels["kinked"](kernels["no_doubt"](2), (RELU, None), (rows,), math.inf)
+        assert [bool(d) for d in doubt] == [True, True]  # no bound at all: every sample
+
+
 @settings(max_examples=60, derandomize=True)
 @given(st.integers(1, 4), st.integers(1, 4),
        st.lists(finite | st.just(math.nan) | st.just(-0.0), min_size=16, max_size=16),

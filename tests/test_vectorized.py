@@ -415,6 +415,38 @@ def test_values_at_a_kink_take_the_engine_s_branch(activation):
     assert [p.grad for p in params] == grad(loss([Value(1.0)] * 4), params)
 
 
+def test_a_negative_number_to_a_whole_power_is_the_engine_s():
+    # (-2) ** a is real only at whole a, where a sum in another order than the engine's
+    # (-1.0 against its -1.0000000000000002, which has no value) would give a number: every
+    # sample at a whole a is the engine's
+    xs = [Value(0.0, label=f"x{i}") for i in range(2)]
+    f = compile((-2.0) ** (xs[0] + xs[1]), xs, [], input_grads=False)
+    assert "kinked(_doubt, _rpow" in f.vector_source
+    batch = [np.array([0.5, -3.0, 1.5]), np.array([0.5, 1.0, 0.5])]
+    scalar = Compiled._scalar_sample
+    with mock.patch.object(Compiled, "_scalar_sample", autospec=True,
+                           side_effect=scalar) as exact:
+        result = f(batch)
+    assert exact.call_count == 3 and list(result.outputs[0]) == [-2.0, 0.25, 4.0]
+    with pytest.raises(ValueError, match="pow"):
+        f([np.array([0.25]), np.array([0.5])])
+
+
+@pytest.mark.parametrize("terms", [1, 2, 5])
+def test_a_sum_of_negative_zeros_is_fsum_s_zero(terms):
+    # the engine sums with math.fsum, which gives 0.0 for -0.0 + -0.0; NumPy's sum, and a
+    # sum of one term read as the term itself, gave -0.0
+    xs = [Value(0.0, label=f"x{i}") for i in range(terms)]
+    w = Value(0.5)
+    f = compile(vsum([x.leaky_relu(0.0) for x in xs]) * w, xs, [w])
+    batch = [np.array([-1.0, 2.0, -0.0]) - i for i in range(terms)]
+    with vector_only():
+        got = f(batch, reduction="sum").outputs[0]
+    for k in range(3):
+        want = (vsum([Value(float(c[k])).leaky_relu(0.0) for c in batch]) * 0.5).data
+        assert got[k] == want and math.copysign(1.0, got[k]) == math.copysign(1.0, want)
+
+
 def test_values_near_a_pole_of_tan_are_the_engine_s():
     # tan's poles are pi/2 + j pi: a sum that lands there in one order of its terms can lie
     # across it in another (tan +1.6e16 against -1.6e16), so such samples are the engine's
@@ -449,6 +481,8 @@ def test_values_near_the_jump_of_zero_to_a_power_are_the_engine_s():
     from autograd.ops import RPOW, critical
 
     assert critical(RPOW, [0.25], 0.0) == (0.25,) and critical(RPOW, [0.25], 2.0) == ()
+    assert critical(RPOW, [-3.0], -2.0) == (0.0, -1.0)  # (-2) ** a: real at whole a alone
+    assert critical(RPOW, [2.75], -2.0) == (0.75, -0.25)
     xs = [Value(0.0, label=f"x{i}") for i in range(2)]
     f = compile(0.0 ** (xs[0] + xs[1]), xs, [], input_grads=False)
     assert "kinked(_doubt, _rpow" in f.vector_source

@@ -227,7 +227,9 @@ class VectorWriter:
                 checked.append(name)
             elif g.kind == "sum":
                 n = len(g.members[0].args)
-                line = ops[0].expr if n == 1 else f"total({ops[0].expr}, {g.size}, {n})"
+                # a sum of one term is that term, but -0.0 + 0.0: math.fsum's 0.0
+                line = f"{wrap(ops[0].expr)} + 0.0" if n == 1 else (
+                    f"total({ops[0].expr}, {g.size}, {n})")
                 checked.append(name)
             else:
                 assert g.op is not None
