@@ -21,6 +21,7 @@ import copy
 import os
 import random
 import socket
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -113,6 +114,12 @@ def _worker(rank: int, world: int, port: int, shared: Any, X: list[list[float]],
         del ddp, optimizer
     finally:
         dist.destroy_process_group()
+    # the work is done and its losses sent: leave now. Python's own exit would run the
+    # finalizers, where a thread gloo leaves behind aborts the process ("terminate called
+    # without an active exception", exit code -6) in about 1 run in 10 on this machine
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 def free_port() -> int:
