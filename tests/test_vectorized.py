@@ -21,6 +21,16 @@ from nn.losses import hinge_loss, l2_penalty
 
 np = pytest.importorskip("numpy")
 
+
+def scalar_samples(f, batch, **kwargs):
+    """f on a batch, and how many of its samples the scalar code (the engine's) ran."""
+    scalar = Compiled._scalar_sample
+    with mock.patch.object(Compiled, "_scalar_sample", autospec=True,
+                           side_effect=scalar) as exact:
+        result = f(batch, **kwargs)
+    return result, exact.call_count
+
+
 @contextmanager
 def vector_only():
     """Inside: a batch that falls back to the engine or to scalar code fails the test."""
@@ -390,11 +400,8 @@ def test_values_at_a_kink_take_the_engine_s_branch(activation):
     # samples at the kink (all ones) and away from it (ones and twos), in one batch
     batch = [np.array([1.0, 2.0, 1.0, 1.0, 2.0]) for _ in range(4)]
     batch[1] = np.array([1.0, 1.0, 1.0, 2.0, 1.0])
-    scalar = Compiled._scalar_sample
-    with mock.patch.object(Compiled, "_scalar_sample", autospec=True,
-                           side_effect=scalar) as exact:
-        result = f(batch, reduction="sum")
-    assert exact.call_count == 2  # the two samples at a kink (all ones), not the others
+    result, count = scalar_samples(f, batch, reduction="sum")
+    assert count == 2  # the two samples at a kink (all ones), not the others
     want_grads = np.zeros(len(params))
     for k in range(5):
         sample = [Value(float(c[k])) for c in batch]
@@ -423,11 +430,8 @@ def test_a_negative_number_to_a_whole_power_is_the_engine_s():
     f = compile((-2.0) ** (xs[0] + xs[1]), xs, [], input_grads=False)
     assert "kinked(_doubt, _rpow" in f.vector_source
     batch = [np.array([0.5, -3.0, 1.5]), np.array([0.5, 1.0, 0.5])]
-    scalar = Compiled._scalar_sample
-    with mock.patch.object(Compiled, "_scalar_sample", autospec=True,
-                           side_effect=scalar) as exact:
-        result = f(batch)
-    assert exact.call_count == 3 and list(result.outputs[0]) == [-2.0, 0.25, 4.0]
+    result, count = scalar_samples(f, batch)
+    assert count == 3 and list(result.outputs[0]) == [-2.0, 0.25, 4.0]
     with pytest.raises(ValueError, match="pow"):
         f([np.array([0.25]), np.array([0.5])])
 
@@ -463,11 +467,8 @@ def test_values_near_a_pole_of_tan_are_the_engine_s():
     assert "kinked(_doubt, _tan" in f.vector_source
     near, far = [math.pi / 2 - 0.3, -math.pi / 2 - 0.7], [0.2, 1.0]
     batch = [np.array([near[0], far[0], near[1], far[1]]), np.array([0.3, 0.1, 0.7, 0.4])]
-    scalar = Compiled._scalar_sample
-    with mock.patch.object(Compiled, "_scalar_sample", autospec=True,
-                           side_effect=scalar) as exact:
-        result = f(batch, reduction="sum")
-    assert exact.call_count == 2  # the two samples at a pole, not the others
+    result, count = scalar_samples(f, batch, reduction="sum")
+    assert count == 2  # the two samples at a pole, not the others
     for k in range(4):
         sample = [Value(float(c[k])) for c in batch]
         engine = neuron(ws[:2], sample, ws[2], "tan")
@@ -487,11 +488,8 @@ def test_values_near_the_jump_of_zero_to_a_power_are_the_engine_s():
     f = compile(0.0 ** (xs[0] + xs[1]), xs, [], input_grads=False)
     assert "kinked(_doubt, _rpow" in f.vector_source
     batch = [np.array([0.3, 0.5, 0.1]), np.array([-0.3, 0.25, 0.2])]
-    scalar = Compiled._scalar_sample
-    with mock.patch.object(Compiled, "_scalar_sample", autospec=True,
-                           side_effect=scalar) as exact:
-        result = f(batch)
-    assert exact.call_count == 1 and list(result.outputs[0]) == [1.0, 0.0, 0.0]
+    result, count = scalar_samples(f, batch)
+    assert count == 1 and list(result.outputs[0]) == [1.0, 0.0, 0.0]
 
 
 @settings(max_examples=80)
