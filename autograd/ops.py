@@ -216,22 +216,24 @@ def at_one(args: Sequence[Any], k: Any) -> tuple[Any, ...]:
     return (args[0] - 1.0, args[0] + 1.0)
 
 
+def _every(a: Any, period: float) -> tuple[Any, ...]:
+    # points j * period: r = a mod period is 0 at one and period just below the next (% is
+    # the floor remainder on floats and arrays alike)
+    r = a % period
+    return (r, r - period)
+
+
 def _tan_poles(args: Sequence[Any], k: Any) -> tuple[Any, ...]:
-    # tan's poles are pi/2 + j pi: r = (a - pi/2) mod pi is 0 at one of them, and pi just
-    # below the next (% is the floor remainder on floats and arrays alike)
-    r = (args[0] - math.pi / 2) % math.pi
-    return (r, r - math.pi)
+    # tan's poles are pi/2 + j pi
+    return _every(args[0] - math.pi / 2, math.pi)
 
 
 def _rpow_poles(args: Sequence[Any], k: float) -> tuple[Any, ...]:
     # 0 ** a jumps at a = 0 (0 above, 1 at 0, no value below); k ** a for k < 0 is real only
-    # at whole a: r = a mod 1 is 0 at one, 1 just below the next; smooth for k > 0
+    # at whole a; smooth for k > 0
     if k == 0:
         return (args[0],)
-    if k < 0:
-        r = args[0] % 1.0
-        return (r, r - 1.0)
-    return ()
+    return _every(args[0], 1.0) if k < 0 else ()
 
 
 def _powc_poles(args: Sequence[Any], k: float) -> tuple[Any, ...]:
