@@ -58,6 +58,12 @@ ELEMENTWISE: dict[str, Any] = {}
 BY_NAME: dict[str, Op] = dict(TABLE)
 
 
+# vector code on NumPy leaves out the samples whose gradient is all 0 from the rest of the
+# backward pass when they are at least this share of the batch (gathering the others costs
+# a pass over their rows; the products after save more once half the rows are gone)
+SKIP = 0.5
+
+
 def numpy_kernels() -> dict[str, Any]:
     """The vector code's functions on NumPy arrays (each element a sample); needs NumPy."""
     import numpy
@@ -110,6 +116,21 @@ def numpy_kernels() -> dict[str, Any]:
             if not math.isfinite(total(a, None)):
                 raise FloatingPointError("a product or a sum is not finite")
 
+    def nonzero_rows(n: int, grads: tuple[Any, ...], values: tuple[Any, ...]
+                     ) -> tuple[Any, ...]:
+        # the rows of the samples with a gradient not all 0 (NaN is not 0), when they are at
+        # most SKIP of the batch; else every array as it is
+        arrays = (*grads, *values)
+        if n < 2 or any(a.ndim == 0 or a.shape[0] != n for a in arrays):
+            return arrays
+        live = np.zeros(n, dtype=bool)
+        for g in grads:
+            live |= g.reshape(n, -1).any(axis=1)
+        rows = np.flatnonzero(live)
+        if len(rows) > SKIP * n:
+            return arrays
+        return tuple(a[rows] for a in arrays)
+
     standard = vector_kernels(numpy_namespace())
 
     def stack(*columns: Any) -> Any:
@@ -135,7 +156,7 @@ def numpy_kernels() -> dict[str, Any]:
         "take": lambda a, index: a[..., index], "copy": lambda a: a.copy(),
         "matvec": lambda w, u: np.einsum("...mn,...n->...m", w, u),
         "vecmat": lambda g, w: np.einsum("...m,...mn->...n", g, w),
-        "add_at": add_at, "scatter_add": scatter_add,
+        "add_at": add_at, "scatter_add": scatter_add, "nonzero_rows": nonzero_rows,
     }
 
 
@@ -454,6 +475,8 @@ def array_kernels(xp: Any, device: Any = None, stop: Any = None) -> dict[str, An
         "zeros_like": lambda a: xp.zeros(shape(a), dtype=f64, device=device),
         "full_like": lambda a, x: xp.full(shape(a), x, dtype=f64, device=device),
         "kinked": kinked, "no_doubt": lambda n: xp.zeros(n, dtype=xp.bool, device=device),
+        # every row kept (NumPy's kernels drop the samples without a gradient)
+        "nonzero_rows": lambda n, grads, values: (*grads, *values),
         # 0 for the samples near a kink, 1 for the others: all of them, nearly always
         "kept": lambda doubt: 1.0 - xp.astype(doubt[:, None], f64) if bool(xp.any(doubt))
         else 1.0,

@@ -263,6 +263,85 @@ def test_float64_arrays_as_a_training_loop_passes_them_take_the_general_way_s_nu
     assert np.array_equal(own.outputs[0], converted.outputs[0], equal_nan=True)
 
 
+@settings(max_examples=50, deadline=None, derandomize=True)
+@given(programs, st.integers(1, 3), st.integers(0, 10**6), st.integers(2, 9),
+       st.sampled_from([0.0, 0.5, 1.0]), st.sampled_from([0.5, 1.0]))
+def test_samples_without_a_gradient_leave_the_backward_pass_with_the_same_gradients(
+        program, n_in, seed, batch, share, skip):
+    # relu(loss - threshold): the samples below the threshold have no gradient at all; the
+    # vector code drops their rows (always, with skip 1.0) and sums the same gradients
+    from autograd import kernels
+
+    xs = [Value(0.1 * (i + 1), label=f"x{i + 1}") for i in range(n_in)]
+    loss, _, params = build(xs, program, seed)
+    rng = np.random.default_rng(seed)
+    samples = rng.uniform(-1.5, 1.5, size=(batch, n_in))
+    expected = [engine(program, seed, s, n_in) for s in samples]
+    losses = sorted(e[0] for e in expected)  # a threshold between two samples' losses
+    k = int(share * batch)
+    threshold = (losses[0] - 1.0 if k == 0 else losses[-1] + 1.0 if k == batch
+                 else (losses[k - 1] + losses[k]) / 2)
+    f = compile((loss - threshold).relu(), xs, params, input_grads=False)
+    event(f"rows may go: {'nonzero_rows' in f.vector_source}")
+    with mock.patch.object(kernels, "SKIP", skip):
+        result = f([samples[:, i] for i in range(n_in)], reduction="sum")
+    live = [e for e in expected if e[0] - threshold > 0.0]
+    close(result.outputs[0], [max(e[0] - threshold, 0.0) for e in expected], "loss")
+    want = np.sum([e[2] for e in live], axis=0) if live else np.zeros(len(params))
+    close(result.param_grads, want, "param gradients")
+
+
+def test_a_hinge_loss_s_samples_past_the_margin_are_dropped_from_the_products():
+    from autograd import kernels
+
+    model = nn.MLP(2, [16, 16, 1], rng=random.Random(3))
+    xs = [Value(0.0, label="x1"), Value(0.0, label="x2"), Value(1.0, label="y")]
+    score = model(xs[:2])
+    f = compile(hinge_loss([score], [xs[2]]), xs, model.parameters(), input_grads=False)
+    source = f.vector_source
+    assert "nonzero_rows(n, (g_" in source
+    assert source.index("nonzero_rows") < source.index("outer(")  # before every product
+    rng = np.random.default_rng(3)
+    x = rng.uniform(-2, 2, size=(40, 2))
+    scores = np.array([model([Value(a), Value(b)]).data for a, b in x])
+    # labels that put all but 5 samples past the margin (y * score >= 1): 35 rows go
+    y = np.where(np.arange(40) < 5, -np.sign(scores), np.sign(scores))
+    factor = 2.0 / max(np.min(np.abs(scores)), 1e-3)
+    for p in model.layers[-1].parameters():
+        p.data *= factor
+    scores *= factor
+    assert np.sum(y * scores < 1) == 5
+    dropped = []
+    nonzero_rows = kernels.numpy_kernels()["nonzero_rows"]
+
+    def spy(n, grads, values):
+        out = nonzero_rows(n, grads, values)
+        dropped.append(n - len(out[0]))
+        return out
+    program = f._vector()[1]
+    with mock.patch.dict(program.__globals__, {"nonzero_rows": spy}), vector_only():
+        result = f([x[:, 0], x[:, 1], y], reduction="sum")
+    assert dropped == [35]
+    params = model.parameters()
+    want = np.zeros(len(params))
+    for (a, b), label in zip(x, y):
+        loss = hinge_loss([model([Value(a), Value(b)])], [label])
+        want += grad(loss, params, allow_unused=True)
+    close(result.param_grads, want, "param gradients")
+
+
+def test_the_kernel_keeps_the_rows_of_samples_with_a_gradient():
+    nonzero_rows = __import__("autograd.kernels").kernels.numpy_kernels()["nonzero_rows"]
+    g = np.array([[0.0, -0.0], [0.0, 2.0], [math.nan, 0.0], [0.0, 0.0]])
+    h = np.arange(8.0).reshape(4, 2)
+    kept_g, kept_h = nonzero_rows(4, (g,), (h,))
+    assert np.array_equal(kept_h, h[[1, 2]]) and kept_g.shape == (2, 2)
+    g[1, 1] = g[3, 0] = 1.0  # three of four: more than half, every row stays
+    assert nonzero_rows(4, (g,), (h,))[1] is h
+    a, b = np.array([[0.0], [1.0], [0.0], [0.0]]), np.array([[0.0], [0.0], [0.0], [-1.0]])
+    assert np.array_equal(nonzero_rows(4, (a, b), (h,))[2], h[[1, 3]])  # either gradient
+
+
 def engine_batch(make, columns, params):
     """Outputs and input gradients of the engine, sample by sample."""
     outs, grads = [], []

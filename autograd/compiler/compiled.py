@@ -25,7 +25,7 @@ from typing import Any
 
 from autograd.checks import is_number, real
 from autograd.compiler import backends, grouping, rolled, trace, vectorized
-from autograd.compiler.source import name_for, wrap
+from autograd.compiler.source import name_for, tuple_of, wrap
 from autograd.compiler.trace import Graph, Sample, collector_paused
 from autograd.engine import Value
 from autograd.kernels import (
@@ -634,11 +634,11 @@ class _Writer:
         backward, assigned = self._backward(codes, loops=loops)
         gx = [self.grad[v] if v in assigned else "0.0" for v in graph.inputs]
         gp = [self.grad[v] if v in assigned else "0.0" for v in graph.params]
-        ret = (f"return {_tuple(self.ref[o] for o in graph.outputs)}, {_tuple(gx)}, "
-               f"{_tuple(gp)}, _s")
+        ret = (f"return {tuple_of(self.ref[o] for o in graph.outputs)}, {tuple_of(gx)}, "
+               f"{tuple_of(gp)}, _s")
         head = (f"def backprop(inputs, params):\n    \"\"\"{len(graph.order)} values; inputs "
-                f"{_tuple(self.ref[v] for v in graph.inputs)}, params "
-                f"{_tuple(self.ref[v] for v in graph.params)}.\"\"\"\n")
+                f"{tuple_of(self.ref[v] for v in graph.inputs)}, params "
+                f"{tuple_of(self.ref[v] for v in graph.params)}.\"\"\"\n")
         if not self.big:
             checked = dict.fromkeys(self.ref[v] for v in (*graph.inputs, *graph.params,
                                                           *codes))
@@ -647,7 +647,7 @@ class _Writer:
             lines = [*unpack, "# forward: one line per operation",
                      *(line for unit in forward for line in unit),
                      "# all finite? (a sum of floats is finite only if each term is)",
-                     f"_s = _sum({_tuple(checked)})",
+                     f"_s = _sum({tuple_of(checked)})",
                      "# backward: the chain rule, last operation first; g = g + ... accumulates",
                      *(line for unit in backward for line in unit), ret]
             return head + "".join(f"    {line}\n" for line in lines)
@@ -793,7 +793,7 @@ class _Writer:
         outs = [f"_o{i}" for i in range(len(graph.outputs))]
         gxs = [f"_gx{i}" for i in range(len(graph.inputs))]
         body = [*(f"{ref[v]} = {codes[v].forward}" for v in looped),
-                f"_s = _sum({_tuple(ref[v] for v in (*graph.inputs, *looped))})",
+                f"_s = _sum({tuple_of(ref[v] for v in (*graph.inputs, *looped))})",
                 "if _s - _s != 0.0:  # not all finite: the engine's numbers, or its error",
                 "    _bad.append(_k)", "    for _list in _lists:", "        _list.append(0.0)",
                 "    continue", *(line for unit in loop for line in unit),
@@ -804,17 +804,17 @@ class _Writer:
         lines = [f"{_targets(graph.params, ref)} = params",
                  "# once: what does not depend on the sample",
                  *(f"{ref[v]} = {codes[v].forward}" for v in hoisted),
-                 f"_h = _sum({_tuple(ref[v] for v in (*graph.params, *hoisted))})",
+                 f"_h = _sum({tuple_of(ref[v] for v in (*graph.params, *hoisted))})",
                  "# gradients summed over the samples",
                  *(f"{self.grad[v]} = 0.0" for v in summed),
-                 f"_lists = {_tuple('[]' for _ in outs + gxs)}",
+                 f"_lists = {tuple_of('[]' for _ in outs + gxs)}",
                  f"{unpack(outs + gxs)} = _lists",
                  "_bad = []",
                  f"for _k, ({_targets(graph.inputs, ref)}) in enumerate(zip(*inputs)):",
                  *(f"    {line}" for line in body),
                  "_n = _k + 1 - len(_bad)  # the samples whose gradients were summed here",
                  *(line for unit in after for line in unit),
-                 f"return {_tuple(outs)}, {_tuple(gxs)}, {_tuple(gp)}, _h, _bad"]
+                 f"return {tuple_of(outs)}, {tuple_of(gxs)}, {tuple_of(gp)}, _h, _bad"]
         return ("def backprop(inputs, params):\n"
                 f"    \"\"\"A batch of {len(graph.order)} values per sample.\"\"\"\n"
                 + "".join(f"    {line}\n" for line in lines))
@@ -834,10 +834,3 @@ def _chunks(units: list[list[str]]) -> list[list[str]]:
 def _targets(values: list[Value], ref: dict[Value, str]) -> str:
     """The left side of an assignment unpacking these values: 'a, b', 'a,' or '()'."""
     return unpack([ref[v] for v in values])
-
-
-def _tuple(items: Any) -> str:
-    items = list(items)
-    if not items:
-        return "()"
-    return f"({items[0]},)" if len(items) == 1 else f"({', '.join(items)})"

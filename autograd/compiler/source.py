@@ -6,6 +6,7 @@ from __future__ import annotations
 import keyword
 import re
 import unicodedata
+from collections.abc import Iterable
 
 from autograd.kernels import FLOAT_KERNELS
 
@@ -33,3 +34,11 @@ def name_for(label: str | None, default: str, taken: set[str]) -> str:
 def wrap(expr: str) -> str:
     """expr, in parentheses unless it is one name, number, call or index."""
     return expr if ATOM.fullmatch(expr) else f"({expr})"
+
+
+def tuple_of(items: Iterable[str]) -> str:
+    """A tuple of expressions as source: (), (a,) or (a, b)."""
+    items = list(items)
+    if not items:
+        return "()"
+    return f"({items[0]},)" if len(items) == 1 else f"({', '.join(items)})"

@@ -27,8 +27,9 @@ from operator import attrgetter
 from typing import Any
 
 from autograd.compiler.grouping import Group, Plan, Scalar, stem
-from autograd.compiler.source import name_for, wrap
+from autograd.compiler.source import name_for, tuple_of, wrap
 from autograd.ops import (
+    FACTS,
     NEURON,
     Code,
     Op,
@@ -54,7 +55,7 @@ _MATRIX = re.compile(r"[Wb]\d+")  # the names of products' matrices and biases
 KERNELS = ("stack", "cat", "total", "rows", "matvec", "vecmat", "outer", "outer_each", "spread",
            "over_batch", "add_at", "scatter_add", "take", "zeros_like", "full_like", "finite",
            "checked", "kinked", "no_doubt", "kept", "count", "sums", "row_sums", "copy", "flat",
-           "largest", "peak", "row_sizes", "maximum", "constant")
+           "largest", "peak", "row_sizes", "maximum", "constant", "nonzero_rows")
 
 
 @dataclass
@@ -96,6 +97,7 @@ class VectorWriter:
         self.kinked = [g for g in plan.groups if _critical(g) is not None]
         self.errors: dict[Group, str] = {}
         self.arrays: set[Group] = set()  # those whose bound is elementwise
+        self.skip_at: int | None = None  # the backward's line where rows may go
         self.largest_param = False  # whether the code has named _p, the largest |parameter|
         self.sizes: dict[str, str] = {}  # a sum's array -> the name of its largest |entry|
         wanted = {src for g in self.kinked for o in self.operands[g] for src, _, _ in o.pieces}
@@ -507,9 +509,16 @@ class VectorWriter:
                 state[g] = "owned"
             else:
                 self._add(lines, state, g, [out.index], value)
-        for g in reversed(self.plan.groups):
-            if g.op is None or g not in state or not g.needs:
+        # from the first product of a matrix on, a sample whose gradients are all 0 gives
+        # nothing to any other: where the rest of the chain rule multiplies them by finite
+        # numbers alone (no op with a pole left), its rows may go (see _skipping)
+        back = [g for g in reversed(self.plan.groups) if g.op is not None and g.needs]
+        smooth = list(itertools.accumulate(map(_finite_back, reversed(back)), min))[::-1]
+        for i, g in enumerate(back):
+            if g not in state:
                 continue
+            if self.skip_at is None and g in self.matrices and g.varying and smooth[i]:
+                self.skip_at = len(lines)
             lines.append(f"# {self.names[g]}")
             grad, ops = self._grad(g), self.operands[g]
             if g.kind == "weighted":
@@ -596,6 +605,10 @@ class VectorWriter:
                 found |= {self.names[g], f"gz_{self.names[g]}", self._grad(g), z}
                 if g in self.arrays:  # its bound elementwise
                     found |= {f"_e_{z}", self.errors.get(g, "")}
+        for g, matrix in self.matrices.items():  # a matrix or bias made per sample
+            _, m, b = self.operands[g]
+            found |= {matrix} if m.varying else set()
+            found |= {f"b{matrix[1:]}"} if b.varying else set()
         return found - {""}
 
     def _grad(self, g: Group) -> str:
@@ -680,6 +693,13 @@ def _call(function: str, expr: str) -> str:
     return f"{function}{expr}" if re.fullmatch(r"\([^()]*\)", expr) else f"{function}({expr})"
 
 
+def _finite_back(g: Group) -> bool:
+    """Whether the group's derivatives are finite wherever its arguments and values are
+    (a table op without a pole: not 1/b, log, sqrt...)."""
+    ops = [g.op, g.param] if g.op is NEURON else [g.op]
+    return all(op in FACTS and poles(op) is None for op in ops)
+
+
 def _critical(g: Group) -> Op | None:
     """The group's op (a neuron's activation) if it has kinks or poles (Op.critical)."""
     op = g.op if g.kind == "map" else g.param if g.op is NEURON else None
@@ -753,10 +773,51 @@ def program(plan: Plan, outputs: list[Scalar], seeds: list[float], inputs: list[
     backward, state = writer.backward()
     grads = {g: writer._grad(g) for g in state}
     gx = [read(s, grads) if s.group in state else "0.0" for s in inputs]
+    end = (f"return ({', '.join(outs)},), ({', '.join(gx)}{',' if gx else ''}), g_params, "
+           + doubt)
+    if writer.skip_at is not None:
+        backward = _skipping(backward, writer.skip_at, writer.batch_names(), end)
     body = released([*forward, "# backward: the chain rule, group by group, last first",
-                     *backward, f"return ({', '.join(outs)},), ({', '.join(gx)}"
-                     f"{',' if gx else ''}), g_params, " + doubt], writer.batch_names())
+                     *backward, end], writer.batch_names())
     return head + "".join(f"    {line}\n" for line in body), writer.namespace
+
+
+def _skipping(backward: list[str], at: int, arrays: set[str], end: str) -> list[str]:
+    """The backward pass with the samples whose gradients are all 0 dropped at line ``at``
+    (by the kernel nonzero_rows, when they are most of the batch): every array of a row per
+    sample that the lines after it read, gradients and values alike, keeps the other rows.
+
+    After ``at`` every gradient is a sum of products of the gradients there by finite
+    numbers, and over the samples only where it reaches a parameter: a sample with zero
+    gradients adds exact zeros (a hinge loss gives most samples none, once they are past
+    the margin). The backward is left as it is where the rows could be needed whole: a
+    gradient per sample returned, or ``_keep`` read after ``at``."""
+    live: list[str] = []  # read after ``at`` before any line there assigns them
+    made: set[str] = set()
+    for line in backward[at:]:
+        if line.startswith("#"):
+            continue
+        code = line.split("  # ", 1)[0]
+        target = _TARGET.match(code)
+        reads = _NAME.findall(code[target.end():] if target else code)
+        if target and target.group(0)[-3] != " ":  # +=, *=: the target is read too
+            reads += target.group(1).split(", ")
+        for name in reads:
+            if name not in made and name not in live and (name in arrays or name == "_keep"):
+                live.append(name)
+        if target:
+            made.update(target.group(1).split(", "))
+    returned = set(_NAME.findall(end)) & arrays
+    if not live or "_keep" in live or returned & (made | set(live)):
+        return backward
+    grads = [a for a in live if a.startswith(("g_", "gz_")) or a == "_d"]
+    values = [a for a in live if a not in grads]
+    if not grads:
+        return backward
+    names = [*grads, *values]
+    call = f"nonzero_rows(n, {tuple_of(grads)}, {tuple_of(values)})"
+    line = f"{', '.join(names)} = {call}" if len(names) > 1 else f"{names[0]} = {call}[0]"
+    return [*backward[:at], line, *backward[at:]]
 
 
 def released(body: list[str], arrays: set[str]) -> list[str]:
