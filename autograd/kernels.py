@@ -58,10 +58,10 @@ ELEMENTWISE: dict[str, Any] = {}
 BY_NAME: dict[str, Op] = dict(TABLE)
 
 
-# vector code on NumPy leaves out the samples whose gradient is all 0 from the rest of the
-# backward pass when they are at least this share of the batch (gathering the others costs
-# a pass over their rows; the products after save more once half the rows are gone)
-SKIP = 0.5
+# vector code on NumPy leaves the samples whose gradient is all 0 out of the rest of the
+# backward pass when those with a gradient are at most this share of the batch (gathering
+# them costs a pass over their rows; the products after save more once half are gone)
+LIVE_SHARE = 0.5
 
 
 def numpy_kernels() -> dict[str, Any]:
@@ -119,7 +119,8 @@ def numpy_kernels() -> dict[str, Any]:
     def nonzero_rows(n: int, grads: tuple[Any, ...], values: tuple[Any, ...]
                      ) -> tuple[Any, ...]:
         # the rows of the samples with a gradient not all 0 (NaN is not 0), when they are at
-        # most SKIP of the batch; else every array as it is
+        # most LIVE_SHARE of the batch and every value is finite (0 * inf is NaN: a sample
+        # with an infinite value adds NaN, not 0); else every array as it is
         arrays = (*grads, *values)
         if n < 2 or any(a.ndim == 0 or a.shape[0] != n for a in arrays):
             return arrays
@@ -127,8 +128,11 @@ def numpy_kernels() -> dict[str, Any]:
         for g in grads:
             live |= g.reshape(n, -1).any(axis=1)
         rows = np.flatnonzero(live)
-        if len(rows) > SKIP * n:
+        if len(rows) > LIVE_SHARE * n:
             return arrays
+        with np.errstate(over="ignore", invalid="ignore"):  # a sum that overflows: not vouched
+            if not all(math.isfinite(total(v, None)) for v in values):
+                return arrays
         return tuple(a[rows] for a in arrays)
 
     standard = vector_kernels(numpy_namespace())
@@ -382,7 +386,7 @@ def array_kernels(xp: Any, device: Any = None, stop: Any = None) -> dict[str, An
 
     def outer_each(g: Any, u: Any) -> Any:
         product = g[..., :, None] * u[..., None, :]  # per sample: d(W u)/dW = g u^T
-        return xp.reshape(product, (*product.shape[:-2], -1))
+        return xp.reshape(product, (*product.shape[:-2], g.shape[-1] * u.shape[-1]))
 
     def finite(*arrays: Any) -> None:
         # arrays, or numbers: an array's largest |entry|, finite only if every entry is

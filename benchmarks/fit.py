@@ -71,13 +71,14 @@ def fit_epochs(width: int, seed: int, x: Any, t: Any, batch_size: int | None,
     rng = random.Random(seed)
 
     def epochs(k: int) -> float:
-        skip = kernels.SKIP
-        kernels.SKIP = -1.0 if every_row else skip  # no share of rows is small enough
+        share = kernels.LIVE_SHARE
+        if every_row:  # no batch has a negative share of samples with a gradient
+            kernels.LIVE_SHARE = -1.0
         try:
             history = fit(model, loss_fn, optimizer, (inputs, targets), epochs=k,
                           batch_size=batch_size, compiled=loss, rng=rng)
         finally:
-            kernels.SKIP = skip
+            kernels.LIVE_SHARE = share
         return history.loss[-1]
     return epochs, setup
 

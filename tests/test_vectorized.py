@@ -13,7 +13,7 @@ from modes import FAST_SHAPES
 from random_functions import at_kink, fresh, functions, make, scale, tenths
 
 import nn
-from autograd import Compiled, Value, compile, grad, jit, neuron  # noqa: A004
+from autograd import Compiled, Value, compile, grad, jit, kernels, neuron  # noqa: A004
 from autograd import sum as vsum
 from autograd.compiler.traced import refuse
 from autograd.core.grad_mode import tracing_values
@@ -267,11 +267,9 @@ def test_float64_arrays_as_a_training_loop_passes_them_take_the_general_way_s_nu
 @given(programs, st.integers(1, 3), st.integers(0, 10**6), st.integers(2, 9),
        st.sampled_from([0.0, 0.5, 1.0]), st.sampled_from([0.5, 1.0]))
 def test_samples_without_a_gradient_leave_the_backward_pass_with_the_same_gradients(
-        program, n_in, seed, batch, share, skip):
+        program, n_in, seed, batch, share, live_share):
     # relu(loss - threshold): the samples below the threshold have no gradient at all; the
-    # vector code drops their rows (always, with skip 1.0) and sums the same gradients
-    from autograd import kernels
-
+    # vector code drops their rows (always, with live_share 1.0) and sums the same gradients
     xs = [Value(0.1 * (i + 1), label=f"x{i + 1}") for i in range(n_in)]
     loss, _, params = build(xs, program, seed)
     rng = np.random.default_rng(seed)
@@ -283,7 +281,7 @@ def test_samples_without_a_gradient_leave_the_backward_pass_with_the_same_gradie
                  else (losses[k - 1] + losses[k]) / 2)
     f = compile((loss - threshold).relu(), xs, params, input_grads=False)
     event(f"rows may go: {'nonzero_rows' in f.vector_source}")
-    with mock.patch.object(kernels, "SKIP", skip):
+    with mock.patch.object(kernels, "LIVE_SHARE", live_share), vector_only():
         result = f([samples[:, i] for i in range(n_in)], reduction="sum")
     live = [e for e in expected if e[0] - threshold > 0.0]
     close(result.outputs[0], [max(e[0] - threshold, 0.0) for e in expected], "loss")
@@ -291,26 +289,29 @@ def test_samples_without_a_gradient_leave_the_backward_pass_with_the_same_gradie
     close(result.param_grads, want, "param gradients")
 
 
-def test_a_hinge_loss_s_samples_past_the_margin_are_dropped_from_the_products():
-    from autograd import kernels
-
-    model = nn.MLP(2, [16, 16, 1], rng=random.Random(3))
-    xs = [Value(0.0, label="x1"), Value(0.0, label="x2"), Value(1.0, label="y")]
-    score = model(xs[:2])
-    f = compile(hinge_loss([score], [xs[2]]), xs, model.parameters(), input_grads=False)
-    source = f.vector_source
-    assert "nonzero_rows(n, (g_" in source
-    assert source.index("nonzero_rows") < source.index("outer(")  # before every product
-    rng = np.random.default_rng(3)
-    x = rng.uniform(-2, 2, size=(40, 2))
-    scores = np.array([model([Value(a), Value(b)]).data for a, b in x])
-    # labels that put all but 5 samples past the margin (y * score >= 1): 35 rows go
-    y = np.where(np.arange(40) < 5, -np.sign(scores), np.sign(scores))
-    factor = 2.0 / max(np.min(np.abs(scores)), 1e-3)
-    for p in model.layers[-1].parameters():
+def past_the_margin(score, last, x, live):
+    """Labels for the inputs x that put every sample but the first ``live`` past a hinge's
+    margin (y * score >= 1), the layer ``last`` that makes the score scaled up first."""
+    scores = np.array([score(Value(float(a)), Value(float(b))).data for a, b in x])
+    factor = 2.0 / max(float(np.min(np.abs(scores))), 1e-3)
+    for p in last.parameters():
         p.data *= factor
-    scores *= factor
-    assert np.sum(y * scores < 1) == 5
+    y = np.where(np.arange(len(x)) < live, -np.sign(scores), np.sign(scores))
+    assert np.sum(y * scores * factor < 1) == live
+    return y
+
+
+def engine_sum(loss_of, x, y, params):
+    """The engine's parameter gradients summed over the samples."""
+    want = np.zeros(len(params))
+    for row, label in zip(x, y):
+        want += grad(loss_of(*[Value(float(v)) for v in row], float(label)), params,
+                     allow_unused=True)
+    return want
+
+
+def dropped_rows(f, columns):
+    """f on columns by vector code alone, and how many rows nonzero_rows dropped."""
     dropped = []
     nonzero_rows = kernels.numpy_kernels()["nonzero_rows"]
 
@@ -318,24 +319,85 @@ def test_a_hinge_loss_s_samples_past_the_margin_are_dropped_from_the_products():
         out = nonzero_rows(n, grads, values)
         dropped.append(n - len(out[0]))
         return out
-    program = f._vector()[1]
-    with mock.patch.dict(program.__globals__, {"nonzero_rows": spy}), vector_only():
-        result = f([x[:, 0], x[:, 1], y], reduction="sum")
+    with mock.patch.dict(f._vector()[1].__globals__, {"nonzero_rows": spy}), vector_only():
+        result = f(columns, reduction="sum")
+    return result, dropped
+
+
+def test_a_hinge_loss_s_samples_past_the_margin_are_dropped_from_the_products():
+    model = nn.MLP(2, [16, 16, 1], rng=random.Random(3))
+
+    def loss_of(x1, x2, y):
+        return hinge_loss([model([x1, x2])], [y])
+    xs = [Value(0.0, label="x1"), Value(0.0, label="x2"), Value(1.0, label="y")]
+    f = compile(loss_of(*xs), xs, model.parameters(), input_grads=False)
+    source = f.vector_source
+    assert "nonzero_rows(n, (g_" in source
+    assert source.index("nonzero_rows") < source.index("outer(")  # before every product
+    x = np.random.default_rng(3).uniform(-2, 2, size=(40, 2))
+    y = past_the_margin(lambda a, b: model([a, b]), model.layers[-1], x, 5)
+    result, dropped = dropped_rows(f, [x[:, 0], x[:, 1], y])
     assert dropped == [35]
-    params = model.parameters()
-    want = np.zeros(len(params))
-    for (a, b), label in zip(x, y):
-        loss = hinge_loss([model([Value(a), Value(b)])], [label])
-        want += grad(loss, params, allow_unused=True)
-    close(result.param_grads, want, "param gradients")
+    close(result.param_grads, engine_sum(loss_of, x, y, model.parameters()), "param gradients")
+
+
+def test_no_sample_with_a_gradient_leaves_a_matrix_made_per_sample_empty():
+    # attention-like products make a matrix per sample; with every row dropped its
+    # gradient is an array of no rows, still vector code
+    from autograd import dot
+
+    rng = random.Random(0)
+    layer, out = nn.Layer(2, 4, "tanh", rng=rng), nn.Layer(4, 1, "linear", rng=rng)
+
+    def score(x1, x2):
+        h = layer([x1, x2])
+        return out([dot(h, h[t:] + h[:t], 0.0) for t in range(4)])
+    params = layer.parameters() + out.parameters()
+
+    def loss_of(x1, x2, y):
+        return (1.0 - y * score(x1, x2)).relu()
+    xs = [Value(0.0, label="x1"), Value(0.0, label="x2"), Value(1.0, label="y")]
+    f = compile(loss_of(*xs), xs, params, input_grads=False)
+    assert "outer_each" in f.vector_source.split("nonzero_rows")[1]
+    x = np.random.default_rng(0).uniform(-1, 1, size=(8, 2))
+    y = past_the_margin(score, out, x, 0)
+    result, dropped = dropped_rows(f, [x[:, 0], x[:, 1], y])
+    assert dropped == [8]
+    close(result.param_grads, engine_sum(loss_of, x, y, params), "param gradients")
+
+
+def test_a_sample_with_an_infinite_value_keeps_its_row():
+    # 0 * -inf is NaN: a sample past the margin whose value is infinite adds NaN to the
+    # gradient in the engine, so its row stays and the batch takes the engine's numbers
+    from autograd.functions import minimum
+
+    model = nn.MLP(2, [4, 4, 4, 1], activation="tanh", rng=random.Random(0))
+    p = Value(0.7, label="p")
+    params = [p, *model.parameters()]
+
+    def loss_of(x1, x2, y):
+        u = minimum(x1 * math.inf, 5.0)  # -inf where x1 < 0; tanh(u * p) has slope 0 there
+        return (1.0 - y * model([x1, x2])).relu() * (1.0 + 0.01 * (u * p).tanh())
+    xs = [Value(0.3, label="x1"), Value(0.2, label="x2"), Value(1.0, label="y")]
+    f = compile(loss_of(*xs), xs, params, input_grads=False)
+    assert "nonzero_rows" in f.vector_source
+    x = np.array([[0.4, 0.1], [-0.5, 0.3], [-0.2, -0.4], [0.6, -0.7], [-0.9, 0.2], [0.1, 0.5]])
+    y = past_the_margin(lambda a, b: model([a, b]), model.layers[-1], x, 1)
+    result = f([x[:, 0], x[:, 1], y], reduction="sum")
+    want = engine_sum(loss_of, x, y, params)
+    assert math.isnan(want[0]) and math.isnan(result.param_grads[0])
+    close(result.param_grads[1:], want[1:], "param gradients")
 
 
 def test_the_kernel_keeps_the_rows_of_samples_with_a_gradient():
-    nonzero_rows = __import__("autograd.kernels").kernels.numpy_kernels()["nonzero_rows"]
+    nonzero_rows = kernels.numpy_kernels()["nonzero_rows"]
     g = np.array([[0.0, -0.0], [0.0, 2.0], [math.nan, 0.0], [0.0, 0.0]])
     h = np.arange(8.0).reshape(4, 2)
     kept_g, kept_h = nonzero_rows(4, (g,), (h,))
     assert np.array_equal(kept_h, h[[1, 2]]) and kept_g.shape == (2, 2)
+    h[3, 0] = math.inf  # a value that is not finite: every row stays
+    assert nonzero_rows(4, (g,), (h,))[1] is h
+    h[3, 0] = 1.0
     g[1, 1] = g[3, 0] = 1.0  # three of four: more than half, every row stays
     assert nonzero_rows(4, (g,), (h,))[1] is h
     a, b = np.array([[0.0], [1.0], [0.0], [0.0]]), np.array([[0.0], [0.0], [0.0], [-1.0]])

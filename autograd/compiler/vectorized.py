@@ -89,6 +89,7 @@ class VectorWriter:
                                         and not self.operands[g][1].varying))]
         self.matrices = {g: f"W{k}" for k, g in enumerate(products, 1)}
         # a product's lines naming its matrix (and bias), and the matrix's index in params
+        self.biases: dict[Group, str] = {}  # a bias that is not a group's name: b1, b2...
         self.setup = {g: self._matrix(g) for g in self.matrices}
         # groups whose op branches (a kink: relu at 0, maximum at a tie, clamp at a bound) or
         # has no value or derivative somewhere (a pole: 1/b at 0, log at 0), and every group
@@ -482,6 +483,7 @@ class VectorWriter:
                 b.expr = f"params[_{bias}]"
             lines.append(f"{bias} = {b.expr}{self._where(b)}")
             b.expr = bias
+            self.biases[g] = bias
         return lines, index
 
     def backward(self) -> tuple[list[str], dict[Group, str]]:
@@ -510,10 +512,12 @@ class VectorWriter:
             else:
                 self._add(lines, state, g, [out.index], value)
         # from the first product of a matrix on, a sample whose gradients are all 0 gives
-        # nothing to any other: where the rest of the chain rule multiplies them by finite
-        # numbers alone (no op with a pole left), its rows may go (see _skipping)
+        # nothing to any parameter where no op with a pole is left: its rows may go
+        # (_skipping says when)
         back = [g for g in reversed(self.plan.groups) if g.op is not None and g.needs]
-        smooth = list(itertools.accumulate(map(_finite_back, reversed(back)), min))[::-1]
+        smooth = [True] * (len(back) + 1)  # smooth[i]: every group from back[i] on
+        for i in reversed(range(len(back))):
+            smooth[i] = smooth[i + 1] and _finite_back(back[i])
         for i, g in enumerate(back):
             if g not in state:
                 continue
@@ -607,9 +611,16 @@ class VectorWriter:
                     found |= {f"_e_{z}", self.errors.get(g, "")}
         for g, matrix in self.matrices.items():  # a matrix or bias made per sample
             _, m, b = self.operands[g]
-            found |= {matrix} if m.varying else set()
-            found |= {f"b{matrix[1:]}"} if b.varying else set()
+            if m.varying:
+                found.add(matrix)
+            if b.varying and g in self.biases:
+                found.add(self.biases[g])
         return found - {""}
+
+    def batch_gradients(self) -> set[str]:
+        """The names of the code that hold a gradient with a row per sample."""
+        varying = [self.names[g] for g in (*self.plan.inputs, *self.plan.groups) if g.varying]
+        return {"_d", *(f"g_{a}" for a in varying), *(f"gz_{a}" for a in varying)}
 
     def _grad(self, g: Group) -> str:
         return "g_params" if g is self.plan.params else f"g_{self.names[g]}"
@@ -694,8 +705,9 @@ def _call(function: str, expr: str) -> str:
 
 
 def _finite_back(g: Group) -> bool:
-    """Whether the group's derivatives are finite wherever its arguments and values are
-    (a table op without a pole: not 1/b, log, sqrt...)."""
+    """Whether the group's op (and a neuron's activation) is one of the table's without a
+    pole (not 1/b, log, sqrt...): its derivatives are finite where its arguments, values
+    and parameter are."""
     ops = [g.op, g.param] if g.op is NEURON else [g.op]
     return all(op in FACTS and poles(op) is None for op in ops)
 
@@ -776,48 +788,64 @@ def program(plan: Plan, outputs: list[Scalar], seeds: list[float], inputs: list[
     end = (f"return ({', '.join(outs)},), ({', '.join(gx)}{',' if gx else ''}), g_params, "
            + doubt)
     if writer.skip_at is not None:
-        backward = _skipping(backward, writer.skip_at, writer.batch_names(), end)
+        backward = _skipping(backward, writer.skip_at, writer.batch_names(),
+                             writer.batch_gradients(), end, writer.namespace)
     body = released([*forward, "# backward: the chain rule, group by group, last first",
                      *backward, end], writer.batch_names())
     return head + "".join(f"    {line}\n" for line in body), writer.namespace
 
 
-def _skipping(backward: list[str], at: int, arrays: set[str], end: str) -> list[str]:
+def _skipping(backward: list[str], at: int, arrays: set[str], grads: set[str], end: str,
+              namespace: dict[str, Any]) -> list[str]:
     """The backward pass with the samples whose gradients are all 0 dropped at line ``at``
     (by the kernel nonzero_rows, when they are most of the batch): every array of a row per
     sample that the lines after it read, gradients and values alike, keeps the other rows.
 
-    After ``at`` every gradient is a sum of products of the gradients there by finite
-    numbers, and over the samples only where it reaches a parameter: a sample with zero
-    gradients adds exact zeros (a hinge loss gives most samples none, once they are past
-    the margin). The backward is left as it is where the rows could be needed whole: a
-    gradient per sample returned, or ``_keep`` read after ``at``."""
+    After ``at`` every gradient is a sum of products of the gradients there by derivatives
+    that are finite where the values are (no op with a pole), summed over the samples where
+    it reaches a parameter: a sample with zero gradients adds exact zeros, if every number
+    it is multiplied by is finite. Constants that are not (inf, nan) keep every row here;
+    values that are not, at run time (nonzero_rows checks them). So do a gradient per
+    sample returned and ``_keep`` read after ``at``: they need every row."""
     live: list[str] = []  # read after ``at`` before any line there assigns them
     made: set[str] = set()
     for line in backward[at:]:
-        if line.startswith("#"):
-            continue
-        code = line.split("  # ", 1)[0]
-        target = _TARGET.match(code)
-        reads = _NAME.findall(code[target.end():] if target else code)
-        if target and target.group(0)[-3] != " ":  # +=, *=: the target is read too
-            reads += target.group(1).split(", ")
-        for name in reads:
-            if name not in made and name not in live and (name in arrays or name == "_keep"):
-                live.append(name)
-        if target:
-            made.update(target.group(1).split(", "))
+        reads, writes = _reads_writes(line)
+        live += [a for a in reads if a not in made and a not in live]
+        made.update(writes)
     returned = set(_NAME.findall(end)) & arrays
-    if not live or "_keep" in live or returned & (made | set(live)):
+    numbers = [namespace[a] for a in live if a in namespace]
+    if ({"_keep", "inf", "nan"} & set(live) or returned & (made | set(live))
+            or not all(_finite(c) for c in numbers)):
         return backward
-    grads = [a for a in live if a.startswith(("g_", "gz_")) or a == "_d"]
-    values = [a for a in live if a not in grads]
-    if not grads:
+    gradients = [a for a in live if a in grads]
+    values = [a for a in live if a in arrays and a not in grads]
+    if not gradients:
         return backward
-    names = [*grads, *values]
-    call = f"nonzero_rows(n, {tuple_of(grads)}, {tuple_of(values)})"
+    names = [*gradients, *values]
+    call = f"nonzero_rows(n, {tuple_of(gradients)}, {tuple_of(values)})"
     line = f"{', '.join(names)} = {call}" if len(names) > 1 else f"{names[0]} = {call}[0]"
     return [*backward[:at], line, *backward[at:]]
+
+
+def _finite(constant: Any) -> bool:
+    """Whether every number of a constant (an array of the namespace) is finite."""
+    import numpy as np
+
+    return bool(np.all(np.isfinite(constant))) if np.asarray(constant).dtype.kind == "f" else True
+
+
+def _reads_writes(line: str) -> tuple[list[str], list[str]]:
+    """The names a line of the code reads and those it assigns (``a += b`` reads a too)."""
+    if line.startswith("#"):
+        return [], []
+    code = line.split("  # ", 1)[0]
+    target = _TARGET.match(code)
+    if not target:
+        return _NAME.findall(code), []
+    writes = target.group(1).split(", ")
+    augmented = target.group(0).endswith(("+= ", "-= ", "*= ", "/= "))
+    return _NAME.findall(code[target.end():]) + (writes if augmented else []), writes
 
 
 def released(body: list[str], arrays: set[str]) -> list[str]:
@@ -828,13 +856,9 @@ def released(body: list[str], arrays: set[str]) -> list[str]:
     last: dict[str, int] = {}  # the last line naming each name (read or written)
     assigned: set[str] = set()
     for i, line in enumerate(body):
-        if line.startswith("#"):
-            continue
-        code = line.split("  # ", 1)[0]
-        target = _TARGET.match(code)
-        if target:
-            assigned.update(target.group(1).split(", "))
-        for name in _NAME.findall(code):
+        reads, writes = _reads_writes(line)
+        assigned.update(writes)
+        for name in (*reads, *writes):
             last[name] = i
     dead: dict[int, list[str]] = {}
     for name, i in last.items():  # (the last line returns what it reads)
