@@ -62,6 +62,9 @@ BY_NAME: dict[str, Op] = dict(TABLE)
 # backward pass when those with a gradient are at most this share of the batch (gathering
 # them costs a pass over their rows; the products after save more once half are gone)
 LIVE_SHARE = 0.5
+# nor for fewer numbers than this in all: a gather's own cost (some 10 microseconds) would
+# be more than the products save
+FEWEST = 4096
 
 
 def numpy_kernels() -> dict[str, Any]:
@@ -116,13 +119,15 @@ def numpy_kernels() -> dict[str, Any]:
             if not math.isfinite(total(a, None)):
                 raise FloatingPointError("a product or a sum is not finite")
 
-    def nonzero_rows(n: int, grads: tuple[Any, ...], values: tuple[Any, ...]
-                     ) -> tuple[Any, ...]:
+    def nonzero_rows(n: int, grads: tuple[Any, ...], values: tuple[Any, ...],
+                     finite: tuple[Any, ...] = ()) -> tuple[Any, ...]:
         # the rows of the samples with a gradient not all 0 (NaN is not 0), when they are at
         # most LIVE_SHARE of the batch and every value is finite (0 * inf is NaN: a sample
-        # with an infinite value adds NaN, not 0); else every array as it is
-        arrays = (*grads, *values)
-        if n < 2 or any(a.ndim == 0 or a.shape[0] != n for a in arrays):
+        # with an infinite value adds NaN, not 0; those of ``finite`` are known to be); else
+        # every array as it is
+        arrays = (*grads, *values, *finite)
+        if sum(a.size for a in arrays) < FEWEST or any(a.ndim == 0 or a.shape[0] != n
+                                                      for a in arrays):
             return arrays
         live = np.zeros(n, dtype=bool)
         for g in grads:
@@ -480,7 +485,7 @@ def array_kernels(xp: Any, device: Any = None, stop: Any = None) -> dict[str, An
         "full_like": lambda a, x: xp.full(shape(a), x, dtype=f64, device=device),
         "kinked": kinked, "no_doubt": lambda n: xp.zeros(n, dtype=xp.bool, device=device),
         # every row kept (NumPy's kernels drop the samples without a gradient)
-        "nonzero_rows": lambda n, grads, values: (*grads, *values),
+        "nonzero_rows": lambda n, grads, values, finite=(): (*grads, *values, *finite),
         # 0 for the samples near a kink, 1 for the others: all of them, nearly always
         "kept": lambda doubt: 1.0 - xp.astype(doubt[:, None], f64) if bool(xp.any(doubt))
         else 1.0,

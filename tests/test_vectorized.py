@@ -281,7 +281,7 @@ def test_samples_without_a_gradient_leave_the_backward_pass_with_the_same_gradie
                  else (losses[k - 1] + losses[k]) / 2)
     f = compile((loss - threshold).relu(), xs, params, input_grads=False)
     event(f"rows may go: {'nonzero_rows' in f.vector_source}")
-    with mock.patch.object(kernels, "LIVE_SHARE", live_share), vector_only():
+    with mock.patch.multiple(kernels, LIVE_SHARE=live_share, FEWEST=0), vector_only():
         result = f([samples[:, i] for i in range(n_in)], reduction="sum")
     live = [e for e in expected if e[0] - threshold > 0.0]
     close(result.outputs[0], [max(e[0] - threshold, 0.0) for e in expected], "loss")
@@ -315,11 +315,12 @@ def dropped_rows(f, columns):
     dropped = []
     nonzero_rows = kernels.numpy_kernels()["nonzero_rows"]
 
-    def spy(n, grads, values):
-        out = nonzero_rows(n, grads, values)
+    def spy(n, *arrays):
+        out = nonzero_rows(n, *arrays)
         dropped.append(n - len(out[0]))
         return out
-    with mock.patch.dict(f._vector()[1].__globals__, {"nonzero_rows": spy}), vector_only():
+    with mock.patch.dict(f._vector()[1].__globals__, {"nonzero_rows": spy}), \
+            mock.patch.object(kernels, "FEWEST", 0), vector_only():
         result = f(columns, reduction="sum")
     return result, dropped
 
@@ -383,12 +384,14 @@ def test_a_sample_with_an_infinite_value_keeps_its_row():
     assert "nonzero_rows" in f.vector_source
     x = np.array([[0.4, 0.1], [-0.5, 0.3], [-0.2, -0.4], [0.6, -0.7], [-0.9, 0.2], [0.1, 0.5]])
     y = past_the_margin(lambda a, b: model([a, b]), model.layers[-1], x, 1)
-    result = f([x[:, 0], x[:, 1], y], reduction="sum")
+    with mock.patch.object(kernels, "FEWEST", 0):
+        result = f([x[:, 0], x[:, 1], y], reduction="sum")
     want = engine_sum(loss_of, x, y, params)
     assert math.isnan(want[0]) and math.isnan(result.param_grads[0])
     close(result.param_grads[1:], want[1:], "param gradients")
 
 
+@mock.patch.object(kernels, "FEWEST", 0)
 def test_the_kernel_keeps_the_rows_of_samples_with_a_gradient():
     nonzero_rows = kernels.numpy_kernels()["nonzero_rows"]
     g = np.array([[0.0, -0.0], [0.0, 2.0], [math.nan, 0.0], [0.0, 0.0]])
@@ -397,7 +400,10 @@ def test_the_kernel_keeps_the_rows_of_samples_with_a_gradient():
     assert np.array_equal(kept_h, h[[1, 2]]) and kept_g.shape == (2, 2)
     h[3, 0] = math.inf  # a value that is not finite: every row stays
     assert nonzero_rows(4, (g,), (h,))[1] is h
+    assert nonzero_rows(4, (g,), (), (h,))[1].shape == (2, 2)  # unless known to be finite
     h[3, 0] = 1.0
+    with mock.patch.object(kernels, "FEWEST", g.size + h.size + 1):  # too few numbers
+        assert nonzero_rows(4, (g,), (h,))[1] is h
     g[1, 1] = g[3, 0] = 1.0  # three of four: more than half, every row stays
     assert nonzero_rows(4, (g,), (h,))[1] is h
     a, b = np.array([[0.0], [1.0], [0.0], [0.0]]), np.array([[0.0], [0.0], [0.0], [-1.0]])

@@ -99,6 +99,7 @@ class VectorWriter:
         self.errors: dict[Group, str] = {}
         self.arrays: set[Group] = set()  # those whose bound is elementwise
         self.skip_at: int | None = None  # the backward's line where rows may go
+        self.finite: set[str] = set()  # the arrays the forward pass checks (see forward)
         self.largest_param = False  # whether the code has named _p, the largest |parameter|
         self.sizes: dict[str, str] = {}  # a sum's array -> the name of its largest |entry|
         wanted = {src for g in self.kinked for o in self.operands[g] for src, _, _ in o.pieces}
@@ -244,6 +245,7 @@ class VectorWriter:
             lines += self._bounds(g)
         if checked:  # products and sums do not raise on overflow, as ufuncs in errstate do
             lines.append(f"finite({', '.join(self.sizes.get(c, c) for c in checked)})")
+        self.finite = set(checked)  # every entry finite, once the forward pass has run
         others = [self.names[g] for g in self.plan.groups
                   if g.op is not None and self.names[g] not in checked]
         if others:  # nor does any op on a library without NumPy's error state
@@ -789,14 +791,14 @@ def program(plan: Plan, outputs: list[Scalar], seeds: list[float], inputs: list[
            + doubt)
     if writer.skip_at is not None:
         backward = _skipping(backward, writer.skip_at, writer.batch_names(),
-                             writer.batch_gradients(), end, writer.namespace)
+                             writer.batch_gradients(), writer.finite, end, writer.namespace)
     body = released([*forward, "# backward: the chain rule, group by group, last first",
                      *backward, end], writer.batch_names())
     return head + "".join(f"    {line}\n" for line in body), writer.namespace
 
 
-def _skipping(backward: list[str], at: int, arrays: set[str], grads: set[str], end: str,
-              namespace: dict[str, Any]) -> list[str]:
+def _skipping(backward: list[str], at: int, arrays: set[str], grads: set[str],
+              finite: set[str], end: str, namespace: dict[str, Any]) -> list[str]:
     """The backward pass with the samples whose gradients are all 0 dropped at line ``at``
     (by the kernel nonzero_rows, when they are most of the batch): every array of a row per
     sample that the lines after it read, gradients and values alike, keeps the other rows.
@@ -805,7 +807,8 @@ def _skipping(backward: list[str], at: int, arrays: set[str], grads: set[str], e
     that are finite where the values are (no op with a pole), summed over the samples where
     it reaches a parameter: a sample with zero gradients adds exact zeros, if every number
     it is multiplied by is finite. Constants that are not (inf, nan) keep every row here;
-    values that are not, at run time (nonzero_rows checks them). So do a gradient per
+    values that are not, at run time (nonzero_rows checks those that the forward pass has
+    not, ``finite``). So do a gradient per
     sample returned and ``_keep`` read after ``at``: they need every row."""
     live: list[str] = []  # read after ``at`` before any line there assigns them
     made: set[str] = set()
@@ -819,11 +822,13 @@ def _skipping(backward: list[str], at: int, arrays: set[str], grads: set[str], e
             or not all(_finite(c) for c in numbers)):
         return backward
     gradients = [a for a in live if a in grads]
-    values = [a for a in live if a in arrays and a not in grads]
+    values = [a for a in live if a in arrays and a not in grads and a not in finite]
+    checked = [a for a in live if a in arrays and a not in grads and a in finite]
     if not gradients:
         return backward
-    names = [*gradients, *values]
-    call = f"nonzero_rows(n, {tuple_of(gradients)}, {tuple_of(values)})"
+    names = [*gradients, *values, *checked]
+    call = (f"nonzero_rows(n, {tuple_of(gradients)}, {tuple_of(values)}, "
+            f"{tuple_of(checked)})")
     line = f"{', '.join(names)} = {call}" if len(names) > 1 else f"{names[0]} = {call}[0]"
     return [*backward[:at], line, *backward[at:]]
 
