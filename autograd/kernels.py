@@ -120,12 +120,12 @@ def numpy_kernels() -> dict[str, Any]:
                 raise FloatingPointError("a product or a sum is not finite")
 
     def nonzero_rows(n: int, grads: tuple[Any, ...], values: tuple[Any, ...],
-                     finite: tuple[Any, ...] = ()) -> tuple[Any, ...]:
+                     known: tuple[Any, ...] = ()) -> tuple[Any, ...]:
         # the rows of the samples with a gradient not all 0 (NaN is not 0), when they are at
         # most LIVE_SHARE of the batch and every value is finite (0 * inf is NaN: a sample
-        # with an infinite value adds NaN, not 0; those of ``finite`` are known to be); else
-        # every array as it is
-        arrays = (*grads, *values, *finite)
+        # with an infinite value adds NaN, not 0; the values ``known`` are known to be);
+        # else every array as it is
+        arrays = (*grads, *values, *known)
         if sum(a.size for a in arrays) < FEWEST or any(a.ndim == 0 or a.shape[0] != n
                                                       for a in arrays):
             return arrays
@@ -485,7 +485,7 @@ def array_kernels(xp: Any, device: Any = None, stop: Any = None) -> dict[str, An
         "full_like": lambda a, x: xp.full(shape(a), x, dtype=f64, device=device),
         "kinked": kinked, "no_doubt": lambda n: xp.zeros(n, dtype=xp.bool, device=device),
         # every row kept (NumPy's kernels drop the samples without a gradient)
-        "nonzero_rows": lambda n, grads, values, finite=(): (*grads, *values, *finite),
+        "nonzero_rows": lambda n, grads, values, known=(): (*grads, *values, *known),
         # 0 for the samples near a kink, 1 for the others: all of them, nearly always
         "kept": lambda doubt: 1.0 - xp.astype(doubt[:, None], f64) if bool(xp.any(doubt))
         else 1.0,

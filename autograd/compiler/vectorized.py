@@ -621,8 +621,8 @@ class VectorWriter:
 
     def batch_gradients(self) -> set[str]:
         """The names of the code that hold a gradient with a row per sample."""
-        varying = [self.names[g] for g in (*self.plan.inputs, *self.plan.groups) if g.varying]
-        return {"_d", *(f"g_{a}" for a in varying), *(f"gz_{a}" for a in varying)}
+        varying = [g for g in (*self.plan.inputs, *self.plan.groups) if g.varying]
+        return {"_d", *map(self._grad, varying), *(f"gz_{self.names[g]}" for g in varying)}
 
     def _grad(self, g: Group) -> str:
         return "g_params" if g is self.plan.params else f"g_{self.names[g]}"
@@ -808,17 +808,17 @@ def _skipping(backward: list[str], at: int, arrays: set[str], grads: set[str],
     it reaches a parameter: a sample with zero gradients adds exact zeros, if every number
     it is multiplied by is finite. Constants that are not (inf, nan) keep every row here;
     values that are not, at run time (nonzero_rows checks those that the forward pass has
-    not, ``finite``). So do a gradient per
-    sample returned and ``_keep`` read after ``at``: they need every row."""
-    live: list[str] = []  # read after ``at`` before any line there assigns them
+    not, ``finite``). So do a gradient per sample returned and ``_keep`` read after ``at``:
+    they need every row."""
+    live: dict[str, None] = {}  # read after ``at`` before any line there assigns them
     made: set[str] = set()
     for line in backward[at:]:
         reads, writes = _reads_writes(line)
-        live += [a for a in reads if a not in made and a not in live]
+        live.update((a, None) for a in reads if a not in made)
         made.update(writes)
     returned = set(_NAME.findall(end)) & arrays
     numbers = [namespace[a] for a in live if a in namespace]
-    if ({"_keep", "inf", "nan"} & set(live) or returned & (made | set(live))
+    if ({"_keep", "inf", "nan"} & live.keys() or returned & (made | live.keys())
             or not all(_finite(c) for c in numbers)):
         return backward
     gradients = [a for a in live if a in grads]
