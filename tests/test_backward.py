@@ -36,7 +36,7 @@ def dictionary_pass(root, seed=1.0):
 
 
 @settings(max_examples=150, deadline=None, derandomize=True)
-@given(graphs, st.sampled_from([0.0, -0.0, 1.5, -2.0, math.nan]), st.integers(1, 3))
+@given(graphs, st.sampled_from([0.0, -0.0, 0, 1.5, -2.0, 3, math.nan]), st.integers(1, 3))
 def test_slots_give_the_dictionary_s_gradients_bit_for_bit(g, before, passes):
     point, plan = g
     inputs = [Value(x) for x in point]

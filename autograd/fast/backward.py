@@ -26,7 +26,7 @@ from autograd.fast import graph, unrolled
 from autograd.fast.nodes import NODE_TYPES, PerOp
 
 _GRAD, _DATA = operator.attrgetter("grad"), operator.attrgetter("data")
-_FLOAT = {float}
+_NUMBERS = {float, int}  # a 0 or 0.0 gradient is summed onto in place
 
 
 class _Pass:
@@ -112,8 +112,8 @@ def _backprop(roots: Sequence[Value], seeds: Sequence[Grad], create_graph: bool,
     """Leave d(sum of seed * root)/d(v) in ``v.grad`` for every v below the roots.
 
     Returns the nodes, the gradients they held before, and the nodes put aside with their
-    old gradients. A node whose gradient was 0.0 accumulates on it (0.0 + g1 + g2 + ...
-    rounds as g1 + g2 + ... then + 0.0 would); others, or every node when ``fresh``, are put
+    old gradients. A node whose gradient was 0.0 (or 0) accumulates on it (0.0 + g1 + g2
+    + ... rounds as g1 + g2 + ... then + 0.0 would); others, or every node when ``fresh``, are put
     aside: they start from nothing and are the caller's to combine. If the pass fails, every
     gradient is put back as it was.
     """
@@ -125,10 +125,10 @@ def _backprop(roots: Sequence[Value], seeds: Sequence[Grad], create_graph: bool,
     saved = list(map(_GRAD, order))
     if fresh or create_graph:
         aside = list(zip(order, saved))
-    elif _FLOAT.issuperset(map(type, saved)):  # the usual case, sorted out in C: the nonzero
+    elif _NUMBERS.issuperset(map(type, saved)):  # the usual case, sorted out in C: the nonzero
         aside = list(zip(compress(order, saved), compress(saved, saved)))  # (and NaN) ones
     else:
-        aside = [(v, g) for v, g in zip(order, saved) if type(g) is not float or g != 0.0]
+        aside = [(v, g) for v, g in zip(order, saved) if type(g) not in _NUMBERS or g != 0.0]
     # -0.0 is the float that adds as nothing: -0.0 + g is g, for every g
     start: Any = _NOTHING if create_graph else -0.0
     for v, _ in aside:
