@@ -4,7 +4,7 @@ the tuples that weighted nodes share once they are complete."""
 from __future__ import annotations
 
 from collections.abc import Container, Iterable
-from itertools import filterfalse
+from itertools import filterfalse, islice
 from typing import Any
 
 from autograd.core.ops import interleaved
@@ -61,7 +61,13 @@ def toposort(roots: Iterable[Value], cut: Container[Value] | None = None) -> lis
                 stack += (node, _SHARED)
             else:
                 stack += (node, None)
-                if type(parents) is not tuple:  # a DOT that + built: its first _b terms
+                if type(parents) is not tuple:  # a DOT that + built: its first _b terms,
+                    # b, w_1, x_1, ...: past b, mostly a layer's weights and inputs, visited
+                    # already by the layer's other sums (asked in C, without a call per term)
+                    if visited.issuperset(islice(parents, 1, row)):
+                        if parents[0] not in visited:
+                            stack.append(parents[0])
+                        continue
                     parents = parents[:row]
             push(filterfalse(known, reversed(parents)))  # (filtered in C: a neuron's weights)
     return order
