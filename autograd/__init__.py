@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, Any
 from autograd import ops, owner  # noqa: F401 (importing owner checks that this is chainrule's)
 from autograd.compiler import Compiled, Jitted, compile, jit  # noqa: A004 (autograd.compile, like torch's)
 from autograd.core.grad_mode import enable_grad, is_grad_enabled, no_grad
-from autograd.engine import Value, fast_enabled, grad, zero_grad
+from autograd.engine import Value, add_gradients, fast_enabled, grad, gradients, zero_grad
 from autograd.functions import FUSABLE, dot, maximum, minimum, neuron
 from autograd.functions import sum as sum  # noqa: A004 (autograd.sum, like torch.sum)
 from autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck, numerical_grad
@@ -17,11 +17,10 @@ if TYPE_CHECKING:
 
 __version__ = "0.1.0"
 __all__ = ["FUSABLE", "Compiled", "Exploration", "GradcheckError", "Jitted", "Value",
-           "__version__", "compile", "dot", "enable_grad", "explore", "fast_enabled", "grad",
-           "gradcheck",
-           "gradgradcheck", "hessian", "hvp", "is_grad_enabled", "jacfwd", "jacrev", "jit", "jvp",
-           "maximum", "minimum", "neuron", "no_grad", "numerical_grad", "ops", "primitive", "vjp",
-           "zero_grad"]
+           "__version__", "add_gradients", "compile", "dot", "enable_grad", "explore",
+           "fast_enabled", "grad", "gradcheck", "gradgradcheck", "gradients", "hessian", "hvp",
+           "is_grad_enabled", "jacfwd", "jacrev", "jit", "jvp", "maximum", "minimum", "neuron",
+           "no_grad", "numerical_grad", "ops", "primitive", "vjp", "zero_grad"]
 
 
 def _repr_html_(self: Value) -> str:

@@ -14,12 +14,12 @@ from autograd import owner  # noqa: F401 (importing owner checks that this is ch
 from autograd.core import backward as core_backward
 from autograd.core import value as core
 from autograd.core.errors import to_float
-from autograd.core.grad import zero_grad
 from autograd.core.ops import Op, check_weighted, interleaved
 from autograd.core.value import Grad, Number, Value
 
-__all__ = ["Grad", "Number", "RowCache", "Value", "apply", "as_number", "constant",
-           "fast_enabled", "grad", "toposort", "weighted_rows", "zero_grad"]
+__all__ = ["Grad", "Number", "RowCache", "Value", "add_gradients", "apply", "as_number",
+           "constant", "fast_enabled", "grad", "gradients", "toposort", "weighted_rows",
+           "zero_grad"]
 
 FAST = os.environ.get("CHAINRULE_FAST", "1").strip() != "0"
 
@@ -45,13 +45,13 @@ def _weighted_rows(op: Op, rows: Sequence[Sequence[Any]], xs: Sequence[Any],
 
 if FAST:
     from autograd.fast import install
-    from autograd.fast.backward import grad
+    from autograd.fast.backward import add_gradients, grad, gradients, zero_grad
     from autograd.fast.graph import toposort
     from autograd.fast.weighted import RowCache, weighted_rows
 
     install()
 else:
-    from autograd.core.grad import grad
+    from autograd.core.grad import add_gradients, grad, gradients, zero_grad
 
     toposort = core_backward.toposort
     RowCache = _NoCache  # type: ignore[assignment,misc]

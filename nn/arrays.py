@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from autograd import gradients
 from autograd.engine import as_number
 from nn.clip import clip_scale, total_norm
 from nn.compiled import CompiledLoss
@@ -46,7 +47,7 @@ class ArrayTraining:
         self.np = np
         self.loss, self.optimizer, self.m = loss, optimizer, Arrays(np)
         self.theta = np.array([p.data for p in loss.params], dtype=float)
-        self.grads = np.array([as_number(p.grad) for p in loss.params], dtype=float)
+        self.grads = np.array(list(map(as_number, gradients(loss.params))), dtype=float)
         self.state = {name: np.array(values, dtype=float)
                       for name, values in optimizer.state.items()}
         # the data once as columns; a batch is read by its indices

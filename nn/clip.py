@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
-from autograd import Value, checks
+from autograd import Value, checks, gradients
 from autograd.engine import as_number
 
 
@@ -34,15 +34,16 @@ def clip_grad_norm_(parameters: Value | Iterable[Value], max_norm: float,
     norm_type = checks.at_least("norm_type (p of the p-norm, or math.inf)", norm_type, 0.0,
                                 strict=True)
     params = _as_list(parameters)
-    norm = total_norm((as_number(p.grad) for p in params), norm_type)
+    grads = gradients(params)
+    norm = total_norm(map(as_number, grads), norm_type)
     if error_if_nonfinite and not math.isfinite(norm):
         raise RuntimeError(f"the total norm of order {norm_type} of the gradients is {norm}, "
                            "so it cannot be clipped; pass error_if_nonfinite=False to scale "
                            "them by it anyway")
     scale = clip_scale(norm, max_norm)
     if scale is not None:
-        for p in params:
-            p.grad = p.grad * scale
+        for p, g in zip(params, grads):
+            p.grad = g * scale
     return norm
 
 
@@ -58,8 +59,8 @@ def clip_scale(norm: float, max_norm: float) -> float | None:
 def clip_grad_value_(parameters: Value | Iterable[Value], clip_value: float) -> None:
     """Clamp every gradient into [-clip_value, clip_value] (NaN stays NaN)."""
     clip_value = checks.at_least("clip_value", clip_value, 0.0)
-    for p in _as_list(parameters):
-        g = as_number(p.grad)
+    params = _as_list(parameters)
+    for p, g in zip(params, map(as_number, gradients(params))):
         if g > clip_value:
             p.grad = clip_value
         elif g < -clip_value:

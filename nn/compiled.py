@@ -7,7 +7,7 @@ import random
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from autograd import Value, compile, grad, no_grad  # noqa: A004
+from autograd import Value, add_gradients, compile, grad, no_grad  # noqa: A004
 from autograd.compiler.traced import refuse
 from autograd.core.grad_mode import tracing_values
 from autograd.engine import as_number
@@ -97,8 +97,7 @@ class CompiledLoss:
         if self.np is not None and len(targets) >= self.smallest:
             columns = [self.np.asarray(c, dtype=float) for c in columns]
         result = self.fn(columns, reduction=self.reduction)
-        for p, g in zip(self.params, result.param_grads):
-            p.grad += g
+        add_gradients(self.params, result.param_grads)
         return self._loss(result.outputs[0]), self.predictions(result.outputs[1:])
 
     def on_arrays(self, columns: list[Any], params: Any) -> tuple[float, list[Any], Any]:

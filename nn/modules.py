@@ -10,7 +10,7 @@ import random
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-from autograd import Value, checks
+from autograd import Value, checks, zero_grad
 from autograd.engine import RowCache, weighted_rows
 from autograd.files import regular_file_mode, write_atomically
 from autograd.functions import FUSABLE
@@ -89,8 +89,7 @@ class Module:
 
     def zero_grad(self) -> None:
         """Reset the gradient of every parameter to 0.0."""
-        for p in self.parameters():
-            p.grad = 0.0
+        zero_grad(self.parameters())
 
     def num_parameters(self) -> int:
         """How many scalar parameters the module has."""

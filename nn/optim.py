@@ -6,7 +6,7 @@ import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from autograd import Value, checks
+from autograd import Value, checks, gradients, zero_grad
 from autograd.engine import as_number
 
 
@@ -57,15 +57,14 @@ class Optimizer:
 
     def zero_grad(self) -> None:
         """Set every parameter's gradient to 0.0."""
-        for p in self.params:
-            p.grad = 0.0
+        zero_grad(self.params)
 
     def step(self) -> None:
         """Move every parameter once, from the gradient it holds now."""
         n = len(self.params)
         t = self.step_count + 1
         thetas, state = self.on_floats(
-            [p.data for p in self.params], [as_number(p.grad) for p in self.params],
+            [p.data for p in self.params], list(map(as_number, gradients(self.params))),
             {name: self.state.get(name) or [0.0] * n for name in self.buffers_used()}, t)
         # every new value is known: now all of them at once (a rule that raised changed nothing)
         self.step_count = t

@@ -6,10 +6,12 @@ import struct
 import sys
 import threading
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from random_graphs import build, graphs
 
+import autograd
 from autograd import Value, grad, ops
 from autograd.core import backward
 from autograd.engine import apply, toposort
@@ -93,6 +95,25 @@ def test_a_failing_pass_puts_every_gradient_back():
     assert [bits(v.grad) for v in toposort([y])] == before
 
 
+@pytest.fixture(params=["as installed", "anywhere"])
+def grad_property(request):
+    """.grad as installed, and, with the speed layer, also the property it installs where
+    threads may switch anywhere (3.14, free-threaded)."""
+    if request.param == "as installed":
+        yield
+        return
+    if not autograd.fast_enabled():
+        pytest.skip("the speed layer's .grad property; CHAINRULE_FAST=0 leaves it out")
+    from autograd.fast import backward as fast_backward
+    installed = vars(Value)["grad"]
+    Value.grad = fast_backward.GRAD_ANYWHERE
+    try:
+        yield
+    finally:
+        Value.grad = installed
+
+
+@pytest.mark.usefixtures("grad_property")
 def test_threads_sharing_parameters_add_all_their_gradients():
     interval = sys.getswitchinterval()
     sys.setswitchinterval(1e-6)  # threads take turns often, inside passes too
@@ -129,6 +150,7 @@ def finishes(work, seconds=20.0):
     return done[0]
 
 
+@pytest.mark.usefixtures("grad_property")
 def test_a_pass_waiting_inside_a_derivative_does_not_block_another_graph():
     # thread A's pass stops inside a derivative rule until thread B's pass, over another
     # graph, has finished: no lock is held across unrelated graphs
@@ -147,6 +169,7 @@ def test_a_pass_waiting_inside_a_derivative_does_not_block_another_graph():
     assert xa.grad == 2.0 * math.cos(0.3) and xb.grad == 1.4
 
 
+@pytest.mark.usefixtures("grad_property")
 def test_grad_and_backward_inside_a_derivative_rule_give_their_gradients():
     # a derivative rule that itself differentiates, on its own graph and on the graph being
     # differentiated: both work (never a hang), and every gradient is as without nesting
@@ -165,3 +188,140 @@ def test_grad_and_backward_inside_a_derivative_rule_give_their_gradients():
     finishes(y.backward)
     assert seen == [0.75] and z.grad == 4.0
     assert x.grad == math.cos(0.5) + 1.0 + 3.0
+
+
+def mid_pass(during, before=5.0):
+    """x with a gradient of ``before``, and y = f(x) * x with f an op whose derivative rule
+    calls during(x) in the middle of y's pass: after y * x has added its term to x, before
+    f's. Returns x, y and dy/dx."""
+    def rule(m, out, args, k):
+        during(x)
+        return (m.cos(args[0]),)
+
+    x = Value(0.5)
+    x.grad = before
+    y = apply(ops.Op("f", 1, math.sin, rule), [x]) * x
+    return x, y, math.sin(0.5) + 0.5 * math.cos(0.5)
+
+
+def in_thread(work):
+    other = threading.Thread(target=work)
+    other.start()
+    other.join(10)
+    assert not other.is_alive(), "a .grad read or write waited for a pass"
+
+
+@pytest.mark.usefixtures("grad_property")
+def test_a_grad_read_during_a_pass_shows_what_it_held_never_a_partial_sum():
+    # read in another thread and in the pass's own (a rule or hook): the gradient from
+    # before the pass, never the -0.0 the speed layer's pass starts from, nor a partial sum
+    seen = []
+
+    def read(x):
+        in_thread(lambda: seen.append(x.grad))
+        seen.append(x.grad)
+
+    x, y, dy = mid_pass(read)
+    finishes(y.backward)
+    assert [bits(g) for g in seen] == [bits(5.0)] * 2 and x.grad == 5.0 + dy
+    seen.clear()
+    assert finishes(lambda: grad(y, [x])) == [dy]
+    assert seen == [5.0 + dy] * 2 and x.grad == 5.0 + dy  # grad() changes no .grad
+
+
+@pytest.mark.usefixtures("grad_property")
+def test_a_grad_written_during_a_pass_gets_the_pass_s_sum_added():
+    # as in the core, a pass adds its sum to what .grad holds when it ends: a write from
+    # another thread (zero_grad, x.grad += 1) or from a rule of the pass lands whole
+    for write, before, expected in [
+            (lambda x: in_thread(lambda: setattr(x, "grad", 0.0)), 5.0, 0.0),
+            (lambda x: in_thread(lambda: setattr(x, "grad", x.grad + 1.0)), 5.0, 6.0),
+            (lambda x: setattr(x, "grad", 0.0), 5.0, 0.0),  # the rule's own write
+            (lambda x: setattr(x, "grad", 2.5), 0.0, 2.5)]:  # onto a node summed in place
+        x, y, dy = mid_pass(write, before)
+        finishes(y.backward)
+        assert bits(x.grad) == bits(expected + dy)
+
+
+@pytest.mark.usefixtures("grad_property")
+def test_a_backward_inside_a_rule_adds_before_the_outer_pass_as_in_the_core():
+    # the inner pass hands over at once, the outer one when it ends: (old + inner) + outer,
+    # which rounds otherwise than (old + outer) + inner here
+    x, y, dy = mid_pass(lambda x: (x * 3.0).backward(), before=1 / 3)
+    finishes(y.backward)
+    assert x.grad == (1 / 3 + 3.0) + dy != (1 / 3 + dy) + 3.0
+
+
+@pytest.mark.usefixtures("grad_property")
+def test_a_backward_started_by_a_rule_in_another_thread_finishes():
+    # a rule that waits for another thread's backward over the same values: that pass runs
+    # (on the core's dictionary) instead of waiting for the rule's own pass, which waits
+    # for it; every sum is added
+    x, y, dy = mid_pass(lambda x: in_thread(lambda: (x * 3.0).backward()), before=0.0)
+    finishes(y.backward)
+    assert x.grad == 3.0 + dy
+
+
+@pytest.mark.usefixtures("grad_property")
+def test_passes_whose_rules_write_each_other_s_values_both_finish():
+    ready = threading.Barrier(2, timeout=10)
+    xs = [Value(0.5), Value(0.25)]
+
+    def rule_of(i):
+        def rule(m, out, args, k):
+            ready.wait()  # both passes are running now
+            xs[1 - i].grad += 1.0  # a value the other thread's pass holds
+            return (m.cos(args[0]),)
+        return ops.Op(f"f{i}", 1, math.sin, rule)
+
+    ys = [apply(rule_of(i), [x]) * 2.0 for i, x in enumerate(xs)]
+    threads = [threading.Thread(target=y.backward) for y in ys]
+    finishes(lambda: ([t.start() for t in threads], [t.join() for t in threads]))
+    assert [x.grad for x in xs] == [1.0 + 2.0 * math.cos(x.data) for x in xs]
+
+
+@pytest.mark.usefixtures("grad_property")
+def test_many_gradients_during_a_pass_are_read_and_added_as_one_is():
+    # gradients() in another thread shows what .grad held before the pass; add_gradients
+    # and zero_grad from another thread land, and the pass adds its sum to them
+    seen = []
+    x, y, dy = mid_pass(lambda x: in_thread(lambda: seen.append(autograd.gradients([x]))))
+    finishes(y.backward)
+    assert seen == [[5.0]] and x.grad == 5.0 + dy
+    x, y, dy = mid_pass(lambda x: in_thread(lambda: autograd.add_gradients([x], [1.0])))
+    finishes(y.backward)
+    assert x.grad == (5.0 + 1.0) + dy
+    x, y, dy = mid_pass(lambda x: in_thread(lambda: autograd.zero_grad([x])))
+    finishes(y.backward)
+    assert bits(x.grad) == bits(0.0 + dy)
+
+
+@pytest.mark.usefixtures("grad_property")
+def test_reads_racing_passes_never_see_a_partial_sum():
+    # one thread backpropagates 200 times, 101 terms into w each time; another reads w.grad
+    # all the while, with threads switching as often as the interpreter can: every read is
+    # a whole number of passes' sums
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    w, x = Value(0.5), Value(3.0)
+    seen, done = [], threading.Event()
+
+    def passes():
+        for _ in range(200):
+            y = w * x
+            for _ in range(100):
+                y = y + w * x  # d y/dw = 101 x = 303
+            y.backward()
+        done.set()
+
+    def reads():
+        while not done.is_set():
+            seen.append(w.grad)
+
+    try:
+        threads = [threading.Thread(target=passes), threading.Thread(target=reads)]
+        finishes(lambda: ([t.start() for t in threads], [t.join() for t in threads]))
+    finally:
+        sys.setswitchinterval(interval)
+    assert w.grad == 200 * 303.0 and len(seen) > 100
+    assert [g for g in seen if g % 303.0 != 0.0] == []

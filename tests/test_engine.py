@@ -15,9 +15,11 @@ import pytest
 import autograd
 from autograd import (
     Value,
+    add_gradients,
     dot,
     enable_grad,
     grad,
+    gradients,
     is_grad_enabled,
     maximum,
     no_grad,
@@ -214,6 +216,36 @@ def test_repeated_backward_accumulates_like_pytorch():
     assert x.grad == y.grad == z.grad == 0.0
     z.backward()
     assert x.grad == 6.0
+
+
+def test_gradients_of_many_values_are_read_added_and_zeroed_together():
+    xs = [Value(float(i)) for i in range(3)]
+    xs[1].grad = 0.25
+    add_gradients([*xs, xs[0]], [1.0, 2.0, 3.0, 0.5])  # xs[0] twice: both added
+    assert gradients(xs) == [1.5, 2.25, 3.0]
+    zero_grad(iter(xs))
+    assert gradients(xs) == [0.0, 0.0, 0.0]
+    (g,) = grad(xs[2] * xs[2], [xs[2]], create_graph=True)
+    add_gradients([xs[2]], [g])  # a gradient that is a graph replaces a plain 0.0, as in
+    assert xs[2].grad is g  # backward(create_graph=True)
+    add_gradients([xs[0]], [True])
+    assert xs[0].grad == 1.0
+
+
+@pytest.mark.parametrize("values, grads, error, named", [
+    ([Value(1.0)], [1.0, 2.0], ValueError, "1 values and 2 gradients"),
+    ([Value(1.0), 2.0], [1.0, 2.0], TypeError, "value 1 is a float"),
+    ([Value(1.0), Value(2.0)], [1.0, "2"], TypeError, "gradient 1 is a str"),
+    ([Value(1.0)], [None], TypeError, "gradient 0 is a NoneType")])
+def test_add_gradients_refuses_bad_input_and_changes_nothing(values, grads, error, named):
+    before = [v.grad for v in values if isinstance(v, Value)]
+    with pytest.raises(error, match=named):
+        add_gradients(values, grads)
+    assert [v.grad for v in values if isinstance(v, Value)] == before
+    with pytest.raises(TypeError, match="value 0 is a str"):
+        gradients(["x"])
+    with pytest.raises(TypeError, match="value 1 is a NoneType"):
+        zero_grad([Value(1.0), None])
 
 
 def test_backward_with_a_given_gradient():

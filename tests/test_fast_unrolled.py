@@ -29,8 +29,8 @@ def test_the_source_reads_as_the_code_rules_write_it():
     assert "out = b.data + w1.data * d1\n" in unrolled.rows_source(ops.DOT, None, 1)
     chain = unrolled.chain_source(2, terms=False)
     assert chain == ("def chain(xs, row, g):\n    x1, x2 = xs\n    _, b, w1, w2 = row\n"
-                     "    b.grad += g\n    w1.grad += g * x1.data\n    x1.grad += g * w1.data\n"
-                     "    w2.grad += g * x2.data\n    x2.grad += g * w2.data\n")
+                     "    b._g += g\n    w1._g += g * x1.data\n    x1._g += g * w1.data\n"
+                     "    w2._g += g * x2.data\n    x2._g += g * w2.data\n")
     assert unrolled.chain_source(1, terms=True).startswith(
         "def chain(terms, g):\n    b, w1, x1 = terms\n")
     # beyond DOT_INLINE pairs the code rule calls dot_, as compiled code does

@@ -57,7 +57,7 @@ from autograd.core.grad_mode import (
     tracing,
     tracing_values,
 )
-from autograd.engine import Value, grad, toposort
+from autograd.engine import Value, add_gradients, grad, toposort
 from autograd.ops import FLOAT_MATH, LEAF
 
 Key = tuple[Any, ...]
@@ -316,8 +316,7 @@ class _Traced:
         if result is not None and not unchecked:
             outs = [float(o[0]) for o in result.outputs]
             if grads:
-                for p, g in zip(params, result.param_grads.tolist()):
-                    p.grad += g
+                add_gradients(params, result.param_grads.tolist())
         else:  # fn itself: to check the code's numbers, or where it cannot vouch for them
             eager = self._eager(args, kwargs, params, grads)
             if result is not None:
@@ -326,8 +325,7 @@ class _Traced:
                 if grads:  # its outputs were checked too
                     self.checked[False] |= unchecked
             outs = eager.outs
-            for p, g in zip(eager.leaves, eager.grads):
-                p.grad += g
+            add_gradients(eager.leaves, eager.grads)
         return outs if self.many else outs[0]
 
     def _forward(self) -> Compiled:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import operator
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Union
 
 from autograd.core import backward as backward_pass
@@ -103,13 +103,13 @@ def restored(first: Any, op: Op, parents: tuple[Value, ...], param: Any, label: 
     return v
 
 
-_ADDING = threading.Lock()  # handing a pass's gradients to .grad, one pass at a time
+HANDING_OVER = threading.Lock()  # handing gradients to .grad, one pass at a time
 
 
-def accumulate(grads: dict[Value, Grad]) -> None:
-    """Add each computed gradient into its Value's ``.grad``, as PyTorch accumulates."""
-    with _ADDING:
-        for v, g in grads.items():
+def accumulate(grads: Iterable[tuple[Value, Grad]]) -> None:
+    """Add each gradient into its Value's ``.grad``, as PyTorch accumulates."""
+    with HANDING_OVER:
+        for v, g in grads:
             old = v.grad
             # a gradient that is a graph (create_graph) replaces a plain 0.0
             v.grad = g if isinstance(g, Value) and old == 0.0 and type(old) is float else old + g
@@ -261,7 +261,7 @@ class Value:
     def backward(self, gradient: Grad | None = None, create_graph: bool = False) -> None:
         """Add d(self)/d(v) * gradient (default 1.0) into ``v.grad`` for every v below."""
         seed = 1.0 if gradient is None else seed_of(gradient)
-        accumulate(backward_pass.backprop([self], [seed], create_graph))
+        accumulate(backward_pass.backprop([self], [seed], create_graph).items())
 
     def detach(self) -> Value:
         """A new leaf with the same data and label, cut off from this value's graph.

@@ -1,14 +1,20 @@
 """The backward pass of the speed layer: the core's (``autograd/core/backward.py``), with
-the gradients kept in the nodes' own slots rather than a dictionary and each node's float
+the gradients summed in the nodes' own slots rather than a dictionary and each node's float
 rule a method of its class, some written out for their width. The same floats, in the same
 order.
+
+As in the core, a pass hands its gradients over when it ends: until then ``.grad`` shows,
+in every thread, what it held before the pass or what was assigned to it since, never a
+partial sum, and the pass's sum is added to that when it ends.
 """
 
 from __future__ import annotations
 
 import operator
+import sys
+import sysconfig
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from itertools import compress, islice
 from typing import Any
@@ -18,79 +24,212 @@ from autograd.core import grad_mode, ops
 from autograd.core.backward import check_toposort
 from autograd.core.errors import undefined
 from autograd.core.floats import FLOAT_MATH
-from autograd.core.grad import grad_arguments, used
+from autograd.core.grad import checked_gradients, checked_values, grad_arguments, used
 from autograd.core.ops import Op, interleaved, slope
 from autograd.core.value import Grad, Value, accumulate, seed_of
 from autograd.core.valuemath import VALUE_MATH
 from autograd.fast import graph, unrolled
-from autograd.fast.nodes import NODE_TYPES, PerOp
+from autograd.fast.nodes import NODE_TYPES, TYPES, PerOp
 
-_GRAD, _DATA = operator.attrgetter("grad"), operator.attrgetter("data")
+# _g is the grad slot itself (autograd/fast/nodes.py); Value.grad is the property below
+_GRAD, _DATA = operator.attrgetter("_g"), operator.attrgetter("data")
 _NUMBERS = {float, int}  # a 0 or 0.0 gradient is summed onto in place
+_FLOATS = {float}
+_ABSENT: Any = object()
 
 
 class _Pass:
-    """A pass running now: its thread, its nodes, and what is to be added when it ends."""
+    """A pass running now: its nodes, their gradients from before it and those assigned
+    since, and, once it has run, the nodes whose sums are to be added (``aside``)."""
 
-    __slots__ = ("after", "order", "thread")
+    __slots__ = ("_before", "aside", "order", "saved", "written")
 
     def __init__(self, order: list[Any]) -> None:
-        self.thread, self.order = threading.get_ident(), order
-        self.after: list[dict[Any, Grad]] = []  # gradients of passes run inside this one
+        self.order = order
+        self.saved: list[Grad] = []  # as each v.grad was when the pass began
+        self.written: dict[Any, Grad] = {}  # v -> what was assigned to v.grad meanwhile
+        self.aside: list[tuple[Any, Grad]] | None = None  # None: hand nothing over
+        self._before: dict[Any, Grad] | None = None
+
+    def shown(self, v: Any) -> Any:
+        """What ``v.grad`` shows while the pass runs, or _ABSENT if the pass holds no v."""
+        g = self.written.get(v, _ABSENT)
+        if g is _ABSENT:
+            if self._before is None:  # made for the first read during the pass
+                self._before = dict(zip(self.order, self.saved))
+            g = self._before.get(v, _ABSENT)
+        return g
+
+    def end(self) -> None:
+        """Hand the sums over, added to what each .grad shows; without ``aside`` (grad(), a
+        failed pass) put back what each shows."""
+        written = self.written
+        if self.aside is None:
+            for v, old in zip(self.order, self.saved):
+                v._g = written.get(v, old)
+            return
+        for v, old in self.aside:  # summed from nothing
+            v._g = _added(written.get(v, old), v._g)
+        if written:  # assigned during the pass but summed onto in place
+            aside = {v for v, _ in self.aside}
+            for v, old in zip(self.order, self.saved):
+                if v in written and v not in aside:
+                    sum_ = v._g  # old + g1 + g2 + ...: old is a 0 (see _backprop)
+                    v._g = written[v] if sum_ is old else _added(written[v], sum_)
 
 
-# A pass keeps its gradients in the nodes' grad slots (no dictionary), so two passes must
-# not share a node: one that would waits for the other (in another thread), or, inside the
-# other (a derivative rule or hook of this thread calling grad or backward), runs the
-# core's pass, which keeps its gradients in a dictionary of its own.
-_RUNNING: list[_Pass] = []
-_CHANGED = threading.Condition()
+# A pass sums its gradients in the nodes' grad slots, so two passes must not share a node:
+# one that would runs the core's pass instead, which sums in a dictionary of its own and
+# hands over with accumulate. No pass waits for another, so none can wait for itself.
+# _RUNNING is replaced whole, and _begun counted, under _LOCK, so that a read sees one state.
+_RUNNING: tuple[_Pass, ...] = ()
+_LOCK = threading.RLock()
+_begun = 0  # the passes begun so far
 
 
 @contextmanager
-def _slots(order: list[Any]) -> Iterator[_Pass | None]:
-    """Hold the nodes of ``order`` for one pass: yields None when held, else the pass of
-    this thread that holds some of them and that this one runs inside of."""
-    mine = _Pass(order)
-    with _CHANGED:
-        nodes = set(order) if _RUNNING else None  # only asked when another pass runs
-        while True:
-            clash = [p for p in _RUNNING if nodes is not None and not nodes.isdisjoint(p.order)]
-            outer = next((p for p in clash if p.thread == mine.thread), None)
-            if outer is not None:
-                break
-            if not clash:
-                _RUNNING.append(mine)
-                break
-            _CHANGED.wait()
-    if outer is not None:
-        yield outer
+def _held(order: list[Any]) -> Iterator[_Pass | None]:
+    """The nodes of ``order`` held for one pass that sums in their slots, or None if a pass
+    running now holds some of them."""
+    global _RUNNING, _begun
+    mine: _Pass | None = None
+    with _LOCK:
+        nodes = set(order) if _RUNNING else None  # a set only when another pass runs
+        if nodes is None or all(nodes.isdisjoint(p.order) for p in _RUNNING):
+            mine = _Pass(order)
+            # the gradients, then the pass made known, with no call or jump between (see
+            # _write): no .grad is written in between
+            mine.saved = list(map(_GRAD, order))
+            _RUNNING += (mine,)
+            _begun += 1  # after _RUNNING: see _shown
+    if mine is None:
+        yield None
         return
     try:
-        yield None
+        yield mine
     finally:
-        with _CHANGED:
-            _RUNNING.remove(mine)
-            _CHANGED.notify_all()
-        for grads in mine.after:
-            accumulate(grads)
+        with _LOCK:
+            try:
+                mine.end()
+            finally:
+                _RUNNING = tuple(p for p in _RUNNING if p is not mine)
+
+
+def _read(v: Any) -> Grad:
+    """``v.grad``: while a pass that holds v runs, what v.grad held before it or was assigned
+    since, never a partial sum."""
+    if not _RUNNING:  # (no pass begins between the test and the read: see _write)
+        return v._g  # type: ignore[no-any-return]
+    return _shown(v)
+
+
+def _write(v: Any, g: Grad) -> None:
+    """``v.grad = g``: while a pass that holds v runs, kept for the pass to add its sum to."""
+    if not _RUNNING:  # CPython 3.10-3.13 switch threads only at calls and jumps taken: none
+        v._g = g  # comes between the test and the store, so no pass begins in between
+        return
+    _assign(v, g)
+
+
+def _shown(v: Any) -> Grad:
+    """``v.grad`` read on any interpreter: a value read while no pass began is no pass's
+    partial sum."""
+    while True:
+        begun, running = _begun, _RUNNING
+        for p in running:
+            g = p.shown(v)
+            if g is not _ABSENT:
+                return g  # type: ignore[no-any-return]
+        g = v._g
+        if begun == _begun:
+            return g  # type: ignore[no-any-return]
+
+
+def _assign(v: Any, g: Grad) -> None:
+    """``v.grad = g`` on any interpreter: under the lock with which passes begin and end."""
+    with _LOCK:
+        for p in _RUNNING:
+            if p.shown(v) is not _ABSENT:
+                p.written[v] = g
+                return
+        v._g = g
+
+
+_DOC = "d(output)/d(this value), summed over the backward passes so far"
+GRAD_WITH_GIL = property(_read, _write, doc=_DOC)
+GRAD_ANYWHERE = property(_shown, _assign, doc=_DOC)
+# where threads run at once or may switch anywhere (3.14, free-threaded, PyPy), every read
+# and write takes the careful way
+GRAD = (GRAD_WITH_GIL if sys.implementation.name == "cpython" and sys.version_info < (3, 14)
+        and not sysconfig.get_config_var("Py_GIL_DISABLED") else GRAD_ANYWHERE)
+
+
+def _accumulate(grads: dict[Any, Grad]) -> None:
+    """The core's hand-over (a .grad read, then written), under the lock a pass hands over
+    with, so that the two never interleave."""
+    with _LOCK:
+        accumulate(grads.items())
+
+
+def zero_grad(values: Iterable[Value]) -> None:
+    """Set ``.grad`` of every value to 0.0 (gradients accumulate until you do)."""
+    values = _values(values)
+    with _LOCK:  # all together: no pass begins or ends in between
+        if _RUNNING:
+            for v in values:
+                _assign(v, 0.0)
+        else:
+            for v in values:
+                v._g = 0.0  # type: ignore[attr-defined]
+
+
+def gradients(values: Iterable[Value]) -> list[Grad]:
+    """Each value's ``.grad``, read together: no backward pass hands over in between."""
+    values = _values(values)
+    with _LOCK:
+        return list(map(_shown if _RUNNING else _GRAD, values))
+
+
+def add_gradients(values: Iterable[Value], grads: Iterable[Grad]) -> None:
+    """Add each gradient into its value's ``.grad``, together, as a backward pass does."""
+    vs, gs = _values(values), list(grads)
+    floats = len(vs) == len(gs) and _FLOATS.issuperset(map(type, gs))
+    if not floats:
+        vs, gs = checked_gradients(vs, gs)  # raises, or lets ints and Values through
+    with _LOCK:
+        if _RUNNING or not floats:
+            accumulate(zip(vs, gs))  # the core's, through Value.grad
+            return
+        olds = list(map(_GRAD, vs))
+        try:
+            for v, g in zip(vs, gs):
+                v._g += g  # type: ignore[attr-defined]
+        except BaseException:  # a sum onto a graph's gradient overflowed: none is added
+            for v, old in zip(vs, olds):
+                v._g = old  # type: ignore[attr-defined]
+            raise
+
+
+def _values(values: Iterable[Value]) -> list[Value]:
+    # checked_values, with the engine's own types checked in C
+    values = list(values)
+    return values if TYPES.issuperset(map(type, values)) else checked_values(values)
 
 
 def backward(root: Any, gradient: Grad | None, create_graph: bool) -> None:
     """Add d(root)/d(v) * gradient (default 1.0) into ``v.grad`` for every v below root."""
     seed = 1.0 if gradient is None else seed_of(gradient)
     order = graph.toposort([root])
-    with _slots(order) as outer:
-        if outer is not None:  # inside a pass over some of these nodes: added when it ends
-            outer.after.append(core_backward.backprop([root], [seed], create_graph))
+    with _held(order) as held:
+        if held is None:  # some of these nodes are another pass's: the core's pass
+            _accumulate(core_backward.backprop([root], [seed], create_graph))
             return
-        for v, old in _backprop((root,), (seed,), create_graph, False, order)[2]:
-            v.grad = _added(old, v.grad)  # put aside by the pass
+        held.aside = _backprop((root,), (seed,), create_graph, False, held)
 
 
 def _added(old: Grad, g: Grad) -> Grad:
     # grads are added, as in PyTorch; a graph-carrying gradient replaces a plain 0.0
-    if g is _NOTHING:  # reached, but only through ops with no derivative (detach)
+    if g is _NOTHING or g is _START:  # not reached, or only through ops with no derivative
         return old
     if type(g) is not float and type(old) is float and old == 0.0:
         return g
@@ -105,61 +244,55 @@ class _Nothing:
 
 
 _NOTHING: Any = _Nothing()
+_START = -0.0  # a float pass's nothing: -0.0 + g is g, for every g (and a new float)
 
 
-def _backprop(roots: Sequence[Value], seeds: Sequence[Grad], create_graph: bool, fresh: bool,
-              order: list[Any]) -> tuple[list[Value], list[Grad], list[tuple[Value, Grad]]]:
-    """Leave d(sum of seed * root)/d(v) in ``v.grad`` for every v below the roots.
+def _backprop(roots: Sequence[Any], seeds: Sequence[Grad], create_graph: bool, fresh: bool,
+              held: _Pass) -> list[tuple[Any, Grad]]:
+    """Sum d(sum of seed * root)/d(v) in the grad slot of every v below the roots (the nodes
+    ``held``); returns the nodes put aside, with their old gradients.
 
-    Returns the nodes, the gradients they held before, and the nodes put aside with their
-    old gradients. A node whose gradient was 0.0 (or 0) accumulates on it (0.0 + g1 + g2
-    + ... rounds as g1 + g2 + ... then + 0.0 would); others, or every node when ``fresh``, are put
-    aside: they start from nothing and are the caller's to combine. If the pass fails, every
-    gradient is put back as it was.
+    A node whose gradient was 0.0 (or 0) is summed onto in place (0.0 + g1 + g2 + ... rounds
+    as g1 + g2 + ... then + 0.0 would); others, or every node when ``fresh``, are put aside:
+    they start from nothing, and their sums are added when the pass ends. If the pass fails,
+    ``held.end()`` puts every gradient back.
     """
     if create_graph and not grad_mode.enabled.get():  # derivatives as a graph, even in no_grad
         with grad_mode.enable_grad():
-            return _backprop(roots, seeds, create_graph, fresh, order)
+            return _backprop(roots, seeds, create_graph, fresh, held)
+    order, saved = held.order, held.saved
     if core_backward.debug:
         check_toposort(order)
-    saved = list(map(_GRAD, order))
     if fresh or create_graph:
         aside = list(zip(order, saved))
     elif _NUMBERS.issuperset(map(type, saved)):  # the usual case, sorted out in C: the nonzero
         aside = list(zip(compress(order, saved), compress(saved, saved)))  # (and NaN) ones
     else:
         aside = [(v, g) for v, g in zip(order, saved) if type(g) not in _NUMBERS or g != 0.0]
-    # -0.0 is the float that adds as nothing: -0.0 + g is g, for every g
-    start: Any = _NOTHING if create_graph else -0.0
+    start: Any = _NOTHING if create_graph else _START
     for v, _ in aside:
-        v.grad = start
+        v._g = start
     nodes = reversed(order)
-    try:
-        for root, seed in zip(roots, seeds):
-            root.grad = root.grad + seed
-        while True:
-            try:
-                if create_graph:
-                    for v in nodes:  # every child of v came earlier: v.grad is complete
-                        _VALUE_CHAINS[type(v)](v, v.grad)
-                else:
-                    for v in nodes:
-                        v._chain(v.grad)
-                break
-            except (ArithmeticError, ValueError) as e:
-                _undefined(v, e)  # then the loop goes on from the next node
-    except BaseException:
-        for v, old in zip(order, saved):
-            v.grad = old
-        raise
-    return order, saved, aside
+    for root, seed in zip(roots, seeds):
+        root._g = root._g + seed
+    while True:
+        try:
+            if create_graph:
+                for v in nodes:  # every child of v came earlier: its gradient is complete
+                    _VALUE_CHAINS[type(v)](v, v._g)
+            else:
+                for v in nodes:
+                    v._chain(v._g)
+            return aside
+        except (ArithmeticError, ValueError) as e:
+            _undefined(v, e)  # then the loop goes on from the next node
 
 
 def _undefined(v: Any, error: Exception) -> None:
-    g = v.grad
+    g = v._g
     parents = v.parents
     for p, d in zip(parents, undefined(v.op, [p.data for p in parents], v.param, error)):
-        p.grad = p.grad + g * d
+        p._g = p._g + g * d
 
 
 Chain = Callable[[Value, Any], None]
@@ -187,18 +320,18 @@ def _chain(op: Op, graph: bool) -> Chain:
         if factor is not None:  # through the outer op first: a neuron's act'(out)
             g = g * factor(m, v if graph else v.data, k)
         for p, d in zip(parents, ds):
-            p.grad += g * d
+            p._g += g * d
 
     return chain
 
 
-def _products(terms: Sequence[Value], g: float) -> None:
+def _products(terms: Sequence[Any], g: float) -> None:
     # b + w_1 x_1 + w_2 x_2 + ...: d/db = 1, d/dw_i = x_i, d/dx_i = w_i, in argument order
-    terms[0].grad += g
+    terms[0]._g += g
     pairs = islice(terms, 1, None)
     for w, x in zip(pairs, pairs):
-        w.grad += g * x.data
-        x.grad += g * w.data
+        w._g += g * x.data
+        x._g += g * w.data
 
 
 def _row_products(xs: Sequence[Value], row: Sequence[Any], g: float) -> None:
@@ -217,8 +350,8 @@ def _dot_chain(v: Any, g: float) -> None:
     """DOT's float rule (a weighted sum's many edges), as its partials say; a DOT that +
     built sees the first v._b terms of its list."""
     xs, row = v._a, v._b
-    if type(xs) is list:
-        _TERM_PRODUCTS[row >> 1](xs[:row], g)
+    if type(xs) is list:  # the last sum of a list sees all of it (no copy)
+        _TERM_PRODUCTS[row >> 1](xs if len(xs) == row else xs[:row], g)
     else:
         _ROW_PRODUCTS[len(xs)](xs, row, g)
 
@@ -249,13 +382,13 @@ def _layout_chain(op: Op) -> Chain:
     def unary(v: Any, g: float) -> None:
         a = v._a
         (d,) = partials(m, v.data, (a.data,), v._b)
-        a.grad += g * d
+        a._g += g * d
 
     def binary(v: Any, g: float) -> None:
         a, b = v._a, v._b
         da, db = partials(m, v.data, (a.data, b.data), None)
-        a.grad += g * da
-        b.grad += g * db
+        a._g += g * da
+        b._g += g * db
 
     return {1: unary, 2: binary}.get(op.arity) or _chain(op, graph=False)
 
@@ -290,8 +423,10 @@ def _float_chain(op: Op) -> Chain:
 
 
 def install() -> None:
-    """Give each node type its float rule as a method, v._chain(g): the quickest dispatch."""
+    """Give each node type its float rule as a method, v._chain(g): the quickest dispatch;
+    and Value.grad the reads and writes above."""
     Value._OP, Value._ARITY = ops.LEAF, 0  # type: ignore[attr-defined]
+    Value.grad = GRAD  # type: ignore[assignment, misc]
     for node in NODE_TYPES.values():
         node._chain = _float_chain(node._OP)
     Value._chain = _first_chain  # type: ignore[attr-defined]
@@ -303,14 +438,13 @@ def grad(outputs: Value | Sequence[Value], inputs: Value | Sequence[Value],
     """d(outputs)/d(inputs) as a list, like torch.autograd.grad; no ``.grad`` is changed."""
     outs, ins, seeds = grad_arguments(outputs, inputs, grad_outputs)
     order = graph.toposort(outs)
-    with _slots(order) as outer:
-        if outer is not None:  # inside a pass over some of these nodes: the core's pass
+    with _held(order) as held:
+        if held is None:  # some of these nodes are another pass's: the core's pass
             grads = core_backward.backprop(outs, seeds, create_graph)
             return used(ins, [grads.get(x) for x in ins], allow_unused)
-        _, saved, _ = _backprop(outs, seeds, create_graph, True, order)
+        _backprop(outs, seeds, create_graph, True, held)  # held.end() puts .grad back
         reached = set(order)
         # reached only through ops with no derivative (detach): as good as unused
-        found = [x.grad if x in reached and x.grad is not _NOTHING else None for x in ins]
-        for v, old in zip(order, saved):
-            v.grad = old
+        found = [_GRAD(x) if x in reached and _GRAD(x) is not _NOTHING
+                 and _GRAD(x) is not _START else None for x in ins]
     return used(ins, found, allow_unused)

@@ -42,6 +42,7 @@ class Node(Value):
     # entries of a list shared with the sums it grew from. _label is set only when given.
     __slots__ = ("_b",)
     _a: Any  # the core's slot _from (what a value was computed from), below: the first parent
+    _g: Any  # the core's slot grad, below: the gradient as the passes sum it
     _b: Any
     _OP: Op = ops.LEAF
     _ARITY = 0
@@ -90,6 +91,10 @@ class Node(Value):
 
 
 Node._a = vars(Value)["_from"]  # one slot, two names: Node's nodes have no tuple _from
+# the grad slot as the passes sum into it; Value.grad shows it as a user may read it, without
+# the partial sums of a pass running now (autograd/fast/backward.py)
+if "_g" not in vars(Value):
+    Value._g = vars(Value)["grad"]  # type: ignore[attr-defined]
 
 
 class PerOp(dict[Any, Any]):
@@ -215,7 +220,7 @@ def _unary_maker(op: Op) -> Callable[[Value, Any], Value]:
             v = _new(Value)
             v._from = v._label = None
         v.data = out
-        v.grad = 0.0
+        v._g = 0.0
         return v
     return unary
 
@@ -247,7 +252,7 @@ def _binary_maker(op: Op) -> Callable[[Value, Any], Value]:
             v = _new(Value)
             v._from = v._label = None
         v.data = out
-        v.grad = 0.0
+        v._g = 0.0
         return v
     return binary
 
@@ -299,7 +304,7 @@ def variadic(op: Op, args: Sequence[Value | Number], param: Any = None) -> Value
         v = _new(NODE_TYPES[op])
         v._a, v._b = nodes, param
     v.data = out
-    v.grad = 0.0
+    v._g = 0.0
     return v
 
 
@@ -310,7 +315,7 @@ def stopped(v: Any) -> Value:
     s._a = v
     s._b = None
     s.data = v.data
-    s.grad = 0.0
+    s._g = 0.0
     return s
 
 
@@ -327,7 +332,7 @@ def const(x: Number) -> Value:
     """A constant node: a number lifted into the graph (it gets no gradient of its own)."""
     v = _new(NODE_TYPES[ops.CONST])
     v.data = to_float(x)
-    v.grad = 0.0
+    v._g = 0.0
     return v
 
 
@@ -433,13 +438,13 @@ def add(a: Any, b: Any) -> Value:
                 out = a.data + b.data  # b.data is u * w, rounded: the float a + u * w
                 if out - out != 0.0:
                     checked(_ADD, out, (a.data, b.data))
-                a.grad = b.grad = NOT_KEPT
+                a._g = b._g = NOT_KEPT
                 terms += (b._a, b._b)
                 v = _new(_DOT)
                 v._a = terms
                 v._b = len(terms)
                 v.data = out
-                v.grad = 0.0
+                v._g = 0.0
                 return v
         return _products(a, b)
     if type(a) is _MUL and _refs(a) == _TEMP and _recording():  # u * w + b = b + u * w
@@ -461,12 +466,12 @@ def _products(s: Any, product: Any) -> Value:
     out = x + y  # y is u * w, rounded: the float s + u * w has always had
     if out - out != 0.0:
         checked(_ADD, out, (x, y))
-    product.grad = NOT_KEPT
+    product._g = NOT_KEPT
     v = _new(_DOT)
     v._a = [s, product._a, product._b]
     v._b = 3
     v.data = out
-    v.grad = 0.0
+    v._g = 0.0
     return v
 
 

@@ -2,7 +2,7 @@
 
 A loop over the pairs of b + w_1 x_1 + ... + w_n x_n spends more time on looping (a jump,
 an unpacking and two stores per pair) than on the arithmetic. Written out for one width,
-``b.data + w1.data * d1 + w2.data * d2`` and its chain rule ``w1.grad += g * x1.data`` run in
+``b.data + w1.data * d1 + w2.data * d2`` and its chain rule ``w1._g += g * x1.data`` run in
 about 60% of the loop's time. The source is written once per width from the code rules of
 DOT and NEURON in the op table (the lines the compiler writes), so it computes the same
 floats in the same order as the table; ``rows_source`` and ``chain_source`` show it. Sums
@@ -53,7 +53,7 @@ def rows_source(op: Op, act: Op | None, n: int) -> str:
              "    else:  # a leaf",
              "        v._from = v._label = None",
              "    v.data = out",
-             "    v.grad = 0.0",
+             "    v._g = 0.0",
              "    made.append(v)",
              "return made"]
     return "def rows(rows, xs, record, node):\n" + "".join(f"    {line}\n" for line in lines)
@@ -78,7 +78,7 @@ def chain_source(n: int, terms: bool, act: Op | None = None) -> str:
         head = "def chain(v, g):\n"
         unpacking = ["out = v.data", f"g = g * ({code.factor})", "xs, row = v._a, v._b",
                      *unpacking]
-    lines = unpacking + [f"{name}.grad += g" if d == "1.0" else f"{name}.grad += g * {d}"
+    lines = unpacking + [f"{name}._g += g" if d == "1.0" else f"{name}._g += g * {d}"
                       for name, d in zip(names, code.partials)]
     return head + "".join(f"    {line}\n" for line in lines)
 
