@@ -42,8 +42,8 @@ def clip_grad_norm_(parameters: Value | Iterable[Value], max_norm: float,
                            "them by it anyway")
     scale = clip_scale(norm, max_norm)
     if scale is not None:
-        for p, g in zip(params, grads):
-            p.grad = g * scale
+        for p in params:  # a parameter listed twice is scaled twice, as in torch
+            p.grad = p.grad * scale
     return norm
 
 

@@ -14,7 +14,7 @@ from random_graphs import build, graphs
 import autograd
 from autograd import Value, grad, ops
 from autograd.core import backward
-from autograd.engine import apply, toposort
+from autograd.engine import apply, as_number, toposort
 from autograd.ops import FLOAT_MATH
 
 
@@ -325,3 +325,34 @@ def test_reads_racing_passes_never_see_a_partial_sum():
         sys.setswitchinterval(interval)
     assert w.grad == 200 * 303.0 and len(seen) > 100
     assert [g for g in seen if g % 303.0 != 0.0] == []
+
+
+def test_a_pass_whose_hand_over_fails_changes_no_grad():
+    # None + 3.0 fails when the pass hands over: no .grad changes (every sum is made before
+    # any is written), in both modes; a's was put aside, c's summed onto
+    a, b, c = Value(1.0), Value(2.0), Value(4.0)
+    a.grad, b.grad, c.grad = 5.0, None, 7.0
+    y = b * 3.0 + a * c + c * c
+    with pytest.raises(TypeError):
+        y.backward()
+    assert (a.grad, b.grad, c.grad) == (5.0, None, 7.0)
+
+
+def test_nothing_below_an_op_that_passes_no_gradient_is_differentiated():
+    # what lies only below detach or shift gets no gradient, and its derivatives are never
+    # asked for (sqrt's is infinite at 0; a create_graph pass has no 0.0 to multiply)
+    from autograd.functions import shift
+    a, b = Value(0.5), Value(2.0)
+    y = a + shift([a * b])
+    (g,) = grad(y, [a], create_graph=True)
+    assert as_number(g) == 1.0
+    y.backward(create_graph=True)
+    assert as_number(a.grad) == 1.0 and b.grad == 0.0
+    w = Value(0.0)
+    w.grad = -0.0
+    (w * -1.0 + shift([w.sqrt()]) + w.sqrt().detach()).backward()
+    assert bits(w.grad) == bits(-1.0)
+    p = Value(1.0)
+    p.grad = -0.0
+    (p * -0.0 + shift([p * 2.0])).backward()
+    assert bits(p.grad) == bits(-0.0)

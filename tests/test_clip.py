@@ -27,6 +27,13 @@ def test_the_norm_is_returned_and_gradients_scaled_to_max_norm():
     assert math.hypot(*grads(ps)) == pytest.approx(1.0, rel=1e-6)
 
 
+def test_a_parameter_listed_twice_counts_twice_and_is_scaled_twice_as_in_torch():
+    (p,) = params(4.0)
+    norm = clip_grad_norm_([p, p], max_norm=1.0)  # torch's _foreach_mul_ scales it twice
+    scale = 1.0 / (math.sqrt(32.0) + 1e-6)
+    assert norm == math.sqrt(32.0) and p.grad == 4.0 * scale * scale
+
+
 def test_small_gradients_are_left_alone():
     ps = params(0.3, -0.4)
     assert clip_grad_norm_(ps, max_norm=1.0) == pytest.approx(0.5, rel=1e-15)

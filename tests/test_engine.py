@@ -248,6 +248,23 @@ def test_add_gradients_refuses_bad_input_and_changes_nothing(values, grads, erro
         zero_grad([Value(1.0), None])
 
 
+def test_add_gradients_that_overflow_add_none():
+    a, x = Value(1.0), Value(2.0)
+    x.grad = Value(1.5e308)  # a gradient that is a graph: adding to it makes a node
+    with pytest.raises(OverflowError):
+        add_gradients([a, x], [1.0, 1.5e308])
+    assert a.grad == 0.0 and x.grad.data == 1.5e308
+
+
+def test_a_grad_can_be_deleted_as_an_attribute():
+    x = Value(1.0)
+    del x.grad
+    with pytest.raises(AttributeError):
+        print(x.grad)
+    x.grad = 2.0
+    assert x.grad == 2.0
+
+
 def test_backward_with_a_given_gradient():
     x = Value(2.0)
     (x * x).backward(gradient=0.5)

@@ -21,10 +21,12 @@ from autograd.core.valuemath import VALUE_MATH
 debug = False  # when True, every pass checks its order with check_toposort
 
 
-def toposort(roots: Iterable[Any], cut: Container[Any] | None = None) -> list[Any]:
+def toposort(roots: Iterable[Any], cut: Container[Any] | None = None,
+             flowing: bool = False) -> list[Any]:
     """Every node reachable from ``roots``, each after all of its parents.
 
-    Nodes in ``cut`` are taken as leaves: what lies only below them is not reached.
+    Nodes in ``cut`` are taken as leaves: what lies only below them is not reached; with
+    ``flowing``, so are nodes of an op that passes no gradient on (detach, shift).
     """
     order: list[Any] = []
     visited: set[Any] = set()
@@ -38,18 +40,19 @@ def toposort(roots: Iterable[Any], cut: Container[Any] | None = None) -> list[An
         elif node not in visited:
             visited.add(node)
             stack.append((node, True))
-            if cut is None or node not in cut:
+            if (cut is None or node not in cut) and (node.op.differentiable or not flowing):
                 stack.extend((p, False) for p in reversed(node.parents) if p not in visited)
     return order
 
 
-def check_toposort(order: Sequence[Any]) -> None:
-    """Raise AssertionError unless each node's parents come earlier in ``order``."""
+def check_toposort(order: Sequence[Any], flowing: bool = False) -> None:
+    """Raise AssertionError unless each node's parents come earlier in ``order`` (with
+    ``flowing``, but those of an op that passes no gradient on)."""
     position = {node: i for i, node in enumerate(order)}
     if len(position) != len(order):
         raise AssertionError("a node appears twice in the topological order")
     for i, node in enumerate(order):
-        for parent in node.parents:
+        for parent in node.parents if node.op.differentiable or not flowing else ():
             j = position.get(parent)
             if j is None or j >= i:
                 raise AssertionError(f"parent {parent!r} of {node!r} does not come before it")
@@ -72,9 +75,9 @@ def backprop(roots: Sequence[Any], seeds: Sequence[Any], create_graph: bool) -> 
     if create_graph and not grad_mode.enabled.get():  # derivatives as a graph, even in no_grad
         with grad_mode.enable_grad():
             return backprop(roots, seeds, create_graph)
-    order = toposort(roots)
+    order = toposort(roots, flowing=True)
     if debug:
-        check_toposort(order)
+        check_toposort(order, flowing=True)
     grads: dict[Any, Any] = {}
     for root, seed in zip(roots, seeds):
         grads[root] = grads[root] + seed if root in grads else seed

@@ -107,12 +107,16 @@ HANDING_OVER = threading.Lock()  # handing gradients to .grad, one pass at a tim
 
 
 def accumulate(grads: Iterable[tuple[Value, Grad]]) -> None:
-    """Add each gradient into its Value's ``.grad``, as PyTorch accumulates."""
+    """Add each gradient into its Value's ``.grad``, as PyTorch accumulates: every sum is
+    made before any is written, so that if one fails, nothing changes."""
     with HANDING_OVER:
+        sums: dict[Value, Grad] = {}
         for v, g in grads:
-            old = v.grad
+            old = sums.get(v, v.grad)
             # a gradient that is a graph (create_graph) replaces a plain 0.0
-            v.grad = g if isinstance(g, Value) and old == 0.0 and type(old) is float else old + g
+            sums[v] = g if isinstance(g, Value) and old == 0.0 and type(old) is float else old + g
+        for v, g in sums.items():
+            v.grad = g
 
 
 def _refuse_if_tracing(what: str, *operands: object) -> None:

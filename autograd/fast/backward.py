@@ -61,21 +61,29 @@ class _Pass:
         return g
 
     def end(self) -> None:
-        """Hand the sums over, added to what each .grad shows; without ``aside`` (grad(), a
-        failed pass) put back what each shows."""
+        """Hand the sums over, added to what each .grad shows: every sum is made before any
+        is written, so that if one fails, or without ``aside`` (grad(), a failed pass),
+        each .grad is put back as it shows."""
         written = self.written
-        if self.aside is None:
-            for v, old in zip(self.order, self.saved):
-                v._g = written.get(v, old)
+        if self.aside is not None:
+            try:
+                # summed from nothing; then those assigned during the pass but summed onto
+                # in place, from their old 0 (see _backprop)
+                sums = [(v, _added(written.get(v, old), v._g)) for v, old in self.aside]
+                if written:
+                    aside = {v for v, _ in self.aside}
+                    sums += [(v, written[v] if v._g is old else _added(written[v], v._g))
+                             for v, old in zip(self.order, self.saved)
+                             if v in written and v not in aside]
+            except BaseException:
+                self.aside = None
+                self.end()
+                raise
+            for v, g in sums:
+                v._g = g
             return
-        for v, old in self.aside:  # summed from nothing
-            v._g = _added(written.get(v, old), v._g)
-        if written:  # assigned during the pass but summed onto in place
-            aside = {v for v, _ in self.aside}
-            for v, old in zip(self.order, self.saved):
-                if v in written and v not in aside:
-                    sum_ = v._g  # old + g1 + g2 + ...: old is a 0 (see _backprop)
-                    v._g = written[v] if sum_ is old else _added(written[v], sum_)
+        for v, old in zip(self.order, self.saved):
+            v._g = written.get(v, old)
 
 
 # A pass sums its gradients in the nodes' grad slots, so two passes must not share a node:
@@ -93,26 +101,25 @@ def _held(order: list[Any]) -> Iterator[_Pass | None]:
     running now holds some of them."""
     global _RUNNING, _begun
     mine: _Pass | None = None
-    with _LOCK:
-        nodes = set(order) if _RUNNING else None  # a set only when another pass runs
-        if nodes is None or all(nodes.isdisjoint(p.order) for p in _RUNNING):
-            mine = _Pass(order)
-            # the gradients, then the pass made known, with no call or jump between (see
-            # _write): no .grad is written in between
-            mine.saved = list(map(_GRAD, order))
-            _RUNNING += (mine,)
-            _begun += 1  # after _RUNNING: see _shown
-    if mine is None:
-        yield None
-        return
     try:
+        with _LOCK:
+            nodes = set(order) if _RUNNING else None  # a set only when another pass runs
+            if nodes is None or all(nodes.isdisjoint(p.order) for p in _RUNNING):
+                held = _Pass(order)
+                # the gradients, then the pass made known, with no call or jump between
+                # (see _write): no .grad is written in between
+                held.saved = list(map(_GRAD, order))
+                _RUNNING += (held,)
+                mine = held
+                _begun += 1  # after _RUNNING: see _shown
         yield mine
     finally:
-        with _LOCK:
-            try:
-                mine.end()
-            finally:
-                _RUNNING = tuple(p for p in _RUNNING if p is not mine)
+        if mine is not None:
+            with _LOCK:
+                try:
+                    mine.end()
+                finally:
+                    _RUNNING = tuple(p for p in _RUNNING if p is not mine)
 
 
 def _read(v: Any) -> Grad:
@@ -155,9 +162,17 @@ def _assign(v: Any, g: Grad) -> None:
         v._g = g
 
 
+def _delete(v: Any) -> None:
+    """``del v.grad``, as of the core's slot; refused while a pass holds v."""
+    with _LOCK:
+        if any(p.shown(v) is not _ABSENT for p in _RUNNING):
+            raise RuntimeError("cannot delete .grad of a value a backward pass is summing into")
+        del v._g
+
+
 _DOC = "d(output)/d(this value), summed over the backward passes so far"
-GRAD_WITH_GIL = property(_read, _write, doc=_DOC)
-GRAD_ANYWHERE = property(_shown, _assign, doc=_DOC)
+GRAD_WITH_GIL = property(_read, _write, _delete, doc=_DOC)
+GRAD_ANYWHERE = property(_shown, _assign, _delete, doc=_DOC)
 # where threads run at once or may switch anywhere (3.14, free-threaded, PyPy), every read
 # and write takes the careful way
 GRAD = (GRAD_WITH_GIL if sys.implementation.name == "cpython" and sys.version_info < (3, 14)
@@ -219,7 +234,7 @@ def _values(values: Iterable[Value]) -> list[Value]:
 def backward(root: Any, gradient: Grad | None, create_graph: bool) -> None:
     """Add d(root)/d(v) * gradient (default 1.0) into ``v.grad`` for every v below root."""
     seed = 1.0 if gradient is None else seed_of(gradient)
-    order = graph.toposort([root])
+    order = graph.toposort([root], flowing=True)
     with _held(order) as held:
         if held is None:  # some of these nodes are another pass's: the core's pass
             _accumulate(core_backward.backprop([root], [seed], create_graph))
@@ -262,7 +277,7 @@ def _backprop(roots: Sequence[Any], seeds: Sequence[Grad], create_graph: bool, f
             return _backprop(roots, seeds, create_graph, fresh, held)
     order, saved = held.order, held.saved
     if core_backward.debug:
-        check_toposort(order)
+        check_toposort(order, flowing=True)
     if fresh or create_graph:
         aside = list(zip(order, saved))
     elif _NUMBERS.issuperset(map(type, saved)):  # the usual case, sorted out in C: the nonzero
@@ -437,7 +452,7 @@ def grad(outputs: Value | Sequence[Value], inputs: Value | Sequence[Value],
          allow_unused: bool = False) -> list[Grad]:
     """d(outputs)/d(inputs) as a list, like torch.autograd.grad; no ``.grad`` is changed."""
     outs, ins, seeds = grad_arguments(outputs, inputs, grad_outputs)
-    order = graph.toposort(outs)
+    order = graph.toposort(outs, flowing=True)
     with _held(order) as held:
         if held is None:  # some of these nodes are another pass's: the core's pass
             grads = core_backward.backprop(outs, seeds, create_graph)

@@ -12,10 +12,12 @@ from autograd.core.value import Value
 from autograd.fast.nodes import Inputs, Row
 
 
-def toposort(roots: Iterable[Value], cut: Container[Value] | None = None) -> list[Value]:
+def toposort(roots: Iterable[Value], cut: Container[Value] | None = None,
+             flowing: bool = False) -> list[Value]:
     """Every node reachable from ``roots``, each after all of its parents.
 
-    Nodes in ``cut`` are taken as leaves: what lies only below them is not reached.
+    Nodes in ``cut`` are taken as leaves: what lies only below them is not reached; with
+    ``flowing``, so are nodes of an op that passes no gradient on (detach, shift).
     """
     order: list[Value] = []
     visited: set[Value] = set()
@@ -42,7 +44,7 @@ def toposort(roots: Iterable[Value], cut: Container[Value] | None = None) -> lis
             continue
         seen(node)
         arity = node._ARITY
-        if arity == 0 or (cut is not None and node in cut):
+        if arity == 0 or (cut is not None and node in cut) or (flowing and node._STOPS):
             place(node)
         elif arity == 2:  # the first argument is pushed last, so it is placed first
             stack += (node, None, node._b, node._a)

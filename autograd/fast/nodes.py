@@ -46,6 +46,7 @@ class Node(Value):
     _b: Any
     _OP: Op = ops.LEAF
     _ARITY = 0
+    _STOPS = False  # whether the op passes no gradient on (detach, shift)
 
     @property
     def op(self) -> Op:
@@ -137,7 +138,7 @@ def _make_node_type(op: Op) -> type[Any]:
     # one subclass of Node per op, adding no slot: a node's type tells its op, as PyTorch's
     # grad_fn types do
     node = type(op.name, (Node,), {"__slots__": (), "_OP": op, "_ARITY": op.arity,
-                                   "__module__": __name__})
+                                   "_STOPS": not op.differentiable, "__module__": __name__})
     TYPES.add(node)
     return node
 
