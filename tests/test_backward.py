@@ -356,3 +356,44 @@ def test_nothing_below_an_op_that_passes_no_gradient_is_differentiated():
     p.grad = -0.0
     (p * -0.0 + shift([p * 2.0])).backward()
     assert bits(p.grad) == bits(-0.0)
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(st.lists(st.floats(-2, 2), min_size=1, max_size=3),
+       st.lists(st.tuples(st.integers(0, 2), st.integers(0, 2)), min_size=1, max_size=140),
+       st.integers(-1, 2), st.booleans())
+def test_a_sum_of_products_gives_the_unfused_sums_gradients_bit_for_bit(
+        point, pairs, first, create_graph):
+    # sum(w * x ...) is one DOT in the speed layer; its gradients must be those of the sums
+    # of held products the core makes, also when a value is in several terms (x*x + x*y)
+    # and past the 128 pairs written out
+    def gradients_of(fused):
+        xs = [Value(x) for x in point]
+        terms = [(xs[i % len(xs)], xs[j % len(xs)]) for i, j in pairs]
+        if first < 0:
+            s = sum(w * x for w, x in terms) if fused else sum([w * x for w, x in terms])
+        else:
+            s = xs[first % len(xs)]
+            products = [] if fused else [w * x for w, x in terms]  # held: nothing fuses
+            for k, (w, x) in enumerate(terms):
+                s = s + w * x if fused else s + products[k]
+        return [bits(as_number(g)) for g in grad(s * 0.3, xs, create_graph=create_graph,
+                                                 allow_unused=True)]
+
+    assert gradients_of(fused=True) == gradients_of(fused=False)
+
+
+def test_a_pass_inside_another_sums_a_fused_sum_as_a_pass_alone_does():
+    # inside a pass over a, grad() over a runs the core's dictionary pass on the speed
+    # layer's fused sum: it adds into a's terms in the same order as the slots do
+    for i in range(200):
+        a = Value(1.0 + i / 997)
+        inside = []
+
+        def rule(m, out, args, k, a=a, inside=inside):
+            inside.append(grad((a + a * a + a * a + a * a) * 0.3, [a])[0])
+            return (m.cos(args[0]),)
+
+        (apply(ops.Op("f", 1, math.sin, rule), [a]) * a).backward()
+        alone = grad((a + a * a + a * a + a * a) * 0.3, [a])[0]
+        assert bits(inside[0]) == bits(alone)

@@ -70,11 +70,17 @@ def local_derivatives(v: Any, create_graph: bool) -> tuple[Any, Sequence[Any]]:
         return None, undefined(op, [p.data for p in parents], k, e)
 
 
-def backprop(roots: Sequence[Any], seeds: Sequence[Any], create_graph: bool) -> dict[Any, Any]:
+def in_argument_order(v: Any, partials: Sequence[Any]) -> Iterable[tuple[Any, Any]]:
+    """Each parent of v with d(v)/d(parent), in the order v adds into them."""
+    return zip(v.parents, partials)
+
+
+def backprop(roots: Sequence[Any], seeds: Sequence[Any], create_graph: bool,
+             edges: Any = in_argument_order) -> dict[Any, Any]:
     """d(sum of seed * root)/d(v) for every v below the roots that a gradient reaches."""
     if create_graph and not grad_mode.enabled.get():  # derivatives as a graph, even in no_grad
         with grad_mode.enable_grad():
-            return backprop(roots, seeds, create_graph)
+            return backprop(roots, seeds, create_graph, edges)
     order = toposort(roots, flowing=True)
     if debug:
         check_toposort(order, flowing=True)
@@ -88,7 +94,7 @@ def backprop(roots: Sequence[Any], seeds: Sequence[Any], create_graph: bool) -> 
         factor, partials = local_derivatives(v, create_graph)
         if factor is not None:  # through the outer op first: a neuron's act'(out)
             g = g * factor
-        for parent, d in zip(v.parents, partials):
+        for parent, d in edges(v, partials):
             # the chain rule: a parent's gradient is the sum over its children of g * d
             grads[parent] = grads[parent] + g * d if parent in grads else g * d
     return grads

@@ -35,6 +35,7 @@ from autograd.fast.nodes import NODE_TYPES, TYPES, PerOp
 _GRAD, _DATA = operator.attrgetter("_g"), operator.attrgetter("data")
 _NUMBERS = {float, int}  # a 0 or 0.0 gradient is summed onto in place
 _FLOATS = {float}
+_DOT = NODE_TYPES[ops.DOT]
 _ABSENT: Any = object()
 
 
@@ -237,7 +238,7 @@ def backward(root: Any, gradient: Grad | None, create_graph: bool) -> None:
     order = graph.toposort([root], flowing=True)
     with _held(order) as held:
         if held is None:  # some of these nodes are another pass's: the core's pass
-            _accumulate(core_backward.backprop([root], [seed], create_graph))
+            _accumulate(core_backward.backprop([root], [seed], create_graph, edges))
             return
         held.aside = _backprop((root,), (seed,), create_graph, False, held)
 
@@ -334,10 +335,28 @@ def _chain(op: Op, graph: bool) -> Chain:
             ds = partials(m, v.data, list(map(_DATA, parents)), k)
         if factor is not None:  # through the outer op first: a neuron's act'(out)
             g = g * factor(m, v if graph else v.data, k)
-        for p, d in zip(parents, ds):
+        pairs: Any = zip(parents, ds)
+        if fused and type(v._a) is list:  # a DOT that + built (see edges)
+            pairs = unfused(list(pairs))
+        for p, d in pairs:
             p._g += g * d
 
+    fused = op is ops.DOT
     return chain
+
+
+def edges(v: Any, partials: Sequence[Any]) -> Iterable[tuple[Any, Any]]:
+    """Each parent of v with d(v)/d(parent), in the order v adds into them: a DOT that +
+    built (its terms a list) adds as its unfused sums would."""
+    pairs = zip(v.parents, partials)
+    return unfused(list(pairs)) if type(v) is _DOT and type(v._a) is list else pairs
+
+
+def unfused(edges: Sequence[Any]) -> list[Any]:
+    """The edges (b, w_1, x_1, ..., w_n, x_n) of a DOT that + built, in the order in which
+    its unfused sums ((b + w_1 x_1) + w_2 x_2) + ... add into them: the last product's
+    first, down to the second's, then b's and the first product's."""
+    return [e for i in range(len(edges) - 2, 2, -2) for e in edges[i:i + 2]] + list(edges[:3])
 
 
 def _products(terms: Sequence[Any], g: float) -> None:
@@ -349,6 +368,15 @@ def _products(terms: Sequence[Any], g: float) -> None:
         x._g += g * w.data
 
 
+def _sum_products(terms: Sequence[Any], g: float) -> None:
+    # a DOT that + built, its terms in the order of its unfused sums (see unfused)
+    for i in range(len(terms) - 2, 2, -2):
+        w, x = terms[i], terms[i + 1]
+        w._g += g * x.data
+        x._g += g * w.data
+    _products(terms[:3], g)
+
+
 def _row_products(xs: Sequence[Value], row: Sequence[Any], g: float) -> None:
     _products(interleaved(row[1], row[2:], xs), g)
 
@@ -358,7 +386,7 @@ def _row_products(xs: Sequence[Value], row: Sequence[Any], g: float) -> None:
 _ROW_PRODUCTS: dict[int, Callable[[Sequence[Value], Sequence[Any], float], None]] = PerOp(
     lambda n: unrolled.chain_function((n, False)) if n <= unrolled.MAX_WIDTH else _row_products)
 _TERM_PRODUCTS: dict[int, Callable[[Sequence[Value], float], None]] = PerOp(
-    lambda n: unrolled.chain_function((n, True)) if n <= unrolled.MAX_WIDTH else _products)
+    lambda n: unrolled.chain_function((n, True)) if n <= unrolled.MAX_WIDTH else _sum_products)
 
 
 def _dot_chain(v: Any, g: float) -> None:
@@ -455,7 +483,7 @@ def grad(outputs: Value | Sequence[Value], inputs: Value | Sequence[Value],
     order = graph.toposort(outs, flowing=True)
     with _held(order) as held:
         if held is None:  # some of these nodes are another pass's: the core's pass
-            grads = core_backward.backprop(outs, seeds, create_graph)
+            grads = core_backward.backprop(outs, seeds, create_graph, edges)
             return used(ins, [grads.get(x) for x in ins], allow_unused)
         _backprop(outs, seeds, create_graph, True, held)  # held.end() puts .grad back
         reached = set(order)

@@ -78,8 +78,12 @@ def chain_source(n: int, terms: bool, act: Op | None = None) -> str:
         head = "def chain(v, g):\n"
         unpacking = ["out = v.data", f"g = g * ({code.factor})", "xs, row = v._a, v._b",
                      *unpacking]
-    lines = unpacking + [f"{name}._g += g" if d == "1.0" else f"{name}._g += g * {d}"
-                      for name, d in zip(names, code.partials)]
+    adds = [f"{name}._g += g" if d == "1.0" else f"{name}._g += g * {d}"
+            for name, d in zip(names, code.partials)]
+    if terms:  # in the order of the unfused sums ((b + w_1 x_1) + w_2 x_2) + ...: the last
+        # product's terms first, down to the second's, then b's and the first product's
+        adds = [*(a for i in range(n, 1, -1) for a in adds[2 * i - 1:2 * i + 1]), *adds[:3]]
+    lines = unpacking + adds
     return head + "".join(f"    {line}\n" for line in lines)
 
 
