@@ -397,3 +397,13 @@ def test_a_pass_inside_another_sums_a_fused_sum_as_a_pass_alone_does():
         (apply(ops.Op("f", 1, math.sin, rule), [a]) * a).backward()
         alone = grad((a + a * a + a * a + a * a) * 0.3, [a])[0]
         assert bits(inside[0]) == bits(alone)
+
+
+def test_a_value_seed_without_create_graph_gives_the_core_s_graph():
+    x = Value(1.0)
+    seed = Value(-0.0)
+    y = x * 2.0
+    y.backward(gradient=seed)
+    assert y.grad is seed and isinstance(x.grad, Value)
+    assert x.grad.op is ops.MUL_SCALAR and bits(x.grad.data) == bits(-0.0)
+    assert x.grad.parents == (seed,)

@@ -279,13 +279,16 @@ def _backprop(roots: Sequence[Any], seeds: Sequence[Grad], create_graph: bool, f
     order, saved = held.order, held.saved
     if core_backward.debug:
         check_toposort(order, flowing=True)
-    if fresh or create_graph:
+    # a Value seed makes every gradient a Value, as create_graph does: each starts from
+    # nothing, as in the core's dictionary (no 0.0 + g node, no -0.0 for a zero's sign)
+    graphs = create_graph or not _FLOATS.issuperset(map(type, seeds))
+    if fresh or graphs:
         aside = list(zip(order, saved))
     elif _NUMBERS.issuperset(map(type, saved)):  # the usual case, sorted out in C: the nonzero
         aside = list(zip(compress(order, saved), compress(saved, saved)))  # (and NaN) ones
     else:
         aside = [(v, g) for v, g in zip(order, saved) if type(g) not in _NUMBERS or g != 0.0]
-    start: Any = _NOTHING if create_graph else _START
+    start: Any = _NOTHING if graphs else _START
     for v, _ in aside:
         v._g = start
     nodes = reversed(order)
