@@ -128,12 +128,25 @@ def _forward(outputs: list[Any], xs: list[Value], tangents: list[Any],
         if not any(p in carried for p in parents):
             continue  # no input below it: its tangent is 0
         factor, partials = local_derivatives(v, on_values)
-        terms = [d * carried[p] for p, d in zip(parents, partials) if p in carried]
-        t = terms[0]
-        for term in terms[1:]:
-            t = t + term
+        t = _tangent(v, [d * carried[p] if p in carried else None
+                         for p, d in zip(parents, partials)])
         carried[v] = t if factor is None else factor * t
     return [carried.get(o, 0.0) if isinstance(o, Value) else 0.0 for o in outputs]
+
+
+def _tangent(v: Value, terms: list[Any]) -> Any:
+    """v's tangent: the sum of its parents' terms (None for a parent with no tangent), as
+    its unfused sums would add them for a DOT that + built (((b + w_1 x_1) + w_2 x_2) + ...:
+    each product's two terms first)."""
+    groups = ([terms[:1], *(terms[i:i + 2] for i in range(1, len(terms), 2))] if v.fused
+              else [[term] for term in terms])
+    t: Any = None
+    for group in groups:
+        present = [term for term in group if term is not None]
+        if present:
+            part = present[0] if len(present) == 1 else present[0] + present[1]
+            t = part if t is None else t + part
+    return t
 
 
 def _reverse(outputs: list[Any], xs: list[Value], seeds: list[Any],

@@ -591,6 +591,8 @@ for x, t in zip(xs, [1, -1] * 4):
     hand = sum((w * xi for w, xi in zip(ws, x)), b).tanh()
     loss = (1 + -t * model(x)).relu() + (hand - t) ** 2 + dot(ws, x).sigmoid() * 0.5
     loss = loss + neuron(ws, x, b, "softplus") / (x[0] * x[0] + 1.0) + vsum(x).exp().log1p()
+    # one fused sum with each input in many terms: it adds as its unfused sums would
+    loss = loss + sum((xi * xj for xi in x for xj in x), x[0]) * 0.01
     losses.append(loss)
 total = sum(losses) * (1.0 / len(losses))
 total.backward()

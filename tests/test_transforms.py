@@ -3,9 +3,11 @@ each other and central differences on random graphs over the op table, and again
 torch.func where PyTorch is installed."""
 
 import math
+import struct
 
 import pytest
 from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 from random_graphs import build, graphs, guard, well_behaved
 
 import autograd
@@ -265,3 +267,25 @@ def test_random_graphs_over_the_op_table_against_torch_func(graph):
     h = hessian(ours)(*point)
     for i in range(len(point)):
         assert close(h[i], [their_h[i][j].item() for j in range(len(point))])
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(st.lists(st.floats(-2, 2), min_size=3, max_size=3),
+       st.lists(st.floats(-2, 2), min_size=3, max_size=3),
+       st.lists(st.tuples(st.integers(0, 2), st.integers(0, 2)), min_size=1, max_size=12),
+       st.integers(-1, 2))
+def test_jvp_through_a_sum_of_products_is_the_unfused_sums_bit_for_bit(point, tangent, pairs,
+                                                                        first):
+    # sum(w * x ...) is one DOT in the speed layer: its tangent adds as the sums of held
+    # products do, each product's two terms first
+    def f(fused):
+        def sums(*xs):
+            s = xs[first] if first >= 0 else 0
+            products = [] if fused else [xs[i] * xs[j] for i, j in pairs]  # held: no DOT
+            for k, (i, j) in enumerate(pairs):
+                s = s + xs[i] * xs[j] if fused else s + products[k]
+            return s
+        return sums
+
+    fused, held = (float(autograd.jvp(f(fused), point, tangent)[1]) for fused in (True, False))
+    assert struct.pack("<d", fused) == struct.pack("<d", held)
