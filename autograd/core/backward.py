@@ -10,7 +10,7 @@ are graphs that can be differentiated again.
 
 from __future__ import annotations
 
-from collections.abc import Container, Iterable, Sequence
+from collections.abc import Callable, Container, Iterable, Sequence
 from typing import Any
 
 from autograd.core import grad_mode
@@ -75,8 +75,11 @@ def in_argument_order(v: Any, partials: Sequence[Any]) -> Iterable[tuple[Any, An
     return zip(v.parents, partials)
 
 
+Edges = Callable[[Any, Sequence[Any]], Iterable[tuple[Any, Any]]]
+
+
 def backprop(roots: Sequence[Any], seeds: Sequence[Any], create_graph: bool,
-             edges: Any = in_argument_order) -> dict[Any, Any]:
+             edges: Edges = in_argument_order) -> dict[Any, Any]:
     """d(sum of seed * root)/d(v) for every v below the roots that a gradient reaches."""
     if create_graph and not grad_mode.enabled.get():  # derivatives as a graph, even in no_grad
         with grad_mode.enable_grad():
