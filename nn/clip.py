@@ -34,8 +34,7 @@ def clip_grad_norm_(parameters: Value | Iterable[Value], max_norm: float,
     norm_type = checks.at_least("norm_type (p of the p-norm, or math.inf)", norm_type, 0.0,
                                 strict=True)
     params = _as_list(parameters)
-    grads = gradients(params)
-    norm = total_norm(map(as_number, grads), norm_type)
+    norm = total_norm(map(as_number, gradients(params)), norm_type)
     if error_if_nonfinite and not math.isfinite(norm):
         raise RuntimeError(f"the total norm of order {norm_type} of the gradients is {norm}, "
                            "so it cannot be clipped; pass error_if_nonfinite=False to scale "

@@ -30,6 +30,7 @@ from autograd.core.value import Grad, Value, accumulate, seed_of
 from autograd.core.valuemath import VALUE_MATH
 from autograd.fast import graph, unrolled
 from autograd.fast.nodes import NODE_TYPES, TYPES, PerOp
+from autograd.fast.unrolled import unfused
 
 # _g is the grad slot itself (autograd/fast/nodes.py); Value.grad is the property below
 _GRAD, _DATA = operator.attrgetter("_g"), operator.attrgetter("data")
@@ -180,11 +181,11 @@ GRAD = (GRAD_WITH_GIL if sys.implementation.name == "cpython" and sys.version_in
         and not sysconfig.get_config_var("Py_GIL_DISABLED") else GRAD_ANYWHERE)
 
 
-def _accumulate(grads: dict[Any, Grad]) -> None:
+def _accumulate(grads: Iterable[tuple[Any, Grad]]) -> None:
     """The core's hand-over (a .grad read, then written), under the lock a pass hands over
     with, so that the two never interleave."""
     with _LOCK:
-        accumulate(grads.items())
+        accumulate(grads)
 
 
 def zero_grad(values: Iterable[Value]) -> None:
@@ -214,7 +215,7 @@ def add_gradients(values: Iterable[Value], grads: Iterable[Grad]) -> None:
         vs, gs = checked_gradients(vs, gs)  # raises, or lets ints and Values through
     with _LOCK:
         if _RUNNING or not floats:
-            accumulate(zip(vs, gs))  # the core's, through Value.grad
+            _accumulate(zip(vs, gs))  # the core's, through Value.grad
             return
         olds = list(map(_GRAD, vs))
         try:
@@ -238,7 +239,7 @@ def backward(root: Any, gradient: Grad | None, create_graph: bool) -> None:
     order = graph.toposort([root], flowing=True)
     with _held(order) as held:
         if held is None:  # some of these nodes are another pass's: the core's pass
-            _accumulate(core_backward.backprop([root], [seed], create_graph, edges))
+            _accumulate(core_backward.backprop([root], [seed], create_graph, edges).items())
             return
         held.aside = _backprop((root,), (seed,), create_graph, False, held)
 
@@ -338,10 +339,7 @@ def _chain(op: Op, graph: bool) -> Chain:
             ds = partials(m, v.data, list(map(_DATA, parents)), k)
         if factor is not None:  # through the outer op first: a neuron's act'(out)
             g = g * factor(m, v if graph else v.data, k)
-        pairs: Any = zip(parents, ds)
-        if fused and type(v._a) is list:  # a DOT that + built (see edges)
-            pairs = unfused(list(pairs))
-        for p, d in pairs:
+        for p, d in _in_order(v, zip(parents, ds)) if fused else zip(parents, ds):
             p._g += g * d
 
     fused = op is ops.DOT
@@ -351,15 +349,12 @@ def _chain(op: Op, graph: bool) -> Chain:
 def edges(v: Any, partials: Sequence[Any]) -> Iterable[tuple[Any, Any]]:
     """Each parent of v with d(v)/d(parent), in the order v adds into them: a DOT that +
     built (its terms a list) adds as its unfused sums would."""
-    pairs = zip(v.parents, partials)
+    return _in_order(v, zip(v.parents, partials))
+
+
+def _in_order(v: Any, pairs: Iterable[tuple[Any, Any]]) -> Iterable[tuple[Any, Any]]:
+    # v's (parent, derivative) pairs, reordered for a DOT that + built (its terms a list)
     return unfused(list(pairs)) if type(v) is _DOT and type(v._a) is list else pairs
-
-
-def unfused(edges: Sequence[Any]) -> list[Any]:
-    """The edges (b, w_1, x_1, ..., w_n, x_n) of a DOT that + built, in the order in which
-    its unfused sums ((b + w_1 x_1) + w_2 x_2) + ... add into them: the last product's
-    first, down to the second's, then b's and the first product's."""
-    return [e for i in range(len(edges) - 2, 2, -2) for e in edges[i:i + 2]] + list(edges[:3])
 
 
 def _products(terms: Sequence[Any], g: float) -> None:
@@ -372,7 +367,7 @@ def _products(terms: Sequence[Any], g: float) -> None:
 
 
 def _sum_products(terms: Sequence[Any], g: float) -> None:
-    # a DOT that + built, its terms in the order of its unfused sums (see unfused)
+    # a DOT that + built, its terms in the order of its unfused sums (unrolled.unfused)
     for i in range(len(terms) - 2, 2, -2):
         w, x = terms[i], terms[i + 1]
         w._g += g * x.data

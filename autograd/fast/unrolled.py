@@ -12,7 +12,7 @@ longer than MAX_WIDTH pairs keep the loops.
 from __future__ import annotations
 
 import linecache
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from autograd.core.ops import DOT, NEURON, Op
@@ -21,6 +21,13 @@ from autograd.ops import code_rule
 from autograd.symbolic import unpack
 
 MAX_WIDTH = 128  # pairs; a longer sum keeps the loop rather than a function of 2n lines
+
+
+def unfused(terms: Sequence[Any]) -> list[Any]:
+    """What goes with each term (b, w_1, x_1, ..., w_n, x_n) of a DOT that + built, in the
+    order in which its unfused sums ((b + w_1 x_1) + w_2 x_2) + ... add into the terms: the
+    last product's first, down to the second's, then b's and the first product's."""
+    return [t for i in range(len(terms) - 2, 2, -2) for t in terms[i:i + 2]] + list(terms[:3])
 
 
 def _numbered(prefix: str, n: int) -> list[str]:
@@ -80,10 +87,7 @@ def chain_source(n: int, terms: bool, act: Op | None = None) -> str:
                      *unpacking]
     adds = [f"{name}._g += g" if d == "1.0" else f"{name}._g += g * {d}"
             for name, d in zip(names, code.partials)]
-    if terms:  # in the order of the unfused sums ((b + w_1 x_1) + w_2 x_2) + ...: the last
-        # product's terms first, down to the second's, then b's and the first product's
-        adds = [*(a for i in range(n, 1, -1) for a in adds[2 * i - 1:2 * i + 1]), *adds[:3]]
-    lines = unpacking + adds
+    lines = unpacking + (unfused(adds) if terms else adds)
     return head + "".join(f"    {line}\n" for line in lines)
 
 
