@@ -407,3 +407,61 @@ def test_a_value_seed_without_create_graph_gives_the_core_s_graph():
     assert y.grad is seed and isinstance(x.grad, Value)
     assert x.grad.op is ops.MUL_SCALAR and bits(x.grad.data) == bits(-0.0)
     assert x.grad.parents == (seed,)
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(st.lists(st.floats(-2, 2), min_size=3, max_size=3))
+def test_a_product_plus_a_computed_value_gives_the_core_s_gradients_bit_for_bit(point):
+    # y*x + t: the core reaches y and x before t's nodes; a sum fused with t first would add
+    # into x before t's rules do, and may round otherwise
+    def gradients_of(fused):
+        x, y, z = (Value(v) for v in point)
+        t = x * x * x + z
+        if fused:
+            s = y * x + t
+        else:
+            product = y * x  # held: nothing fuses
+            s = product + t
+        return [bits(g) for g in grad(s * s, [x, y, z])]
+
+    assert gradients_of(fused=True) == gradients_of(fused=False)
+
+
+@settings(max_examples=100, deadline=None, derandomize=True)
+@given(st.lists(st.floats(-2, 2), min_size=2, max_size=3),
+       st.lists(st.tuples(st.integers(0, 2), st.integers(0, 2)), min_size=2, max_size=6))
+def test_second_derivatives_through_a_fused_sum_are_the_unfused_sums_bit_for_bit(point, pairs):
+    # with create_graph, a fused sum's gradients are the graphs the core's unfused sums
+    # build (g * 1.0 for each sum), so that the second pass adds in the core's order too
+    def second(fused):
+        xs = [Value(x) for x in point]
+        terms = [(xs[i % len(xs)], xs[j % len(xs)]) for i, j in pairs]
+        s = sum(w * x for w, x in terms) if fused else sum([w * x for w, x in terms])
+        firsts = grad(s.tanh(), xs, create_graph=True, allow_unused=True)
+        total = sum(g * g * float(k + 1) for k, g in enumerate(firsts) if g is not None)
+        return [bits(as_number(g)) for g in grad(total, xs, allow_unused=True)]
+
+    assert second(fused=True) == second(fused=False)
+
+
+def test_a_pass_inside_another_builds_the_core_s_gradient_graph_of_a_fused_sum():
+    # inside a pass over a, grad(create_graph=True) over a runs the core's pass on the
+    # fused sum: it builds the graph of the unfused sums, as the slots do, so that second
+    # derivatives agree with the unfused sums' and with a pass alone
+    for i in range(200):
+        a, b = Value(1.0 + i / 997), Value(0.5 - i / 1009)
+
+        def second(fused, a=a, b=b):
+            terms = [(a, b), (a, a), (b, a), (b, b)]
+            s = sum(w * x for w, x in terms) if fused else sum([w * x for w, x in terms])
+            first = grad(s * s, [a], create_graph=True)[0]
+            return [bits(g) for g in grad(first * first * first, [a, b])]
+
+        inside = []
+
+        def rule(m, out, args, k, inside=inside, second=second):
+            inside.append((second(True), second(False)))
+            return (m.cos(args[0]),)
+
+        (apply(ops.Op("f", 1, math.sin, rule), [a]) * a).backward()
+        assert inside[0][0] == inside[0][1] == second(True)

@@ -79,14 +79,17 @@ Edges = Callable[[Any, Sequence[Any]], Iterable[tuple[Any, Any]]]
 
 
 def backprop(roots: Sequence[Any], seeds: Sequence[Any], create_graph: bool,
-             edges: Edges = in_argument_order) -> dict[Any, Any]:
-    """d(sum of seed * root)/d(v) for every v below the roots that a gradient reaches."""
+             edges: Edges = in_argument_order,
+             order: Sequence[Any] | None = None) -> dict[Any, Any]:
+    """d(sum of seed * root)/d(v) for every v below the roots that a gradient reaches (in
+    ``order``, by default their topological order)."""
     if create_graph and not grad_mode.enabled.get():  # derivatives as a graph, even in no_grad
         with grad_mode.enable_grad():
-            return backprop(roots, seeds, create_graph, edges)
-    order = toposort(roots, flowing=True)
-    if debug:
-        check_toposort(order, flowing=True)
+            return backprop(roots, seeds, create_graph, edges, order)
+    if order is None:
+        order = toposort(roots, flowing=True)
+        if debug:
+            check_toposort(order, flowing=True)
     grads: dict[Any, Any] = {}
     for root, seed in zip(roots, seeds):
         grads[root] = grads[root] + seed if root in grads else seed

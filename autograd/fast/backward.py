@@ -30,7 +30,6 @@ from autograd.core.value import Grad, Value, accumulate, seed_of
 from autograd.core.valuemath import VALUE_MATH
 from autograd.fast import graph, unrolled
 from autograd.fast.nodes import NODE_TYPES, TYPES, PerOp
-from autograd.fast.unrolled import unfused
 
 # _g is the grad slot itself (autograd/fast/nodes.py); Value.grad is the property below
 _GRAD, _DATA = operator.attrgetter("_g"), operator.attrgetter("data")
@@ -239,7 +238,8 @@ def backward(root: Any, gradient: Grad | None, create_graph: bool) -> None:
     order = graph.toposort([root], flowing=True)
     with _held(order) as held:
         if held is None:  # some of these nodes are another pass's: the core's pass
-            _accumulate(core_backward.backprop([root], [seed], create_graph, edges).items())
+            grads = _core_pass([root], [seed], create_graph, order)
+            _accumulate((v, g) for v, g in grads.items() if type(v) is not _Unfused)
             return
         held.aside = _backprop((root,), (seed,), create_graph, False, held)
 
@@ -339,22 +339,75 @@ def _chain(op: Op, graph: bool) -> Chain:
             ds = partials(m, v.data, list(map(_DATA, parents)), k)
         if factor is not None:  # through the outer op first: a neuron's act'(out)
             g = g * factor(m, v if graph else v.data, k)
-        for p, d in _in_order(v, zip(parents, ds)) if fused else zip(parents, ds):
+        for p, d in zip(parents, ds):
             p._g += g * d
 
-    fused = op is ops.DOT
+    if op is ops.DOT and graph:
+        def dot_chain(v: Any, g: Any) -> None:
+            if type(v._a) is list:  # a DOT that + built: as its unfused sums
+                _sums_on_values(v._a, v._b >> 1, g)
+            else:
+                chain(v, g)
+        return dot_chain
     return chain
 
 
-def edges(v: Any, partials: Sequence[Any]) -> Iterable[tuple[Any, Any]]:
-    """Each parent of v with d(v)/d(parent), in the order v adds into them: a DOT that +
-    built (its terms a list) adds as its unfused sums would."""
-    return _in_order(v, zip(v.parents, partials))
+def _sums_on_values(terms: Sequence[Any], n: int, g: Any) -> None:
+    """The rules of the unfused sums s_n, ..., s_1 (s_i = s_(i-1) + w_i x_i, s_0 = b) on
+    Values, each as the core runs ADD's rule, then MUL's for its product: so the gradients
+    are the graphs the core builds (with its g * 1.0 nodes), not only the same numbers."""
+    d_sum, d_product = ops.ADD.partials(VALUE_MATH, None, (None, None), None)
+    for i in range(n, 0, -1):
+        w, x = terms[2 * i - 1], terms[2 * i]
+        down = g * d_sum  # the gradient of s_(i-1), or b's share
+        if i == 1:
+            terms[0]._g += down
+        product = g * d_product
+        dw, dx = ops.MUL.partials(VALUE_MATH, None, (w, x), None)
+        w._g += product * dw
+        x._g += product * dx
+        g = down
 
 
-def _in_order(v: Any, pairs: Iterable[tuple[Any, Any]]) -> Iterable[tuple[Any, Any]]:
-    # v's (parent, derivative) pairs, reordered for a DOT that + built (its terms a list)
-    return unfused(list(pairs)) if type(v) is _DOT and type(v._a) is list else pairs
+class _Unfused:
+    """One of the core's unfused sums or products in place of a DOT that + built, for the
+    core's pass (see _core_pass)."""
+
+    __slots__ = ("op", "parents")
+    param = None
+    data = 0.0  # (the rules of ADD and MUL do not read their output)
+
+    def __init__(self, op: Op, parents: tuple[Any, ...]) -> None:
+        self.op, self.parents = op, parents
+
+
+def _core_pass(roots: Sequence[Any], seeds: Sequence[Grad], create_graph: bool,
+               nodes: list[Any]) -> dict[Any, Grad]:
+    """The core's pass over these nodes, each DOT that + built as its unfused sums and
+    products (placed with it, as in the speed layer's pass): so it adds as ``_backprop``
+    does, on floats and on Values."""
+    order: list[Any] = []
+    tops: dict[Any, tuple[Any, Any]] = {}  # a DOT -> its last sum's arguments
+    for v in nodes:
+        if type(v) is _DOT and type(v._a) is list:
+            terms, n = v._a, v._b >> 1
+            s = terms[0]
+            for i in range(1, n + 1):
+                product = _Unfused(ops.MUL, (terms[2 * i - 1], terms[2 * i]))
+                order.append(product)
+                if i < n:
+                    s = _Unfused(ops.ADD, (s, product))
+                    order.append(s)
+            tops[v] = (s, product)
+        order.append(v)
+
+    def edges(v: Any, partials: Sequence[Any]) -> Iterable[tuple[Any, Any]]:
+        top = tops.get(v)
+        if top is None:
+            return zip(v.parents, partials)
+        return zip(top, ops.ADD.partials(FLOAT_MATH, v.data, (0.0, 0.0), None))
+
+    return core_backward.backprop(roots, seeds, create_graph, edges, order)
 
 
 def _products(terms: Sequence[Any], g: float) -> None:
@@ -481,7 +534,7 @@ def grad(outputs: Value | Sequence[Value], inputs: Value | Sequence[Value],
     order = graph.toposort(outs, flowing=True)
     with _held(order) as held:
         if held is None:  # some of these nodes are another pass's: the core's pass
-            grads = core_backward.backprop(outs, seeds, create_graph, edges)
+            grads = _core_pass(outs, seeds, create_graph, order)
             return used(ins, [grads.get(x) for x in ins], allow_unused)
         _backprop(outs, seeds, create_graph, True, held)  # held.end() puts .grad back
         reached = set(order)

@@ -449,8 +449,12 @@ def add(a: Any, b: Any) -> Value:
                 return v
         return _products(a, b)
     if type(a) is _MUL and _refs(a) == _TEMP and _recording():  # u * w + b = b + u * w
-        base = b if isinstance(b, Value) else const(operand(_ADD, b))
-        return _products(base, a)
+        if not isinstance(b, Value):
+            return _products(const(operand(_ADD, b)), a)
+        # the core's pass reaches the product's values before b's, the fused sum b's
+        # first: the same order for the rules of all but b's own, so only a leaf b
+        if b._ARITY == 0:  # type: ignore[attr-defined]
+            return _products(b, a)
     return _add_plain(a, b)
 
 
