@@ -465,3 +465,18 @@ def test_a_pass_inside_another_builds_the_core_s_gradient_graph_of_a_fused_sum()
 
         (apply(ops.Op("f", 1, math.sin, rule), [a]) * a).backward()
         assert inside[0][0] == inside[0][1] == second(True)
+
+
+def test_a_deleted_grad_fails_backward_as_in_the_core_and_grad_still_works():
+    # del v.grad leaves no gradient to add to: backward raises, changing no .grad, as the
+    # core's does; grad() changes no .grad and gives the gradient
+    x, w = Value(2.0), Value(3.0)
+    y = x * x * w
+    del x.grad
+    assert grad(y, [x, w]) == [12.0, 4.0]
+    with pytest.raises(AttributeError):
+        y.backward()
+    assert w.grad == 0.0 and not hasattr(x, "grad")
+    x.grad = 0.5
+    y.backward()
+    assert (x.grad, w.grad) == (12.5, 4.0)

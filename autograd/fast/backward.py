@@ -99,20 +99,24 @@ _begun = 0  # the passes begun so far
 @contextmanager
 def _held(order: list[Any]) -> Iterator[_Pass | None]:
     """The nodes of ``order`` held for one pass that sums in their slots, or None if a pass
-    running now holds some of them."""
+    running now holds some of them, or one has no .grad (``del v.grad``): the core's pass
+    then reads it as the core does."""
     global _RUNNING, _begun
     mine: _Pass | None = None
     try:
-        with _LOCK:
-            nodes = set(order) if _RUNNING else None  # a set only when another pass runs
-            if nodes is None or all(nodes.isdisjoint(p.order) for p in _RUNNING):
-                held = _Pass(order)
-                # the gradients, then the pass made known, with no call or jump between
-                # (see _write): no .grad is written in between
-                held.saved = list(map(_GRAD, order))
-                _RUNNING += (held,)
-                mine = held
-                _begun += 1  # after _RUNNING: see _shown
+        try:
+            with _LOCK:
+                nodes = set(order) if _RUNNING else None  # a set only when another pass runs
+                if nodes is None or all(nodes.isdisjoint(p.order) for p in _RUNNING):
+                    held = _Pass(order)
+                    # the gradients, then the pass made known, with no call or jump between
+                    # (see _write): no .grad is written in between
+                    held.saved = list(map(_GRAD, order))
+                    _RUNNING += (held,)
+                    mine = held
+                    _begun += 1  # after _RUNNING: see _shown
+        except AttributeError:  # a .grad deleted: nothing was held
+            pass
         yield mine
     finally:
         if mine is not None:
