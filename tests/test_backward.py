@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from random_graphs import build, graphs
 
 import autograd
-from autograd import Value, grad, ops
+from autograd import Value, dot, grad, ops
 from autograd.core import backward
 from autograd.engine import apply, as_number, toposort
 from autograd.ops import FLOAT_MATH
@@ -480,3 +480,75 @@ def test_a_deleted_grad_fails_backward_as_in_the_core_and_grad_still_works():
     x.grad = 0.5
     y.backward()
     assert (x.grad, w.grad) == (12.5, 4.0)
+
+
+def fused_program(choices, point, fused):
+    """A program of sums of products over a pool of values, each new value added to the
+    pool, so that terms are computed from one another: with ``fused``, the products are
+    temporaries (the speed layer fuses each sum into one node), else they are held."""
+    pool = [Value(x) for x in point]
+    leaves = list(pool)
+    for kind, picks in choices:
+        terms = [pool[i % len(pool)] for i in picks]
+        if kind == 0:  # b + w1*x1 + w2*x2 + ...
+            pairs = list(zip(terms[1::2], terms[2::2]))
+            if fused:
+                v = sum((w * x for w, x in pairs), terms[0])
+            else:
+                products = [w * x for w, x in pairs]
+                v = sum(products, terms[0])
+        elif kind == 1:  # w * x + b, a product first
+            if fused:
+                v = terms[0] * terms[1] + terms[2]
+            else:
+                product = terms[0] * terms[1]
+                v = product + terms[2]
+        elif kind == 2:
+            v = (terms[0] * terms[1]).tanh()
+        else:  # a weighted node (a Row in the speed layer)
+            v = dot(terms[:2], terms[2:4], terms[4])
+        pool.append(v)
+    return leaves, pool[-1] * pool[-2]
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(st.lists(st.floats(-1.5, 1.5), min_size=2, max_size=4),
+       st.lists(st.tuples(st.integers(0, 3), st.lists(st.integers(0, 20), min_size=5,
+                                                      max_size=9)), min_size=2, max_size=7),
+       st.booleans())
+def test_sums_fused_from_terms_computed_one_from_another_give_the_core_s_bits(
+        point, choices, second):
+    # a + b*x + c*x*x and the like: the speed layer cuts the fused sum where the core's
+    # order runs the rules of a later term's nodes between its sums, first derivatives
+    # and second alike
+    def gradients(fused):
+        leaves, out = fused_program(choices, point, fused)
+        if second:
+            firsts = grad(out, leaves, create_graph=True, allow_unused=True)
+            out = sum((g * g for g in firsts if isinstance(g, Value)), Value(0.0))
+        return [bits(as_number(g)) for g in grad(out, leaves, allow_unused=True)
+                if g is not None]
+
+    assert gradients(fused=True) == gradients(fused=False)
+
+
+def test_a_quadratic_gives_the_core_s_bits_in_a_pass_alone_and_inside_another():
+    for i in range(300):
+        a, b, c, x = Value(0.5 + i / 701), Value(-1.25), Value(0.75 - i / 331), Value(i / 97)
+
+        def gradients(fused, a=a, b=b, c=c, x=x):
+            if fused:
+                y = a + b * x + c * x * x
+            else:
+                products = [b * x, c * x * x]
+                y = a + products[0] + products[1]
+            return [bits(g) for g in grad(y * y, [a, b, c, x])]
+
+        inside = []
+
+        def rule(m, out, args, k, inside=inside, gradients=gradients):
+            inside.append(gradients(True))  # the core's pass, over x that the outer holds
+            return (m.cos(args[0]),)
+
+        (apply(ops.Op("f", 1, math.sin, rule), [x]) * x).backward()
+        assert gradients(True) == gradients(False) == inside[0]

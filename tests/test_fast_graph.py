@@ -10,6 +10,7 @@ from modes import FAST_SHAPES
 from autograd import Value, ops
 from autograd.core.backward import check_toposort
 from autograd.engine import toposort
+from autograd.fast.graph import Part, steps
 from autograd.fast.weighted import RowCache, weighted, weighted_rows
 
 pytestmark = FAST_SHAPES
@@ -116,3 +117,47 @@ def test_an_rnn_shares_its_rows_over_time_and_is_sorted_as_its_parents_say():
     roots = [*h, outputs[1][0]]
     assert toposort(roots) == plain_toposort(roots)
     assert len({id(v._b) for step in outputs for v in step}) == 3  # 3 Rows for 4 steps
+
+
+def test_a_sum_whose_later_term_is_computed_from_an_earlier_one_is_cut_into_parts():
+    # a + b*x + c*x*x: c*x, first reached through pair 2, adds into x, a term of pair 1; the
+    # core adds pair 1's products after c*x's rule, so the sum is cut there
+    a, b, c, x = Value(0.5), Value(-1.5), Value(2.0), Value(0.75)
+    s = a + b * x + c * x * x
+    assert s.op is ops.DOT and len(s.parents) == 5
+    split = []
+    order = steps([s], split)
+    assert split == [s] and s not in order
+    check_toposort([v for v in order if not isinstance(v, Part)] + [s])
+    pair1, top = (v for v in order if isinstance(v, Part))
+    assert (pair1.lo, pair1.hi, pair1.top) == (1, 1, False)
+    assert (top.lo, top.hi, top.top, top.below) == (2, 2, True, pair1)
+    cx = s.parents[3]
+    assert cx.op is ops.MUL and cx.parents == (c, x)
+    # as the core places its sum s_1: after x, before c*x; the top Part in s's place
+    assert order.index(x) < order.index(pair1) < order.index(cx) and order[-1] is top
+
+
+def test_sums_whose_terms_are_computed_apart_are_not_cut():
+    # as microgpt's linear layers: a term first reached through its pair adds into no term
+    xs = [Value(0.1 * i) for i in range(1, 5)]
+    scale = sum(x * x for x in xs)
+    normed = [x * scale for x in xs]
+    rows = [[Value(0.2 * i - 0.3 * j) for j in range(4)] for i in range(3)]
+    total = sum(sum(w * x for w, x in zip(row, normed)) for row in rows)
+    split = []
+    assert steps([total], split) == toposort([total], flowing=True) and split == []
+
+
+def test_a_weighted_node_first_reached_through_a_later_pair_is_watched_through_its_row():
+    # the layer's second node shares its inputs with the first, placed already: its
+    # parents are looked at all the same, and one of them is a term of pair 1
+    x = [Value(0.5), Value(-1.0), Value(2.0)]
+    cache = RowCache()
+    rows = [[Value(0.1), Value(0.2), Value(0.3)], [Value(-0.4), Value(0.5), Value(0.6)]]
+    h = weighted_rows(ops.DOT, rows, x, [Value(0.0), Value(0.1)], None, cache)
+    u, v = Value(1.5), Value(-0.5)
+    s = h[0] + u * x[0] + v * h[1]
+    split = []
+    order = steps([s], split)
+    assert split == [s] and [p.hi for p in order if isinstance(p, Part)] == [1, 2]

@@ -29,6 +29,7 @@ from autograd.core.ops import Op, interleaved, slope
 from autograd.core.value import Grad, Value, accumulate, seed_of
 from autograd.core.valuemath import VALUE_MATH
 from autograd.fast import graph, unrolled
+from autograd.fast.graph import Part
 from autograd.fast.nodes import NODE_TYPES, TYPES, PerOp
 
 # _g is the grad slot itself (autograd/fast/nodes.py); Value.grad is the property below
@@ -239,13 +240,14 @@ def _values(values: Iterable[Value]) -> list[Value]:
 def backward(root: Any, gradient: Grad | None, create_graph: bool) -> None:
     """Add d(root)/d(v) * gradient (default 1.0) into ``v.grad`` for every v below root."""
     seed = 1.0 if gradient is None else seed_of(gradient)
-    order = graph.toposort([root], flowing=True)
-    with _held(order) as held:
+    split: list[Any] = []
+    steps = graph.steps([root], split)
+    with _held(steps + split if split else steps) as held:
         if held is None:  # some of these nodes are another pass's: the core's pass
-            grads = _core_pass([root], [seed], create_graph, order)
+            grads = _core_pass([root], [seed], create_graph, steps)
             _accumulate((v, g) for v, g in grads.items() if type(v) is not _Unfused)
             return
-        held.aside = _backprop((root,), (seed,), create_graph, False, held)
+        held.aside = _backprop((root,), (seed,), create_graph, False, held, steps)
 
 
 def _added(old: Grad, g: Grad) -> Grad:
@@ -269,9 +271,10 @@ _START = -0.0  # a float pass's nothing: -0.0 + g is g, for every g (and a new f
 
 
 def _backprop(roots: Sequence[Any], seeds: Sequence[Grad], create_graph: bool, fresh: bool,
-              held: _Pass) -> list[tuple[Any, Grad]]:
+              held: _Pass, steps: list[Any]) -> list[tuple[Any, Grad]]:
     """Sum d(sum of seed * root)/d(v) in the grad slot of every v below the roots (the nodes
-    ``held``); returns the nodes put aside, with their old gradients.
+    ``held``, in the order of ``steps``); returns the nodes put aside, with their old
+    gradients.
 
     A node whose gradient was 0.0 (or 0) is summed onto in place (0.0 + g1 + g2 + ... rounds
     as g1 + g2 + ... then + 0.0 would); others, or every node when ``fresh``, are put aside:
@@ -280,10 +283,10 @@ def _backprop(roots: Sequence[Any], seeds: Sequence[Grad], create_graph: bool, f
     """
     if create_graph and not grad_mode.enabled.get():  # derivatives as a graph, even in no_grad
         with grad_mode.enable_grad():
-            return _backprop(roots, seeds, create_graph, fresh, held)
+            return _backprop(roots, seeds, create_graph, fresh, held, steps)
     order, saved = held.order, held.saved
     if core_backward.debug:
-        check_toposort(order, flowing=True)
+        check_toposort(graph.toposort(roots, flowing=True), flowing=True)
     # a Value seed makes every gradient a Value, as create_graph does: each starts from
     # nothing, as in the core's dictionary (no 0.0 + g node, no -0.0 for a zero's sign)
     graphs = create_graph or not _FLOATS.issuperset(map(type, seeds))
@@ -296,7 +299,7 @@ def _backprop(roots: Sequence[Any], seeds: Sequence[Grad], create_graph: bool, f
     start: Any = _NOTHING if graphs else _START
     for v, _ in aside:
         v._g = start
-    nodes = reversed(order)
+    nodes = reversed(steps)
     for root, seed in zip(roots, seeds):
         root._g = root._g + seed
     while True:
@@ -313,6 +316,8 @@ def _backprop(roots: Sequence[Any], seeds: Sequence[Grad], create_graph: bool, f
 
 
 def _undefined(v: Any, error: Exception) -> None:
+    if type(v) is Part:  # a sum's additions failed, as they fail in the core
+        raise error
     g = v._g
     parents = v.parents
     for p, d in zip(parents, undefined(v.op, [p.data for p in parents], v.param, error)):
@@ -349,28 +354,52 @@ def _chain(op: Op, graph: bool) -> Chain:
     if op is ops.DOT and graph:
         def dot_chain(v: Any, g: Any) -> None:
             if type(v._a) is list:  # a DOT that + built: as its unfused sums
-                _sums_on_values(v._a, v._b >> 1, g)
+                _sums_on_values(v._a, 1, v._b >> 1, g, None)
             else:
                 chain(v, g)
         return dot_chain
     return chain
 
 
-def _sums_on_values(terms: Sequence[Any], n: int, g: Any) -> None:
-    """The rules of the unfused sums s_n, ..., s_1 (s_i = s_(i-1) + w_i x_i, s_0 = b) on
+def _sums_on_values(terms: Sequence[Any], lo: int, hi: int, g: Any, below: Any) -> None:
+    """The rules of the unfused sums s_hi, ..., s_lo (s_i = s_(i-1) + w_i x_i, s_0 = b) on
     Values, each as the core runs ADD's rule, then MUL's for its product: so the gradients
-    are the graphs the core builds (with its g * 1.0 nodes), not only the same numbers."""
+    are the graphs the core builds (with its g * 1.0 nodes), not only the same numbers.
+    ``below`` is the Part of s_(lo-1) when lo > 1."""
     d_sum, d_product = ops.ADD.partials(VALUE_MATH, None, (None, None), None)
-    for i in range(n, 0, -1):
+    for i in range(hi, lo - 1, -1):
         w, x = terms[2 * i - 1], terms[2 * i]
         down = g * d_sum  # the gradient of s_(i-1), or b's share
         if i == 1:
             terms[0]._g += down
+        elif i == lo:
+            below._g += down
         product = g * d_product
         dw, dx = ops.MUL.partials(VALUE_MATH, None, (w, x), None)
         w._g += product * dw
         x._g += product * dx
         g = down
+
+
+def _part_chain(part: Part, g: float) -> None:
+    """The float rules of the unfused sums a Part stands for (autograd/fast/graph.py): each
+    sum's gradient is the DOT's (times 1.0), and they add as ``_sum_products`` does."""
+    terms, g = part.node._a, part.node._g
+    for i in range(2 * part.hi - 1, 2 * part.lo, -2):
+        w, x = terms[i], terms[i + 1]
+        w._g += g * x.data
+        x._g += g * w.data
+    lo = part.lo
+    if lo == 1:
+        terms[0]._g += g
+    w, x = terms[2 * lo - 1], terms[2 * lo]
+    w._g += g * x.data
+    x._g += g * w.data
+
+
+def _part_on_values(part: Part, g: Any) -> None:
+    """A Part's sums on Values: the top Part has the DOT's gradient, the others their own."""
+    _sums_on_values(part.node._a, part.lo, part.hi, part.node._g if part.top else g, part.below)
 
 
 class _Unfused:
@@ -386,24 +415,29 @@ class _Unfused:
 
 
 def _core_pass(roots: Sequence[Any], seeds: Sequence[Grad], create_graph: bool,
-               nodes: list[Any]) -> dict[Any, Grad]:
-    """The core's pass over these nodes, each DOT that + built as its unfused sums and
-    products (placed with it, as in the speed layer's pass): so it adds as ``_backprop``
-    does, on floats and on Values."""
+               steps: list[Any]) -> dict[Any, Grad]:
+    """The core's pass over the graph as the core would have made it: each DOT that + built
+    as its unfused sums and products, in the order of the core's (Parts show where)."""
     order: list[Any] = []
     tops: dict[Any, tuple[Any, Any]] = {}  # a DOT -> its last sum's arguments
-    for v in nodes:
-        if type(v) is _DOT and type(v._a) is list:
-            terms, n = v._a, v._b >> 1
-            s = terms[0]
-            for i in range(1, n + 1):
+    below: dict[Any, Any] = {}  # a DOT -> its sum made last, going up
+    for v in steps:
+        if type(v) is Part or (type(v) is _DOT and type(v._a) is list):
+            node, lo, hi = (v.node, v.lo, v.hi) if type(v) is Part else (v, 1, v._b >> 1)
+            terms = node._a
+            s = below.get(node, terms[0])
+            for i in range(lo, hi + 1):
                 product = _Unfused(ops.MUL, (terms[2 * i - 1], terms[2 * i]))
                 order.append(product)
-                if i < n:
+                if i == hi == node._b >> 1:
+                    tops[node] = (s, product)
+                    order.append(node)
+                else:
                     s = _Unfused(ops.ADD, (s, product))
                     order.append(s)
-            tops[v] = (s, product)
-        order.append(v)
+            below[node] = s
+        else:
+            order.append(v)
 
     def edges(v: Any, partials: Sequence[Any]) -> Iterable[tuple[Any, Any]]:
         top = tops.get(v)
@@ -528,6 +562,8 @@ def install() -> None:
     for node in NODE_TYPES.values():
         node._chain = _float_chain(node._OP)
     Value._chain = _first_chain  # type: ignore[attr-defined]
+    Part._chain = _part_chain  # type: ignore[attr-defined]
+    _VALUE_CHAINS[Part] = _part_on_values  # type: ignore[assignment]
 
 
 def grad(outputs: Value | Sequence[Value], inputs: Value | Sequence[Value],
@@ -535,13 +571,14 @@ def grad(outputs: Value | Sequence[Value], inputs: Value | Sequence[Value],
          allow_unused: bool = False) -> list[Grad]:
     """d(outputs)/d(inputs) as a list, like torch.autograd.grad; no ``.grad`` is changed."""
     outs, ins, seeds = grad_arguments(outputs, inputs, grad_outputs)
-    order = graph.toposort(outs, flowing=True)
-    with _held(order) as held:
+    split: list[Any] = []
+    steps = graph.steps(outs, split)
+    with _held(steps + split if split else steps) as held:
         if held is None:  # some of these nodes are another pass's: the core's pass
-            grads = _core_pass(outs, seeds, create_graph, order)
+            grads = _core_pass(outs, seeds, create_graph, steps)
             return used(ins, [grads.get(x) for x in ins], allow_unused)
-        _backprop(outs, seeds, create_graph, True, held)  # held.end() puts .grad back
-        reached = set(order)
+        _backprop(outs, seeds, create_graph, True, held, steps)  # held.end() puts .grad back
+        reached = set(held.order)
         # reached only through ops with no derivative (detach): as good as unused
         found = [_GRAD(x) if x in reached and _GRAD(x) is not _NOTHING
                  and _GRAD(x) is not _START else None for x in ins]
