@@ -552,3 +552,16 @@ def test_a_quadratic_gives_the_core_s_bits_in_a_pass_alone_and_inside_another():
 
         (apply(ops.Op("f", 1, math.sin, rule), [x]) * x).backward()
         assert gradients(True) == gradients(False) == inside[0]
+
+
+def test_a_grad_set_to_negative_zero_keeps_the_core_s_sign():
+    # the core sums a pass from nothing, then adds it to what .grad held: x*y gets only
+    # -3 * relu'(-2) = -0.0, passes on -0.0 * y = -0.0, and x ends -0.0 + -0.0 = -0.0
+    x, y = Value(-1.0), Value(2.0)
+    x.grad = -0.0
+    ((x * y).relu() * -3.0).backward()
+    assert bits(x.grad) == bits(-0.0) and bits(y.grad) == bits(0.0)
+    x.grad = -0.0  # and again, with the pass's own zeros on 0.0
+    z = (x * y).relu() * -3.0 + x * 0.0
+    z.backward()
+    assert bits(x.grad) == bits(dictionary_pass(z)[x] + -0.0)

@@ -16,7 +16,8 @@ import sysconfig
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from itertools import compress, islice
+from itertools import compress, filterfalse, islice, repeat
+from math import copysign
 from typing import Any
 
 from autograd.core import backward as core_backward
@@ -138,6 +139,8 @@ def _read(v: Any) -> Grad:
 
 def _write(v: Any, g: Grad) -> None:
     """``v.grad = g``: while a pass that holds v runs, kept for the pass to add its sum to."""
+    if g.__class__ is float and g == 0.0:
+        _zero(g)
     if not _RUNNING:  # CPython 3.10-3.13 switch threads only at calls and jumps taken: none
         v._g = g  # comes between the test and the store, so no pass begins in between
         return
@@ -160,12 +163,26 @@ def _shown(v: Any) -> Grad:
 
 def _assign(v: Any, g: Grad) -> None:
     """``v.grad = g`` on any interpreter: under the lock with which passes begin and end."""
+    if g.__class__ is float and g == 0.0:
+        _zero(g)
     with _LOCK:
         for p in _RUNNING:
             if p.shown(v) is not _ABSENT:
                 p.written[v] = g
                 return
         v._g = g
+
+
+# Whether a .grad was ever set to -0.0 (before the slot is written): a pass then sums
+# nothing in place (see _backprop). Only a .grad set to -0.0 holds one: every sum that
+# starts from 0.0 or from a nonzero gradient ends 0.0 or nonzero.
+_negative_zeros = False
+
+
+def _zero(g: float) -> None:
+    global _negative_zeros
+    if copysign(1.0, g) < 0.0:
+        _negative_zeros = True
 
 
 def _delete(v: Any) -> None:
@@ -290,10 +307,15 @@ def _backprop(roots: Sequence[Any], seeds: Sequence[Grad], create_graph: bool, f
     # a Value seed makes every gradient a Value, as create_graph does: each starts from
     # nothing, as in the core's dictionary (no 0.0 + g node, no -0.0 for a zero's sign)
     graphs = create_graph or not _FLOATS.issuperset(map(type, seeds))
-    if fresh or graphs:
+    numbers = not (fresh or graphs) and _NUMBERS.issuperset(map(type, saved))
+    if fresh or graphs or (_negative_zeros and (
+            min(map(copysign, repeat(1.0), filterfalse(None, saved)), default=1.0) < 0.0
+            if numbers else any(map(_is_negative_zero, saved)))):
+        # (with a -0.0 summed onto in place, a value whose gradients are all -0.0 would pass
+        # on 0.0 + -0.0, that is 0.0, where the core's pass passes on -0.0)
         aside = list(zip(order, saved))
-    elif _NUMBERS.issuperset(map(type, saved)):  # the usual case, sorted out in C: the nonzero
-        aside = list(zip(compress(order, saved), compress(saved, saved)))  # (and NaN) ones
+    elif numbers:  # the usual case, sorted out in C: the nonzero (and NaN) ones
+        aside = list(zip(compress(order, saved), compress(saved, saved)))
     else:
         aside = [(v, g) for v, g in zip(order, saved) if type(g) not in _NUMBERS or g != 0.0]
     start: Any = _NOTHING if graphs else _START
@@ -313,6 +335,10 @@ def _backprop(roots: Sequence[Any], seeds: Sequence[Grad], create_graph: bool, f
             return aside
         except (ArithmeticError, ValueError) as e:
             _undefined(v, e)  # then the loop goes on from the next node
+
+
+def _is_negative_zero(g: Any) -> bool:
+    return g.__class__ is float and g == 0.0 and copysign(1.0, g) < 0.0
 
 
 def _undefined(v: Any, error: Exception) -> None:
