@@ -565,3 +565,16 @@ def test_a_grad_set_to_negative_zero_keeps_the_core_s_sign():
     z = (x * y).relu() * -3.0 + x * 0.0
     z.backward()
     assert bits(x.grad) == bits(dictionary_pass(z)[x] + -0.0)
+
+
+def test_a_gradient_that_overflows_on_values_raises_as_in_the_core():
+    # the rule of mul gives its derivatives; their product with a gradient overflows: the
+    # error names that product (not the rule), and no .grad changes
+    x = Value(1.0)
+    y = (x * 1e200).tanh() * 1.0 + x * 1e200
+    with pytest.raises(OverflowError, match=r"^mul\(1e\+200, 1e\+200\): result is not finite"):
+        grad(y, [x], grad_outputs=[Value(1e200)], create_graph=True)
+    x.grad = 0.5
+    with pytest.raises(OverflowError, match=r"^mul\(1e\+200, 1e\+200\): result is not finite"):
+        y.backward(Value(1e200), create_graph=True)
+    assert x.grad == 0.5

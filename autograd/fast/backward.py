@@ -334,20 +334,37 @@ def _backprop(roots: Sequence[Any], seeds: Sequence[Grad], create_graph: bool, f
                     v._chain(v._g)
             return aside
         except (ArithmeticError, ValueError) as e:
-            _undefined(v, e)  # then the loop goes on from the next node
+            _undefined(v, e, create_graph)  # then the loop goes on from the next node
 
 
 def _is_negative_zero(g: Any) -> bool:
     return g.__class__ is float and g == 0.0 and copysign(1.0, g) < 0.0
 
 
-def _undefined(v: Any, error: Exception) -> None:
-    if type(v) is Part:  # a sum's additions failed, as they fail in the core
+def _undefined(v: Any, error: Exception, graph: bool) -> None:
+    """After v's chain rule raised: if v's rule raises, v's parents get the core's
+    derivatives for a point where there are none (NaN, or an error naming the op); if it
+    does not, a product or sum of the chain rule failed (an overflow on Values), and the
+    error is raised, as in the core."""
+    if type(v) is Part or not _rule_fails(v, graph):
         raise error
     g = v._g
     parents = v.parents
     for p, d in zip(parents, undefined(v.op, [p.data for p in parents], v.param, error)):
         p._g = p._g + g * d
+
+
+def _rule_fails(v: Any, graph: bool) -> bool:
+    op, parents, k = v.op, v.parents, v.param
+    m, out, args = ((VALUE_MATH, v, parents) if graph
+                    else (FLOAT_MATH, v.data, [p.data for p in parents]))
+    try:
+        if op.factor is not None:
+            op.factor(m, out, k)
+        op.partials(m, out, args, k)
+    except (ArithmeticError, ValueError):
+        return True
+    return False
 
 
 Chain = Callable[[Value, Any], None]
