@@ -578,3 +578,68 @@ def test_a_gradient_that_overflows_on_values_raises_as_in_the_core():
     with pytest.raises(OverflowError, match=r"^mul\(1e\+200, 1e\+200\): result is not finite"):
         y.backward(Value(1e200), create_graph=True)
     assert x.grad == 0.5
+
+
+def test_a_gradient_holding_negative_zero_in_a_value_keeps_the_core_s_sign():
+    # create_graph leaves Values in .grad; one holding -0.0 is added to as the core adds
+    x, y = Value(-1.0), Value(2.0)
+    z = (x * y).relu() * -3.0
+    z.backward(create_graph=True)
+    assert isinstance(x.grad, Value) and bits(x.grad.data) == bits(-0.0)
+    z.backward()
+    assert bits(as_number(x.grad)) == bits(-0.0)
+
+
+def test_a_rule_that_raises_runs_once_and_gives_the_core_s_error():
+    calls = []
+
+    def rule(m, out, args, k):
+        calls.append(args[0])
+        if len(calls) == 1:
+            raise ValueError("first call fails")
+        return (m.cos(args[0]),)
+
+    x = Value(0.5)
+    y = apply(ops.Op("f", 1, math.sin, rule), [x]) * 2.0
+    with pytest.raises(ValueError, match=r"^f\(0\.5\): no finite derivative here \(first call"):
+        y.backward()
+    assert len(calls) == 1 and x.grad == 0.0
+
+
+def test_a_recurrence_of_fused_sums_gives_the_core_s_bits():
+    # h = b + w1*x_t + w2*h, step after step: each sum's later term is computed from its
+    # earlier ones; past the sums watched inside one another, they are cut pair by pair
+    def gradients(fused):
+        b, w1, w2 = Value(0.1), Value(0.5), Value(0.9)
+        xs = [Value(((t * 7919) % 1000) / 1000.0 - 0.5) for t in range(60)]
+        h = Value(0.25)
+        for x in xs:
+            if fused:
+                h = b + w1 * x + w2 * h
+            else:
+                products = [w1 * x, w2 * h]
+                h = b + products[0] + products[1]
+        return [bits(g) for g in grad(h * h, [b, w1, w2, *xs])]
+
+    assert gradients(fused=True) == gradients(fused=False)
+
+
+def test_a_value_seed_through_a_fused_sum_builds_the_core_s_graph():
+    # gradients that are Values without create_graph: each sum's g * 1.0 is a node, as in
+    # the core, so differentiating them again adds in the core's order
+    def again(fused, x0, y0):
+        x, y, s = Value(x0), Value(y0), Value(1.25)
+        if fused:
+            out = x * y + x * y
+        else:
+            products = [x * y, x * y]
+            out = products[0] + products[1]
+        out.backward(gradient=s)
+        return bits(grad(x.grad * 3.0 + y.grad * 5.0, [s])[0])
+
+    for i in range(100):
+        x0, y0 = 0.5 + i / 67, 2.0 - i / 71
+        assert again(True, x0, y0) == again(False, x0, y0)
+    a, b, x, s = Value(0.5), Value(1.5), Value(2.0), Value(1.25)
+    (a + b * x).backward(gradient=s)
+    assert a.grad.op is ops.MUL_SCALAR and a.grad.parents == (s,)

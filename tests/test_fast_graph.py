@@ -161,3 +161,27 @@ def test_a_weighted_node_first_reached_through_a_later_pair_is_watched_through_i
     split = []
     order = steps([s], split)
     assert split == [s] and [p.hi for p in order if isinstance(p, Part)] == [1, 2]
+
+
+def test_a_recurrence_is_watched_a_few_sums_deep_and_cut_pair_by_pair_below():
+    # h = b + w1*x + w2*h: each sum's pair 2 reaches the steps before it, whose nodes add
+    # into b, w1 and w2; each sum is cut after its pair 1, however deep (the first one's
+    # pair 2, w2 and a leaf, reaches no node with a rule: it needs no cut)
+    b, w1, w2 = Value(0.1), Value(0.5), Value(0.9)
+    h = Value(0.25)
+    sums = []
+    for t in range(30):
+        h = b + w1 * Value(t / 30) + w2 * h
+        sums.append(h)
+    split = []
+    order = steps([h], split)
+    assert set(split) == set(sums[1:]) and len(split) == 29 and sums[0] in order
+    parts = [v for v in order if isinstance(v, Part)]
+    assert len(parts) == 58 and all(p.top == (p.lo == 2) for p in parts)
+    check_toposort([v.node if isinstance(v, Part) else v for v in order
+                    if not isinstance(v, Part) or v.top])
+    for s in sums[1:]:  # pair 1's Part before the step below, as the core places s_1
+        first = next(p for p in parts if p.node is s and not p.top)
+        below = s.parents[4]
+        assert order.index(first) < order.index(next(
+            (p for p in parts if p.node is below and p.top), below))

@@ -302,17 +302,20 @@ def _backprop(roots: Sequence[Any], seeds: Sequence[Grad], create_graph: bool, f
         with grad_mode.enable_grad():
             return _backprop(roots, seeds, create_graph, fresh, held, steps)
     order, saved = held.order, held.saved
-    if core_backward.debug:
-        check_toposort(graph.toposort(roots, flowing=True), flowing=True)
+    if core_backward.debug:  # the steps, each cut sum in its top Part's place
+        check_toposort([v.node if type(v) is Part else v for v in steps
+                        if type(v) is not Part or v.top], flowing=True)
     # a Value seed makes every gradient a Value, as create_graph does: each starts from
     # nothing, as in the core's dictionary (no 0.0 + g node, no -0.0 for a zero's sign)
     graphs = create_graph or not _FLOATS.issuperset(map(type, seeds))
     numbers = not (fresh or graphs) and _NUMBERS.issuperset(map(type, saved))
-    if fresh or graphs or (_negative_zeros and (
-            min(map(copysign, repeat(1.0), filterfalse(None, saved)), default=1.0) < 0.0
-            if numbers else any(map(_is_negative_zero, saved)))):
-        # (with a -0.0 summed onto in place, a value whose gradients are all -0.0 would pass
-        # on 0.0 + -0.0, that is 0.0, where the core's pass passes on -0.0)
+    if fresh or graphs or (
+            (_negative_zeros and min(map(copysign, repeat(1.0), filterfalse(None, saved)),
+                                     default=1.0) < 0.0)
+            if numbers else any(map(_holds_negative_zero, saved))):
+        # a gradient of -0.0 (a float, or a Value's or a float subclass's number): summed
+        # onto in place, a value whose gradients are all -0.0 would pass on 0.0 + -0.0, that
+        # is 0.0, where the core's pass passes on -0.0, and -0.0 + 0.0 would end 0.0
         aside = list(zip(order, saved))
     elif numbers:  # the usual case, sorted out in C: the nonzero (and NaN) ones
         aside = list(zip(compress(order, saved), compress(saved, saved)))
@@ -324,47 +327,20 @@ def _backprop(roots: Sequence[Any], seeds: Sequence[Grad], create_graph: bool, f
     nodes = reversed(steps)
     for root, seed in zip(roots, seeds):
         root._g = root._g + seed
-    while True:
-        try:
-            if create_graph:
-                for v in nodes:  # every child of v came earlier: its gradient is complete
-                    _VALUE_CHAINS[type(v)](v, v._g)
-            else:
-                for v in nodes:
-                    v._chain(v._g)
-            return aside
-        except (ArithmeticError, ValueError) as e:
-            _undefined(v, e, create_graph)  # then the loop goes on from the next node
+    if graphs:
+        chains = _VALUE_CHAINS if create_graph else _SEEDED_CHAINS
+        for v in nodes:  # every child of v came earlier: its gradient is complete
+            chains[type(v)](v, v._g)
+    else:
+        for v in nodes:
+            v._chain(v._g)
+    return aside
 
 
-def _is_negative_zero(g: Any) -> bool:
-    return g.__class__ is float and g == 0.0 and copysign(1.0, g) < 0.0
-
-
-def _undefined(v: Any, error: Exception, graph: bool) -> None:
-    """After v's chain rule raised: if v's rule raises, v's parents get the core's
-    derivatives for a point where there are none (NaN, or an error naming the op); if it
-    does not, a product or sum of the chain rule failed (an overflow on Values), and the
-    error is raised, as in the core."""
-    if type(v) is Part or not _rule_fails(v, graph):
-        raise error
-    g = v._g
-    parents = v.parents
-    for p, d in zip(parents, undefined(v.op, [p.data for p in parents], v.param, error)):
-        p._g = p._g + g * d
-
-
-def _rule_fails(v: Any, graph: bool) -> bool:
-    op, parents, k = v.op, v.parents, v.param
-    m, out, args = ((VALUE_MATH, v, parents) if graph
-                    else (FLOAT_MATH, v.data, [p.data for p in parents]))
-    try:
-        if op.factor is not None:
-            op.factor(m, out, k)
-        op.partials(m, out, args, k)
-    except (ArithmeticError, ValueError):
-        return True
-    return False
+def _holds_negative_zero(g: Any) -> bool:
+    if isinstance(g, Value):
+        g = g.data
+    return isinstance(g, float) and g == 0.0 and copysign(1.0, g) < 0.0
 
 
 Chain = Callable[[Value, Any], None]
@@ -373,8 +349,9 @@ Chain = Callable[[Value, Any], None]
 def _chain(op: Op, graph: bool) -> Chain:
     """The chain rule through one node of ``op``: each parent's gradient += g * d(out)/d(parent).
 
-    Every derivative is computed before any gradient changes, so a node whose derivative
-    raises leaves the gradients as they were. With ``graph`` the rule runs on Values.
+    Every derivative is computed before any gradient changes; where the rule raises, the
+    derivatives are the core's for a point with none (NaN, or an error naming the op). With
+    ``graph`` the rule runs on Values.
     """
     partials = op.partials  # (m, out, args, param) -> one derivative per argument
     m: Any = VALUE_MATH if graph else FLOAT_MATH
@@ -385,31 +362,36 @@ def _chain(op: Op, graph: bool) -> Chain:
     def chain(v: Any, g: Any) -> None:
         parents = v.parents
         k = v.param if has_param else None
-        if graph:
-            ds = partials(m, v, parents, k)
-        else:
-            ds = partials(m, v.data, list(map(_DATA, parents)), k)
-        if factor is not None:  # through the outer op first: a neuron's act'(out)
-            g = g * factor(m, v if graph else v.data, k)
+        out, args = (v, parents) if graph else (v.data, list(map(_DATA, parents)))
+        try:  # (as the core's local_derivatives)
+            outer = factor(m, out, k) if factor is not None else None
+            ds = partials(m, out, args, k)
+        except (ArithmeticError, ValueError) as e:
+            outer, ds = None, undefined(op, [p.data for p in parents], k, e)
+        if outer is not None:  # through the outer op first: a neuron's act'(out)
+            g = g * outer
         for p, d in zip(parents, ds):
             p._g += g * d
 
-    if op is ops.DOT and graph:
+    if op is ops.DOT:  # (used with Values for gradients: see _backprop)
         def dot_chain(v: Any, g: Any) -> None:
             if type(v._a) is list:  # a DOT that + built: as its unfused sums
-                _sums_on_values(v._a, 1, v._b >> 1, g, None)
+                _sums_on_values(v._a, 1, v._b >> 1, g, None, graph)
             else:
                 chain(v, g)
         return dot_chain
     return chain
 
 
-def _sums_on_values(terms: Sequence[Any], lo: int, hi: int, g: Any, below: Any) -> None:
-    """The rules of the unfused sums s_hi, ..., s_lo (s_i = s_(i-1) + w_i x_i, s_0 = b) on
-    Values, each as the core runs ADD's rule, then MUL's for its product: so the gradients
-    are the graphs the core builds (with its g * 1.0 nodes), not only the same numbers.
-    ``below`` is the Part of s_(lo-1) when lo > 1."""
-    d_sum, d_product = ops.ADD.partials(VALUE_MATH, None, (None, None), None)
+def _sums_on_values(terms: Sequence[Any], lo: int, hi: int, g: Any, below: Any,
+                    graph: bool) -> None:
+    """The rules of the unfused sums s_hi, ..., s_lo (s_i = s_(i-1) + w_i x_i, s_0 = b)
+    with gradients that are Values, each as the core runs ADD's rule, then MUL's for its
+    product (on Values with ``graph``, else on floats): so the gradients are the graphs the
+    core builds (with its g * 1.0 nodes), not only the same numbers. ``below`` is the Part
+    of s_(lo-1) when lo > 1."""
+    m = VALUE_MATH if graph else FLOAT_MATH
+    d_sum, d_product = ops.ADD.partials(m, None, (None, None), None)
     for i in range(hi, lo - 1, -1):
         w, x = terms[2 * i - 1], terms[2 * i]
         down = g * d_sum  # the gradient of s_(i-1), or b's share
@@ -418,7 +400,7 @@ def _sums_on_values(terms: Sequence[Any], lo: int, hi: int, g: Any, below: Any) 
         elif i == lo:
             below._g += down
         product = g * d_product
-        dw, dx = ops.MUL.partials(VALUE_MATH, None, (w, x), None)
+        dw, dx = ops.MUL.partials(m, None, (w, x) if graph else (w.data, x.data), None)
         w._g += product * dw
         x._g += product * dx
         g = down
@@ -440,9 +422,13 @@ def _part_chain(part: Part, g: float) -> None:
     x._g += g * w.data
 
 
-def _part_on_values(part: Part, g: Any) -> None:
-    """A Part's sums on Values: the top Part has the DOT's gradient, the others their own."""
-    _sums_on_values(part.node._a, part.lo, part.hi, part.node._g if part.top else g, part.below)
+def _part_chains(graph: bool) -> Chain:
+    def part_chain(part: Any, g: Any) -> None:
+        """A Part's sums with Values for gradients: the top Part has the DOT's gradient, the
+        others their own."""
+        _sums_on_values(part.node._a, part.lo, part.hi, part.node._g if part.top else g,
+                        part.below, graph)
+    return part_chain
 
 
 class _Unfused:
@@ -556,12 +542,18 @@ def _layout_chain(op: Op) -> Chain:
 
     def unary(v: Any, g: float) -> None:
         a = v._a
-        (d,) = partials(m, v.data, (a.data,), v._b)
+        try:
+            (d,) = partials(m, v.data, (a.data,), v._b)
+        except (ArithmeticError, ValueError) as e:  # (see _chain)
+            (d,) = undefined(op, [a.data], v._b, e)
         a._g += g * d
 
     def binary(v: Any, g: float) -> None:
         a, b = v._a, v._b
-        da, db = partials(m, v.data, (a.data, b.data), None)
+        try:
+            da, db = partials(m, v.data, (a.data, b.data), None)
+        except (ArithmeticError, ValueError) as e:  # (see _chain)
+            da, db = undefined(op, [a.data, b.data], None, e)
         a._g += g * da
         b._g += g * db
 
@@ -576,6 +568,10 @@ WRITTEN_OUT: dict[Op, Chain] = {ops.DOT: _dot_chain, ops.NEURON: _neuron_chain}
 # node type -> its chain rule on Values (create_graph); other ops' rules are made on first use
 _VALUE_CHAINS: dict[type[Any], Chain] = PerOp(
     lambda node: _chain(node._OP, graph=True) if node._OP.differentiable else _no_chain)
+# node type -> its chain rule on floats for gradients that are Values (a Value seed without
+# create_graph): each multiplication and addition the core's makes, none skipped (g * 1.0)
+_SEEDED_CHAINS: dict[type[Any], Chain] = PerOp(
+    lambda node: _chain(node._OP, graph=False) if node._OP.differentiable else _no_chain)
 
 
 def _first_chain(v: Any, g: Any) -> None:
@@ -606,7 +602,8 @@ def install() -> None:
         node._chain = _float_chain(node._OP)
     Value._chain = _first_chain  # type: ignore[attr-defined]
     Part._chain = _part_chain  # type: ignore[attr-defined]
-    _VALUE_CHAINS[Part] = _part_on_values  # type: ignore[assignment]
+    _VALUE_CHAINS[Part] = _part_chains(graph=True)
+    _SEEDED_CHAINS[Part] = _part_chains(graph=False)
 
 
 def grad(outputs: Value | Sequence[Value], inputs: Value | Sequence[Value],

@@ -20,6 +20,7 @@ before (``_cut``).
 from __future__ import annotations
 
 import operator
+from bisect import bisect_right
 from collections.abc import Container, Iterable
 from itertools import filterfalse, islice
 from typing import Any
@@ -75,6 +76,7 @@ def _sorted(roots: list[Value], cut: Container[Value] | None, flowing: bool,
     complete: set[Inputs | Row] = set()
     watched: set[Any] = set()  # the terms of the sums being watched
     windows: list[_Window] = []  # those sums, the innermost last
+    cuts = _Cuts()  # the Parts of the sums cut, placed when the order is complete
     # depth-first with an explicit stack; a node pushed again with a marker above it is placed
     # when the marker is popped: its parents, pushed after that pair, were all placed by then
     stack: list[Any] = list(roots)
@@ -93,8 +95,12 @@ def _sorted(roots: list[Value], cut: Container[Value] | None, flowing: bool,
             continue
         if node in visited:
             continue
-        if node.__class__ is _Window:  # see _watch
-            if node.start < 0:  # pair 1 placed: the sum's terms are watched until it is
+        if node.__class__ is _Window:  # see _watch and _apart
+            if node.ends is not None:  # a pair placed
+                node.ends.append(len(order))
+                if len(node.ends) == len(node.terms) >> 1:
+                    _cut_apart(node, order, split, cuts)  # type: ignore[arg-type]
+            elif node.start < 0:  # pair 1 placed: the sum's terms are watched until it is
                 node.start = len(order)
                 if windows:  # the terms that sums around watch too
                     node.shared = watched.intersection(node.terms)
@@ -104,8 +110,8 @@ def _sorted(roots: list[Value], cut: Container[Value] | None, flowing: bool,
                 windows.pop()
                 watched.difference_update(node.terms)
                 watched.update(node.shared)
-                if node.marked:
-                    _cut(node.node, node.start, order, split)  # type: ignore[arg-type]
+                if node.hits:
+                    _cut(node, order, split, cuts)  # type: ignore[arg-type]
                 else:
                     place(node.node)
             continue
@@ -116,12 +122,12 @@ def _sorted(roots: list[Value], cut: Container[Value] | None, flowing: bool,
         elif arity == 2:  # the first argument is pushed last, so it is placed first
             a, b = node._a, node._b
             if watched and (a in watched or b in watched):
-                _mark(windows, (a, b))
+                _mark(windows, len(order), (a, b))
             stack += (node, None, b, a)
         elif arity == 1:
             a = node._a
             if watched and a in watched:
-                _mark(windows, (a,))
+                _mark(windows, len(order), (a,))
             stack += (node, None, a)
         else:  # parents visited already would be popped and skipped: they are not pushed
             parents, row = node._a, node._b
@@ -129,7 +135,7 @@ def _sorted(roots: list[Value], cut: Container[Value] | None, flowing: bool,
                 if watched:
                     parents = interleaved(row[1], row[2:], parents)
                     if not watched.isdisjoint(parents):
-                        _mark(windows, parents)
+                        _mark(windows, len(order), parents)
                 elif parents in complete:
                     if row in complete:  # every parent visited, so placed: the graph has no
                         place(node)  # cycle, and only a node's children wait for it
@@ -142,7 +148,7 @@ def _sorted(roots: list[Value], cut: Container[Value] | None, flowing: bool,
                 # b, w_1, x_1, ...: past b, mostly a layer's weights and inputs, visited
                 # already by the layer's other sums (asked in C, without a call per term)
                 if watched and not watched.isdisjoint(islice(parents, row)):
-                    _mark(windows, parents[:row])
+                    _mark(windows, len(order), parents[:row])
                 if visited.issuperset(islice(parents, 1, row)):
                     stack.append(node)
                     stack.append(None)
@@ -152,28 +158,61 @@ def _sorted(roots: list[Value], cut: Container[Value] | None, flowing: bool,
                 if split is not None and row > 3 and any(map(
                         _ARITIES, filterfalse(known, islice(parents, 3, row)))):
                     # two pairs or more, one reaching a node with a rule first: see _watch
-                    _watch(node, parents[:row], stack)
+                    (_watch if len(windows) < _DEEPEST else _apart)(node, parents[:row], stack)
                     continue
                 stack += (node, None)
                 parents = parents[:row]
             else:
                 if watched and not watched.isdisjoint(parents):
-                    _mark(windows, parents)
+                    _mark(windows, len(order), parents)
                 stack += (node, None)
             push(filterfalse(known, reversed(parents)))  # (filtered in C: a neuron's weights)
-    return order
+    return cuts.placed(order) if cuts.lower else order
+
+
+class _Cuts:
+    """The Parts of the sums cut: the top ones in the order as it grows, the lower ones
+    put in when it is complete (at once, rather than each moving all that follows it)."""
+
+    __slots__ = ("lower", "tops")
+
+    def __init__(self) -> None:
+        self.tops: dict[Any, Part] = {}  # each sum cut -> its top Part, in its place
+        self.lower: list[tuple[int, int, Part]] = []  # (place, -(when made), Part)
+
+    def placed(self, order: list[Any]) -> list[Any]:
+        """The order with each lower Part before what was at its place (a sum's Part before
+        those of the sums inside it, made earlier, at the same place)."""
+        steps: list[Any] = []
+        done = 0
+        for at, _, part in sorted(self.lower, key=_PLACE):
+            steps += order[done:at]
+            steps.append(part)
+            done = at
+        steps += order[done:]
+        return steps
+
+
+_PLACE = operator.itemgetter(0, 1)
 
 
 class _Window:
-    """A sum that + built, watched from the end of its pair 1 to its place (see toposort)."""
+    """A sum that + built, watched from the end of its pair 1 to its place, or with
+    ``ends``, cut wherever a pair places a node (see toposort)."""
 
-    __slots__ = ("marked", "node", "shared", "start", "terms")
+    __slots__ = ("ends", "hits", "node", "settled", "shared", "start", "terms")
 
-    def __init__(self, node: Any, terms: list[Any]) -> None:
-        self.node, self.terms = node, terms
+    def __init__(self, node: Any, terms: list[Any], ends: list[int] | None = None) -> None:
+        self.node, self.terms, self.ends = node, terms, ends
         self.start = -1  # where pair 1's nodes end, once they are placed
         self.shared: set[Any] = set()
-        self.marked = False  # whether a node reached meanwhile has a term as a parent
+        # (where the order ended, the terms) for each node reached meanwhile that has some
+        # of the sum's terms as parents
+        self.hits: list[tuple[int, set[Any]]] = []
+        self.settled = False
+
+
+_DEEPEST = 8  # sums watched inside one another at most; deeper ones are cut (_apart)
 
 
 _SHARED = object()  # the marker of a weighted node (see toposort)
@@ -188,64 +227,79 @@ def _watch(node: Any, terms: list[Any], stack: list[Any]) -> None:
     stack += (window, terms[2], terms[1], terms[0])
 
 
-def _mark(windows: list[_Window], parents: Iterable[Any]) -> None:
-    # a node with a term of a watched sum as a parent: each such sum is marked, to be cut
-    # where the core's order needs it (if a term of a later pair, it needs none)
+def _apart(node: Any, terms: list[Any], stack: list[Any]) -> None:
+    # a sum inside _DEEPEST watched ones (a recurrence: h = b + w1*x + w2*h, step after
+    # step): watching each would cost the steps inside it, so it is cut after every pair
+    # that places a node, as the core places its sums: pair by pair, each above the window
+    # noting where its nodes end
+    n = len(terms) >> 1
+    window = _Window(node, terms, [])
+    marks = [window] * (3 * n)  # (window, x_k, w_k) from k = n
+    marks[1::3], marks[2::3] = terms[-1:0:-2], terms[-2:0:-2]
+    stack += marks
+    stack.append(terms[0])
+
+
+def _mark(windows: list[_Window], at: int, parents: Iterable[Any]) -> None:
+    # a node with a term of a watched sum as a parent, met when the order ended at ``at``:
+    # each such sum notes it, to be cut where the core's order needs it (_cut)
     parents = set(parents)
     for window in windows:
-        if not parents.isdisjoint(window.terms):
-            window.marked = True
+        if window.settled:
+            continue
+        hit = parents.intersection(window.terms)
+        if hit:
+            window.hits.append((at, hit))
+            # a sum of two pairs is cut after its pair 1 once a node among pair 2's has one
+            # of b, w_1, x_1 as a parent: nothing more to note (a recurrence's sums)
+            window.settled = len(window.terms) == 5 and not hit.isdisjoint(window.terms[:3])
 
 
-def _adds_into(v: Any, terms: set[Any]) -> bool:
-    arity = v._ARITY
-    if arity == 0:
-        return False
-    if type(v) is Part:
-        v = v.node
-    a, b = v._a, v._b
-    if arity == 1:
-        return a in terms
-    if arity == 2:
-        return a in terms or b in terms
-    if type(b) is Row:
-        return not (terms.isdisjoint(a) and terms.isdisjoint(b))
-    return not terms.isdisjoint(islice(a, b) if type(a) is list else a)
+def _cut_apart(window: _Window, order: list[Any], split: list[Any], cuts: _Cuts) -> None:
+    ends = window.ends  # where each pair's nodes end
+    assert ends is not None
+    after = [k for k in range(1, len(ends)) if ends[k] != ends[k - 1]]
+    _place(window.node, after, ends, order, split, cuts)
 
 
-def _cut(node: Any, start: int, order: list[Any], split: list[Any]) -> None:
-    # the sum's pairs 2..n placed order[start:]: pair k's nodes end with those of its terms
-    # first reached through it. It is cut after pair k where pair k + 1's nodes add into a
-    # term of pairs 1..k (or b), each Part placed where its last sum is in the core's order,
-    # the top one in the sum's place
-    terms = node._a[:node._b]
+def _cut(window: _Window, order: list[Any], split: list[Any], cuts: _Cuts) -> None:
+    # a watched sum, its pairs 2..n placed past window.start: pair k's nodes end with those
+    # of its terms first reached through it. It is cut after pair k where a node among pair
+    # k + 1's has as a parent a term of pairs 1..k (or b): a node that adds into it
+    node, terms, start = window.node, window.terms, window.start
     n = len(terms) >> 1
-    # (a sum cut already has its top Part in its place)
-    where = {v.node if type(v) is Part and v.top else v: i
-             for i, v in enumerate(order[start:], start)}
     ends = [start]  # after pair 1, 2, ..., n
-    for k in range(2, n + 1):
+    for k in range(2, n):
         end = ends[-1]
         for t in terms[2 * k - 1:2 * k + 1]:
-            i = where.get(t, -1)
-            if i >= end:
-                end = i + 1
+            try:  # (a sum cut already has its top Part in its place)
+                i = order.index(cuts.tops.get(t, t), end)
+            except ValueError:  # reached before pair k: no node of its
+                continue
+            end = max(end, i + 1)
         ends.append(end)
-    earlier = set(terms[:3])
-    made: list[tuple[int, Part]] = []
-    below = None
-    lo = 1
-    for k in range(1, n):
-        at, stop = ends[k - 1], ends[k]
-        if stop != at and any(_adds_into(v, earlier) for v in order[at:stop]):
-            below = Part(node, lo, k, below, False)
-            made.append((at, below))
-            lo = k + 1
-        earlier.update(terms[2 * k + 1:2 * k + 3])
-    if not made:  # (only a term of a later pair was reached that way)
+    ends.append(len(order))
+    first: dict[Any, int] = {}  # each term -> the first pair it is in (b: 1)
+    for i, t in enumerate(terms):
+        first.setdefault(t, (i + 1) >> 1 or 1)
+    after = sorted({k for at, hit in window.hits if (k := bisect_right(ends, at)) < n
+                    and min(first[t] for t in hit) <= k})
+    _place(node, after, ends, order, split, cuts)
+
+
+def _place(node: Any, after: list[int], ends: list[int], order: list[Any],
+           split: list[Any], cuts: _Cuts) -> None:
+    # the sum, cut after each pair k in ``after``: the Part of the pairs up to k where pair
+    # k's nodes end (ends[k - 1]), as the core places its sum s_k; the top one in its place
+    if not after:  # (only a term of pair k, or of a later one, was met among pair k's nodes)
         order.append(node)
         return
-    for at, part in reversed(made):  # from the last, so that the earlier places stay put
-        order.insert(at, part)
-    order.append(Part(node, lo, n, below, True))
+    below = None
+    lo = 1
+    for k in after:
+        below = Part(node, lo, k, below, False)
+        cuts.lower.append((ends[k - 1], -len(cuts.lower), below))
+        lo = k + 1
+    cuts.tops[node] = top = Part(node, lo, len(ends), below, True)
+    order.append(top)
     split.append(node)
