@@ -606,22 +606,41 @@ def test_a_rule_that_raises_runs_once_and_gives_the_core_s_error():
     assert len(calls) == 1 and x.grad == 0.0
 
 
-def test_a_recurrence_of_fused_sums_gives_the_core_s_bits():
-    # h = b + w1*x_t + w2*h, step after step: each sum's later term is computed from its
-    # earlier ones; past the sums watched inside one another, they are cut pair by pair
+@pytest.mark.parametrize("kind", ["two pairs", "three pairs", "one long sum"])
+def test_recurrences_of_fused_sums_give_the_core_s_bits(kind):
+    # h = b + w1*x_t + w2*h, step after step (and + w3*(h*h)); sum(w*p_t) with
+    # p_t = p_(t-1)*x: each sum's later terms are computed from its earlier ones; past the
+    # sums watched inside one another, they are cut pair by pair
     def gradients(fused):
-        b, w1, w2 = Value(0.1), Value(0.5), Value(0.9)
+        b, w1, w2, w3 = Value(0.1), Value(0.5), Value(0.45), Value(0.01)
         xs = [Value(((t * 7919) % 1000) / 1000.0 - 0.5) for t in range(60)]
         h = Value(0.25)
-        for x in xs:
+        if kind == "one long sum":
+            ps = [h]
+            for x in xs:
+                ps.append(ps[-1] * (x + 1.0))
+            products = [w1 * p for p in ps]
+            h = sum((w1 * p for p in ps), b) if fused else sum(products, b)
+        for x in xs if kind != "one long sum" else []:
             if fused:
-                h = b + w1 * x + w2 * h
+                h = (b + w1 * x + w2 * h if kind == "two pairs"
+                     else b + w1 * x + w2 * h + w3 * (h * h))
             else:
-                products = [w1 * x, w2 * h]
+                products = [w1 * x, w2 * h, w3 * (h * h)]
                 h = b + products[0] + products[1]
-        return [bits(g) for g in grad(h * h, [b, w1, w2, *xs])]
+                if kind == "three pairs":
+                    h = h + products[2]
+        return [bits(g) for g in grad(h * h, [b, w1, w2, w3, *xs], allow_unused=True)
+                if g is not None]
 
     assert gradients(fused=True) == gradients(fused=False)
+
+
+def test_a_deleted_grad_does_not_stop_a_pass_through_a_cut_sum():
+    a, b, c, d, x = (Value(v) for v in (0.1, 0.2, 0.3, 0.4, 0.5))
+    s = a + b * x + c * x * x + d * x
+    del x.grad
+    assert grad(s, [a, b, c, d]) == [1.0, 0.5, 0.25, 0.5]
 
 
 def test_a_value_seed_through_a_fused_sum_builds_the_core_s_graph():

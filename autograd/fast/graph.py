@@ -10,17 +10,17 @@ a + b*x + c*x*x). The order of a backward pass (``steps``) holds such a sum cut 
 Parts, placed as the core places its sums, so that every gradient is added in the core's
 order.
 
-To find them at little cost, the sort watches each such sum from the end of its pair 1 to
-its place: its terms are in a set, and a node reached meanwhile with one of them as a parent
-marks the sum (seldom: never in an MLP or microgpt's step, whose sums' terms are computed
-apart). A marked sum is then cut where the nodes of a pair add into a term of the pairs
-before (``_cut``).
+To find them, such a sum is pushed pair by pair, with a mark after each pair noting where
+its nodes end, and watched from the end of its pair 1 to its place: its terms are in a set,
+and a node reached meanwhile with one of them as a parent, and of the pairs placed so far
+(or b), cuts the sum after those pairs (seldom: never in an MLP or microgpt's step, whose
+sums' terms are computed apart). A sum inside _DEEPEST watched ones is cut after every pair
+that places a node instead, as exact, so that the sort stays linear in a recurrence.
 """
 
 from __future__ import annotations
 
 import operator
-from bisect import bisect_right
 from collections.abc import Container, Iterable
 from itertools import filterfalse, islice
 from typing import Any
@@ -95,25 +95,22 @@ def _sorted(roots: list[Value], cut: Container[Value] | None, flowing: bool,
             continue
         if node in visited:
             continue
-        if node.__class__ is _Window:  # see _watch and _apart
-            if node.ends is not None:  # a pair placed
-                node.ends.append(len(order))
-                if len(node.ends) == len(node.terms) >> 1:
-                    _cut_apart(node, order, split, cuts)  # type: ignore[arg-type]
-            elif node.start < 0:  # pair 1 placed: the sum's terms are watched until it is
-                node.start = len(order)
-                if windows:  # the terms that sums around watch too
+        if node.__class__ is _Window:  # a pair of a sum placed: see _watch
+            ends = node.ends
+            ends.append(len(order))
+            if len(ends) == node.n:  # the last: the sum is placed, cut or not
+                if node.watching:
+                    windows.pop()
+                    watched.difference_update(node.terms)
+                    watched.update(node.shared)
+                _place(node, order, split, cuts)  # type: ignore[arg-type]
+            elif len(ends) == 1 and node.watching:  # pair 1: its terms are watched until then
+                if windows:  # (those that sums around watch too)
                     node.shared = watched.intersection(node.terms)
                 watched.update(node.terms)
                 windows.append(node)
-            else:
-                windows.pop()
-                watched.difference_update(node.terms)
-                watched.update(node.shared)
-                if node.hits:
-                    _cut(node, order, split, cuts)  # type: ignore[arg-type]
-                else:
-                    place(node.node)
+            elif node.earlier is not None:  # the terms of the pairs placed, once asked for
+                node.earlier.update(node.terms[2 * len(ends) - 1:2 * len(ends) + 1])
             continue
         seen(node)
         arity = node._ARITY
@@ -122,12 +119,12 @@ def _sorted(roots: list[Value], cut: Container[Value] | None, flowing: bool,
         elif arity == 2:  # the first argument is pushed last, so it is placed first
             a, b = node._a, node._b
             if watched and (a in watched or b in watched):
-                _mark(windows, len(order), (a, b))
+                _mark(windows, (a, b))
             stack += (node, None, b, a)
         elif arity == 1:
             a = node._a
             if watched and a in watched:
-                _mark(windows, len(order), (a,))
+                _mark(windows, (a,))
             stack += (node, None, a)
         else:  # parents visited already would be popped and skipped: they are not pushed
             parents, row = node._a, node._b
@@ -135,7 +132,7 @@ def _sorted(roots: list[Value], cut: Container[Value] | None, flowing: bool,
                 if watched:
                     parents = interleaved(row[1], row[2:], parents)
                     if not watched.isdisjoint(parents):
-                        _mark(windows, len(order), parents)
+                        _mark(windows, parents)
                 elif parents in complete:
                     if row in complete:  # every parent visited, so placed: the graph has no
                         place(node)  # cycle, and only a node's children wait for it
@@ -148,7 +145,7 @@ def _sorted(roots: list[Value], cut: Container[Value] | None, flowing: bool,
                 # b, w_1, x_1, ...: past b, mostly a layer's weights and inputs, visited
                 # already by the layer's other sums (asked in C, without a call per term)
                 if watched and not watched.isdisjoint(islice(parents, row)):
-                    _mark(windows, len(order), parents[:row])
+                    _mark(windows, parents[:row])
                 if visited.issuperset(islice(parents, 1, row)):
                     stack.append(node)
                     stack.append(None)
@@ -158,13 +155,13 @@ def _sorted(roots: list[Value], cut: Container[Value] | None, flowing: bool,
                 if split is not None and row > 3 and any(map(
                         _ARITIES, filterfalse(known, islice(parents, 3, row)))):
                     # two pairs or more, one reaching a node with a rule first: see _watch
-                    (_watch if len(windows) < _DEEPEST else _apart)(node, parents[:row], stack)
+                    _watch(node, parents[:row], stack, len(windows) < _DEEPEST)
                     continue
                 stack += (node, None)
                 parents = parents[:row]
             else:
                 if watched and not watched.isdisjoint(parents):
-                    _mark(windows, len(order), parents)
+                    _mark(windows, parents)
                 stack += (node, None)
             push(filterfalse(known, reversed(parents)))  # (filtered in C: a neuron's weights)
     return cuts.placed(order) if cuts.lower else order
@@ -197,101 +194,60 @@ _PLACE = operator.itemgetter(0, 1)
 
 
 class _Window:
-    """A sum that + built, watched from the end of its pair 1 to its place, or with
-    ``ends``, cut wherever a pair places a node (see toposort)."""
+    """A sum that + built, pushed pair by pair with itself after each pair, to note where
+    its nodes end; watched from the end of its pair 1 to its place, or cut after every pair
+    that places a node (see toposort)."""
 
-    __slots__ = ("ends", "hits", "node", "settled", "shared", "start", "terms")
+    __slots__ = ("cuts", "earlier", "ends", "n", "node", "shared", "terms", "watching")
 
-    def __init__(self, node: Any, terms: list[Any], ends: list[int] | None = None) -> None:
-        self.node, self.terms, self.ends = node, terms, ends
-        self.start = -1  # where pair 1's nodes end, once they are placed
-        self.shared: set[Any] = set()
-        # (where the order ended, the terms) for each node reached meanwhile that has some
-        # of the sum's terms as parents
-        self.hits: list[tuple[int, set[Any]]] = []
-        self.settled = False
-
-
-_DEEPEST = 8  # sums watched inside one another at most; deeper ones are cut (_apart)
+    def __init__(self, node: Any, terms: list[Any], watching: bool) -> None:
+        self.node, self.terms, self.watching = node, terms, watching
+        self.n = len(terms) >> 1
+        self.ends: list[int] = []  # where each pair's nodes end, as they are placed
+        self.shared: set[Any] = set()  # its terms that sums around watch too
+        self.cuts: set[int] = set()  # the pairs after which it is cut
+        self.earlier: set[Any] | None = None  # b and the terms of the pairs placed
 
 
 _SHARED = object()  # the marker of a weighted node (see toposort)
+_DEEPEST = 8  # sums watched inside one another at most: deeper ones are cut after each pair
 
 
-def _watch(node: Any, terms: list[Any], stack: list[Any]) -> None:
-    # b and pair 1 pushed above the sum's window, pairs 2..n below it, then the window again,
-    # which places the sum (or its Parts) once pairs 2..n are placed
-    window = _Window(node, terms)
-    stack.append(window)
-    stack.extend(reversed(terms[3:]))
-    stack += (window, terms[2], terms[1], terms[0])
-
-
-def _apart(node: Any, terms: list[Any], stack: list[Any]) -> None:
-    # a sum inside _DEEPEST watched ones (a recurrence: h = b + w1*x + w2*h, step after
-    # step): watching each would cost the steps inside it, so it is cut after every pair
-    # that places a node, as the core places its sums: pair by pair, each above the window
-    # noting where its nodes end
-    n = len(terms) >> 1
-    window = _Window(node, terms, [])
-    marks = [window] * (3 * n)  # (window, x_k, w_k) from k = n
+def _watch(node: Any, terms: list[Any], stack: list[Any], watching: bool) -> None:
+    # the sum's terms pushed pair by pair, the window after each pair; a sum inside
+    # _DEEPEST watched ones (a recurrence, h = b + w1*x + w2*h, step after step) is not
+    # watched, as that would cost the steps inside it each time: it is cut after every pair
+    # that places a node, as the core places its sums too
+    window = _Window(node, terms, watching)
+    marks = [window] * (3 * window.n)  # (window, x_k, w_k) from k = n
     marks[1::3], marks[2::3] = terms[-1:0:-2], terms[-2:0:-2]
     stack += marks
     stack.append(terms[0])
 
 
-def _mark(windows: list[_Window], at: int, parents: Iterable[Any]) -> None:
-    # a node with a term of a watched sum as a parent, met when the order ended at ``at``:
-    # each such sum notes it, to be cut where the core's order needs it (_cut)
-    parents = set(parents)
+def _mark(windows: list[_Window], parents: Iterable[Any]) -> None:
+    # a node with a term of a watched sum as a parent: the sum is cut after the pairs
+    # placed so far (k) if one of the parents is a term of those (or b), as the core runs
+    # this node's rule between its sums s_(k+1) and s_k
     for window in windows:
-        if window.settled:
+        k = len(window.ends)
+        if k in window.cuts:
             continue
-        hit = parents.intersection(window.terms)
-        if hit:
-            window.hits.append((at, hit))
-            # a sum of two pairs is cut after its pair 1 once a node among pair 2's has one
-            # of b, w_1, x_1 as a parent: nothing more to note (a recurrence's sums)
-            window.settled = len(window.terms) == 5 and not hit.isdisjoint(window.terms[:3])
+        earlier = window.earlier
+        if earlier is None:
+            earlier = window.earlier = set(window.terms[:2 * k + 1])
+        if not earlier.isdisjoint(parents):
+            window.cuts.add(k)
 
 
-def _cut_apart(window: _Window, order: list[Any], split: list[Any], cuts: _Cuts) -> None:
-    ends = window.ends  # where each pair's nodes end
-    assert ends is not None
-    after = [k for k in range(1, len(ends)) if ends[k] != ends[k - 1]]
-    _place(window.node, after, ends, order, split, cuts)
-
-
-def _cut(window: _Window, order: list[Any], split: list[Any], cuts: _Cuts) -> None:
-    # a watched sum, its pairs 2..n placed past window.start: pair k's nodes end with those
-    # of its terms first reached through it. It is cut after pair k where a node among pair
-    # k + 1's has as a parent a term of pairs 1..k (or b): a node that adds into it
-    node, terms, start = window.node, window.terms, window.start
-    n = len(terms) >> 1
-    ends = [start]  # after pair 1, 2, ..., n
-    for k in range(2, n):
-        end = ends[-1]
-        for t in terms[2 * k - 1:2 * k + 1]:
-            try:  # (a sum cut already has its top Part in its place)
-                i = order.index(cuts.tops.get(t, t), end)
-            except ValueError:  # reached before pair k: no node of its
-                continue
-            end = max(end, i + 1)
-        ends.append(end)
-    ends.append(len(order))
-    first: dict[Any, int] = {}  # each term -> the first pair it is in (b: 1)
-    for i, t in enumerate(terms):
-        first.setdefault(t, (i + 1) >> 1 or 1)
-    after = sorted({k for at, hit in window.hits if (k := bisect_right(ends, at)) < n
-                    and min(first[t] for t in hit) <= k})
-    _place(node, after, ends, order, split, cuts)
-
-
-def _place(node: Any, after: list[int], ends: list[int], order: list[Any],
-           split: list[Any], cuts: _Cuts) -> None:
-    # the sum, cut after each pair k in ``after``: the Part of the pairs up to k where pair
-    # k's nodes end (ends[k - 1]), as the core places its sum s_k; the top one in its place
-    if not after:  # (only a term of pair k, or of a later one, was met among pair k's nodes)
+def _place(window: _Window, order: list[Any], split: list[Any], cuts: _Cuts) -> None:
+    # the sum, cut after each pair k it must be (watched), or after each that placed a node:
+    # the Part of the pairs up to k where pair k's nodes end, as the core places its sum
+    # s_k, the top one in the sum's place
+    node, ends = window.node, window.ends
+    after = (sorted(window.cuts) if window.watching
+             else [k for k in range(1, len(ends)) if ends[k] != ends[k - 1]])
+    if not after:
         order.append(node)
         return
     below = None
