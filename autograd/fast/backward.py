@@ -410,16 +410,10 @@ def _part_chain(part: Part, g: float) -> None:
     """The float rules of the unfused sums a Part stands for (autograd/fast/graph.py): each
     sum's gradient is the DOT's (times 1.0), and they add as ``_sum_products`` does."""
     terms, g = part.node._a, part.node._g
-    for i in range(2 * part.hi - 1, 2 * part.lo, -2):
-        w, x = terms[i], terms[i + 1]
-        w._g += g * x.data
-        x._g += g * w.data
-    lo = part.lo
-    if lo == 1:
-        terms[0]._g += g
-    w, x = terms[2 * lo - 1], terms[2 * lo]
-    w._g += g * x.data
-    x._g += g * w.data
+    if part.lo == 1:
+        _sum_products(terms[:2 * part.hi + 1], g)
+    else:
+        _pairs_down(terms, part.lo, part.hi, g)
 
 
 def _part_chains(graph: bool) -> Chain:
@@ -488,11 +482,16 @@ def _products(terms: Sequence[Any], g: float) -> None:
 
 def _sum_products(terms: Sequence[Any], g: float) -> None:
     # a DOT that + built, its terms in the order of its unfused sums (unrolled.unfused)
-    for i in range(len(terms) - 2, 2, -2):
+    _pairs_down(terms, 2, len(terms) >> 1, g)
+    _products(terms[:3], g)
+
+
+def _pairs_down(terms: Sequence[Any], lo: int, hi: int, g: float) -> None:
+    # pairs hi, hi - 1, ..., lo of b, w_1, x_1, ...: d/dw_i = x_i, d/dx_i = w_i
+    for i in range(2 * hi - 1, 2 * lo - 2, -2):
         w, x = terms[i], terms[i + 1]
         w._g += g * x.data
         x._g += g * w.data
-    _products(terms[:3], g)
 
 
 def _row_products(xs: Sequence[Value], row: Sequence[Any], g: float) -> None:

@@ -25,7 +25,7 @@ from collections.abc import Container, Iterable
 from itertools import filterfalse, islice
 from typing import Any
 
-from autograd.core.ops import VARIADIC, interleaved
+from autograd.core.ops import interleaved
 from autograd.core.value import Value
 from autograd.fast.nodes import Inputs, Row
 
@@ -39,7 +39,6 @@ class Part:
     the DOT's place and its gradient; the others keep theirs, as the core's sums do."""
 
     __slots__ = ("_g", "below", "hi", "lo", "node", "top")
-    _ARITY = VARIADIC  # (a step with a rule, adding into its DOT's terms: see _adds_into)
 
     def __init__(self, node: Any, lo: int, hi: int, below: Part | None, top: bool) -> None:
         self.node, self.lo, self.hi, self.below, self.top = node, lo, hi, below, top
@@ -76,7 +75,7 @@ def _sorted(roots: list[Value], cut: Container[Value] | None, flowing: bool,
     complete: set[Inputs | Row] = set()
     watched: set[Any] = set()  # the terms of the sums being watched
     windows: list[_Window] = []  # those sums, the innermost last
-    cuts = _Cuts()  # the Parts of the sums cut, placed when the order is complete
+    lower: list[tuple[int, int, Part]] = []  # (place, -(when made), a cut sum's lower Part)
     # depth-first with an explicit stack; a node pushed again with a marker above it is placed
     # when the marker is popped: its parents, pushed after that pair, were all placed by then
     stack: list[Any] = list(roots)
@@ -103,7 +102,7 @@ def _sorted(roots: list[Value], cut: Container[Value] | None, flowing: bool,
                     windows.pop()
                     watched.difference_update(node.terms)
                     watched.update(node.shared)
-                _place(node, order, split, cuts)  # type: ignore[arg-type]
+                _place(node, order, split, lower)  # type: ignore[arg-type]
             elif len(ends) == 1 and node.watching:  # pair 1: its terms are watched until then
                 if windows:  # (those that sums around watch too)
                     node.shared = watched.intersection(node.terms)
@@ -164,30 +163,21 @@ def _sorted(roots: list[Value], cut: Container[Value] | None, flowing: bool,
                     _mark(windows, parents)
                 stack += (node, None)
             push(filterfalse(known, reversed(parents)))  # (filtered in C: a neuron's weights)
-    return cuts.placed(order) if cuts.lower else order
+    return _with_parts(order, lower) if lower else order
 
 
-class _Cuts:
-    """The Parts of the sums cut: the top ones in the order as it grows, the lower ones
-    put in when it is complete (at once, rather than each moving all that follows it)."""
-
-    __slots__ = ("lower", "tops")
-
-    def __init__(self) -> None:
-        self.tops: dict[Any, Part] = {}  # each sum cut -> its top Part, in its place
-        self.lower: list[tuple[int, int, Part]] = []  # (place, -(when made), Part)
-
-    def placed(self, order: list[Any]) -> list[Any]:
-        """The order with each lower Part before what was at its place (a sum's Part before
-        those of the sums inside it, made earlier, at the same place)."""
-        steps: list[Any] = []
-        done = 0
-        for at, _, part in sorted(self.lower, key=_PLACE):
-            steps += order[done:at]
-            steps.append(part)
-            done = at
-        steps += order[done:]
-        return steps
+def _with_parts(order: list[Any], lower: list[tuple[int, int, Part]]) -> list[Any]:
+    # the lower Parts of the sums cut, put in once the order is complete (rather than each
+    # moving all that follows it): each before what was at its place, a sum's Part before
+    # those of the sums inside it, made earlier, at the same place
+    steps: list[Any] = []
+    done = 0
+    for at, _, part in sorted(lower, key=_PLACE):
+        steps += order[done:at]
+        steps.append(part)
+        done = at
+    steps += order[done:]
+    return steps
 
 
 _PLACE = operator.itemgetter(0, 1)
@@ -240,7 +230,8 @@ def _mark(windows: list[_Window], parents: Iterable[Any]) -> None:
             window.cuts.add(k)
 
 
-def _place(window: _Window, order: list[Any], split: list[Any], cuts: _Cuts) -> None:
+def _place(window: _Window, order: list[Any], split: list[Any],
+           lower: list[tuple[int, int, Part]]) -> None:
     # the sum, cut after each pair k it must be (watched), or after each that placed a node:
     # the Part of the pairs up to k where pair k's nodes end, as the core places its sum
     # s_k, the top one in the sum's place
@@ -254,8 +245,7 @@ def _place(window: _Window, order: list[Any], split: list[Any], cuts: _Cuts) -> 
     lo = 1
     for k in after:
         below = Part(node, lo, k, below, False)
-        cuts.lower.append((ends[k - 1], -len(cuts.lower), below))
+        lower.append((ends[k - 1], -len(lower), below))
         lo = k + 1
-    cuts.tops[node] = top = Part(node, lo, len(ends), below, True)
-    order.append(top)
+    order.append(Part(node, lo, len(ends), below, True))
     split.append(node)
