@@ -567,6 +567,52 @@ def test_a_grad_set_to_negative_zero_keeps_the_core_s_sign():
     assert bits(x.grad) == bits(dictionary_pass(z)[x] + -0.0)
 
 
+def written_during(z, leaf, written):
+    """z.backward(), with ``leaf.grad = written`` done when the table's rule of mul is first
+    called: in the middle of the pass, as a debugger, a finalizer or another thread may."""
+    done = []
+
+    def profile(frame, event, arg):
+        if event == "call" and frame.f_code is ops.MUL.partials.__code__ and not done:
+            leaf.grad = written
+            done.append(True)
+
+    sys.setprofile(profile)
+    try:
+        z.backward()
+    finally:
+        sys.setprofile(None)
+    assert done, "mul's rule was not called during the pass"
+
+
+@pytest.mark.usefixtures("grad_property")
+@pytest.mark.parametrize("written", [-0.0, 0.0, 2.5])
+def test_a_grad_set_during_a_pass_gets_the_core_s_sum_added(written):
+    # the pass gives x -0.0 (as above); summed onto x's 0.0 in place, that is 0.0, and a
+    # -0.0 set meanwhile would end -0.0 + 0.0 = 0.0: the core's is -0.0 + -0.0 = -0.0
+    x, y, a, b, c = Value(-1.0), Value(2.0), Value(0.5), Value(1.5), Value(-0.25)
+    z = (x * y).relu() * -3.0 + (a + b * y + c * y * y)  # with a fused sum, in the speed layer
+    leaves = [x, y, a, b, c]
+    expected = [bits(g + (written if v is x else 0.0)) for v, g in zip(leaves, grad(z, leaves))]
+    assert expected[0] == bits(written + -0.0)
+    written_during(z, x, written)
+    assert [bits(v.grad) for v in leaves] == expected
+
+
+@pytest.mark.usefixtures("grad_property")
+def test_a_grad_set_to_negative_zero_by_a_rule_during_its_pass_keeps_the_core_s_sign():
+    # a rule of the user's sets x.grad = -0.0 before x gets its -0.0 from the pass
+    x, y = Value(-1.0), Value(2.0)
+
+    def rule(m, out, args, k):
+        x.grad = -0.0
+        return (m.cos(args[0]),)
+
+    z = apply(ops.Op("f", 1, math.sin, rule), [(x * y).relu()]) * -3.0
+    z.backward()
+    assert bits(x.grad) == bits(-0.0 + -0.0) == bits(-0.0) and bits(y.grad) == bits(0.0)
+
+
 def test_a_gradient_that_overflows_on_values_raises_as_in_the_core():
     # the rule of mul gives its derivatives; their product with a gradient overflows: the
     # error names that product (not the rule), and no .grad changes

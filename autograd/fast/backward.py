@@ -38,6 +38,8 @@ _GRAD, _DATA = operator.attrgetter("_g"), operator.attrgetter("data")
 _NUMBERS = {float, int}  # a 0 or 0.0 gradient is summed onto in place
 _FLOATS = {float}
 _DOT = NODE_TYPES[ops.DOT]
+_TABLE_TYPES = frozenset(TYPES | {Part})  # Value, Part and the node types of the table's ops
+_TABLE_OPS = len(TYPES)  # TYPES grows with a node type for each op outside the table
 _ABSENT: Any = object()
 
 
@@ -45,7 +47,7 @@ class _Pass:
     """A pass running now: its nodes, their gradients from before it and those assigned
     since, and, once it has run, the nodes whose sums are to be added (``aside``)."""
 
-    __slots__ = ("_before", "aside", "order", "saved", "written")
+    __slots__ = ("_before", "aside", "order", "redo", "saved", "signed", "written")
 
     def __init__(self, order: list[Any]) -> None:
         self.order = order
@@ -53,6 +55,10 @@ class _Pass:
         self.written: dict[Any, Grad] = {}  # v -> what was assigned to v.grad meanwhile
         self.aside: list[tuple[Any, Grad]] | None = None  # None: hand nothing over
         self._before: dict[Any, Grad] | None = None
+        # (roots, seeds, steps) of a pass that summed some nodes onto 0.0 in place, and
+        # whether a .grad was set to -0.0 meanwhile: see end()
+        self.redo: tuple[Sequence[Any], Sequence[Grad], list[Any]] | None = None
+        self.signed = False
 
     def shown(self, v: Any) -> Any:
         """What ``v.grad`` shows while the pass runs, or _ABSENT if the pass holds no v."""
@@ -70,6 +76,13 @@ class _Pass:
         written = self.written
         if self.aside is not None:
             try:
+                if self.signed and self.redo is not None:
+                    sums = self._redone()
+                    for v, old in zip(self.order, self.saved):
+                        v._g = written.get(v, old)
+                    for v, g in sums:
+                        v._g = g
+                    return
                 # summed from nothing; then those assigned during the pass but summed onto
                 # in place, from their old 0 (see _backprop)
                 sums = [(v, _added(written.get(v, old), v._g)) for v, old in self.aside]
@@ -87,6 +100,20 @@ class _Pass:
             return
         for v, old in zip(self.order, self.saved):
             v._g = written.get(v, old)
+
+    def _redone(self) -> list[tuple[Any, Grad]]:
+        """The sums as the core makes them, each added to what its .grad shows.
+
+        A sum onto 0.0 in place is the core's sum from nothing, but where that is -0.0: it
+        ends 0.0, and passes on 0.0 * d for -0.0 * d. Added to what .grad held (0.0), that
+        rounds alike; added to a -0.0 assigned during the pass, it does not. So a pass during
+        which one was assigned runs again as the core's (every rule of the table gives the
+        same numbers again; a graph with rules of the user's sums nothing in place)."""
+        roots, seeds, steps = self.redo  # type: ignore[misc]
+        grads = _core_pass(roots, seeds, False, steps)
+        shows = dict(zip(self.order, self.saved))
+        shows.update(self.written)
+        return [(v, _added(shows[v], g)) for v, g in grads.items() if type(v) is not _Unfused]
 
 
 # A pass sums its gradients in the nodes' grad slots, so two passes must not share a node:
@@ -169,6 +196,8 @@ def _assign(v: Any, g: Grad) -> None:
         for p in _RUNNING:
             if p.shown(v) is not _ABSENT:
                 p.written[v] = g
+                if _holds_negative_zero(g):  # (see _Pass._redone)
+                    p.signed = True
                 return
         v._g = g
 
@@ -312,15 +341,19 @@ def _backprop(roots: Sequence[Any], seeds: Sequence[Grad], create_graph: bool, f
     if fresh or graphs or (
             (_negative_zeros and min(map(copysign, repeat(1.0), filterfalse(None, saved)),
                                      default=1.0) < 0.0)
-            if numbers else any(map(_holds_negative_zero, saved))):
+            if numbers else any(map(_holds_negative_zero, saved))) or _users_rules(order):
         # a gradient of -0.0 (a float, or a Value's or a float subclass's number): summed
         # onto in place, a value whose gradients are all -0.0 would pass on 0.0 + -0.0, that
-        # is 0.0, where the core's pass passes on -0.0, and -0.0 + 0.0 would end 0.0
+        # is 0.0, where the core's pass passes on -0.0, and -0.0 + 0.0 would end 0.0; and
+        # a rule of the user's may set one during the pass (see _Pass._redone)
         aside = list(zip(order, saved))
-    elif numbers:  # the usual case, sorted out in C: the nonzero (and NaN) ones
-        aside = list(zip(compress(order, saved), compress(saved, saved)))
     else:
-        aside = [(v, g) for v, g in zip(order, saved) if type(g) not in _NUMBERS or g != 0.0]
+        if numbers:  # the usual case, sorted out in C: the nonzero (and NaN) ones
+            aside = list(zip(compress(order, saved), compress(saved, saved)))
+        else:
+            aside = [(v, g) for v, g in zip(order, saved)
+                     if type(g) not in _NUMBERS or g != 0.0]
+        held.redo = roots, seeds, steps
     start: Any = _NOTHING if graphs else _START
     for v, _ in aside:
         v._g = start
@@ -335,6 +368,11 @@ def _backprop(roots: Sequence[Any], seeds: Sequence[Grad], create_graph: bool, f
         for v in nodes:
             v._chain(v._g)
     return aside
+
+
+def _users_rules(order: list[Any]) -> bool:
+    # whether a node of an op outside the table (autograd.primitive) is among these
+    return len(TYPES) > _TABLE_OPS and not _TABLE_TYPES.issuperset(map(type, order))
 
 
 def _holds_negative_zero(g: Any) -> bool:
