@@ -237,7 +237,7 @@ def test_a_grad_written_during_a_pass_gets_the_pass_s_sum_added():
             (lambda x: in_thread(lambda: setattr(x, "grad", 0.0)), 5.0, 0.0),
             (lambda x: in_thread(lambda: setattr(x, "grad", x.grad + 1.0)), 5.0, 6.0),
             (lambda x: setattr(x, "grad", 0.0), 5.0, 0.0),  # the rule's own write
-            (lambda x: setattr(x, "grad", 2.5), 0.0, 2.5)]:  # onto a node summed in place
+            (lambda x: setattr(x, "grad", 2.5), 0.0, 2.5)]:  # onto a 0.0
         x, y, dy = mid_pass(write, before)
         finishes(y.backward)
         assert bits(x.grad) == bits(expected + dy)
@@ -601,16 +601,38 @@ def test_a_grad_set_during_a_pass_gets_the_core_s_sum_added(written):
 
 @pytest.mark.usefixtures("grad_property")
 def test_a_grad_set_to_negative_zero_by_a_rule_during_its_pass_keeps_the_core_s_sign():
-    # a rule of the user's sets x.grad = -0.0 before x gets its -0.0 from the pass
+    # a rule of the user's sets x.grad = -0.0 before x gets its -0.0 from the pass; the
+    # rule runs once, as in the core (the speed layer cannot run such a pass again)
     x, y = Value(-1.0), Value(2.0)
+    calls = []
 
     def rule(m, out, args, k):
         x.grad = -0.0
+        calls.append(args[0])
         return (m.cos(args[0]),)
 
     z = apply(ops.Op("f", 1, math.sin, rule), [(x * y).relu()]) * -3.0
     z.backward()
     assert bits(x.grad) == bits(-0.0 + -0.0) == bits(-0.0) and bits(y.grad) == bits(0.0)
+    assert calls == [0.0]
+
+
+@pytest.mark.parametrize("before", [0.0, -0.0, 0, 1.5])
+def test_a_pass_through_an_op_of_the_user_s_gives_the_dictionary_s_gradients(before):
+    # such a pass sums onto no gradient in place, not even a 0.0 (see the test above): what
+    # it adds when it ends is the core's, its zeros' signs too (x * y gets -0.0)
+    f = ops.Op("f", 1, math.sin, lambda m, out, x, k: (m.cos(x[0]),))
+    x, y, w = Value(-1.0), Value(2.0), Value(0.5)
+    z = apply(f, [(x * y).relu() * -3.0 + w * x]) * (w * 0.0 - 1.0)
+    order = toposort([z])
+    for v in order:
+        v.grad = before
+    expected = dictionary_pass(z)
+    for _ in range(2):
+        want = [bits(v.grad + expected[v]) for v in order]
+        z.backward()
+        assert [bits(v.grad) for v in order] == want
+        assert type(x.grad) is float
 
 
 def test_a_gradient_that_overflows_on_values_raises_as_in_the_core():

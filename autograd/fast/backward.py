@@ -47,7 +47,8 @@ class _Pass:
     """A pass running now: its nodes, their gradients from before it and those assigned
     since, and, once it has run, the nodes whose sums are to be added (``aside``)."""
 
-    __slots__ = ("_before", "aside", "order", "redo", "saved", "signed", "written")
+    __slots__ = ("_before", "aside", "from_nothing", "order", "redo", "saved", "signed",
+                 "written")
 
     def __init__(self, order: list[Any]) -> None:
         self.order = order
@@ -59,6 +60,7 @@ class _Pass:
         # whether a .grad was set to -0.0 meanwhile: see end()
         self.redo: tuple[Sequence[Any], Sequence[Grad], list[Any]] | None = None
         self.signed = False
+        self.from_nothing = False  # whether the zeros, too, were summed from nothing
 
     def shown(self, v: Any) -> Any:
         """What ``v.grad`` shows while the pass runs, or _ABSENT if the pass holds no v."""
@@ -83,9 +85,14 @@ class _Pass:
                     for v, g in sums:
                         v._g = g
                     return
+                sums = []
+                if self.from_nothing:  # those of the zeros whose sum is a zero, or nothing
+                    gs = list(map(_GRAD, self.order))
+                    sums = [(v, old if g is _START else old + g) for v, old, g in compress(
+                        zip(self.order, self.saved, gs), map(operator.not_, gs))]
                 # summed from nothing; then those assigned during the pass but summed onto
                 # in place, from their old 0 (see _backprop)
-                sums = [(v, _added(written.get(v, old), v._g)) for v, old in self.aside]
+                sums += [(v, _added(written.get(v, old), v._g)) for v, old in self.aside]
                 if written:
                     aside = {v for v, _ in self.aside}
                     sums += [(v, written[v] if v._g is old else _added(written[v], v._g))
@@ -323,9 +330,9 @@ def _backprop(roots: Sequence[Any], seeds: Sequence[Grad], create_graph: bool, f
     gradients.
 
     A node whose gradient was 0.0 (or 0) is summed onto in place (0.0 + g1 + g2 + ... rounds
-    as g1 + g2 + ... then + 0.0 would); others, or every node when ``fresh``, are put aside:
-    they start from nothing, and their sums are added when the pass ends. If the pass fails,
-    ``held.end()`` puts every gradient back.
+    as g1 + g2 + ... then + 0.0 would, but where that is -0.0); others, or every node when
+    ``fresh``, are put aside: they start from nothing, and their sums are added when the
+    pass ends. If the pass fails, ``held.end()`` puts every gradient back.
     """
     if create_graph and not grad_mode.enabled.get():  # derivatives as a graph, even in no_grad
         with grad_mode.enable_grad():
@@ -337,22 +344,26 @@ def _backprop(roots: Sequence[Any], seeds: Sequence[Grad], create_graph: bool, f
     # a Value seed makes every gradient a Value, as create_graph does: each starts from
     # nothing, as in the core's dictionary (no 0.0 + g node, no -0.0 for a zero's sign)
     graphs = create_graph or not _FLOATS.issuperset(map(type, seeds))
-    numbers = not (fresh or graphs) and _NUMBERS.issuperset(map(type, saved))
-    if fresh or graphs or (
-            (_negative_zeros and min(map(copysign, repeat(1.0), filterfalse(None, saved)),
-                                     default=1.0) < 0.0)
-            if numbers else any(map(_holds_negative_zero, saved))) or _users_rules(order):
-        # a gradient of -0.0 (a float, or a Value's or a float subclass's number): summed
-        # onto in place, a value whose gradients are all -0.0 would pass on 0.0 + -0.0, that
-        # is 0.0, where the core's pass passes on -0.0, and -0.0 + 0.0 would end 0.0; and
-        # a rule of the user's may set one during the pass (see _Pass._redone)
+    nothing = False  # whether the zeros, too, start from nothing
+    if fresh or graphs:
         aside = list(zip(order, saved))
+    elif _NUMBERS.issuperset(map(type, saved)):  # the usual case, sorted out in C
+        aside = list(zip(compress(order, saved), compress(saved, saved)))  # nonzero, NaN
+        # summed onto in place, a value whose gradients are all -0.0 would pass on 0.0 +
+        # -0.0, that is 0.0, where the core's pass passes on -0.0, and a -0.0 before the
+        # pass + 0.0 would end 0.0; a rule of the user's may set one during the pass (see
+        # _Pass._redone)
+        nothing = (_negative_zeros and min(map(copysign, repeat(1.0), filterfalse(None, saved)),
+                                           default=1.0) < 0.0) or _users_rules(order)
+    elif _users_rules(order) or any(map(_holds_negative_zero, saved)):
+        aside = list(zip(order, saved))  # (-0.0 in a Value or a float subclass, as above)
     else:
-        if numbers:  # the usual case, sorted out in C: the nonzero (and NaN) ones
-            aside = list(zip(compress(order, saved), compress(saved, saved)))
-        else:
-            aside = [(v, g) for v, g in zip(order, saved)
-                     if type(g) not in _NUMBERS or g != 0.0]
+        aside = [(v, g) for v, g in zip(order, saved) if type(g) not in _NUMBERS or g != 0.0]
+    if nothing:  # the zeros' sums are added when the pass ends too (see _Pass.end)
+        for v in compress(order, map(operator.not_, saved)):
+            v._g = _START
+        held.from_nothing = True
+    elif len(aside) < len(order):
         held.redo = roots, seeds, steps
     start: Any = _NOTHING if graphs else _START
     for v, _ in aside:
