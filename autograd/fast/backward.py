@@ -47,7 +47,7 @@ class _Pass:
     """A pass running now: its nodes, their gradients from before it and those assigned
     since, and, once it has run, the nodes whose sums are to be added (``aside``)."""
 
-    __slots__ = ("_before", "aside", "from_nothing", "order", "redo", "saved", "signed",
+    __slots__ = ("_before", "again", "aside", "from_nothing", "order", "redo", "saved",
                  "written")
 
     def __init__(self, order: list[Any]) -> None:
@@ -57,9 +57,9 @@ class _Pass:
         self.aside: list[tuple[Any, Grad]] | None = None  # None: hand nothing over
         self._before: dict[Any, Grad] | None = None
         # (roots, seeds, steps) of a pass that summed some nodes onto 0.0 in place, and
-        # whether a .grad was set to -0.0 meanwhile: see end()
+        # the core's sums if it had to run again (see needs_again)
         self.redo: tuple[Sequence[Any], Sequence[Grad], list[Any]] | None = None
-        self.signed = False
+        self.again: list[tuple[Any, Grad]] | None = None
         self.from_nothing = False  # whether the zeros, too, were summed from nothing
 
     def shown(self, v: Any) -> Any:
@@ -78,18 +78,22 @@ class _Pass:
         written = self.written
         if self.aside is not None:
             try:
-                if self.signed and self.redo is not None:
-                    sums = self._redone()
+                if self.again is not None:  # the core's sums (see needs_again)
+                    shows = dict(zip(self.order, self.saved))
+                    shows.update(written)
+                    sums = [(v, _added(shows[v], g)) for v, g in self.again]
                     for v, old in zip(self.order, self.saved):
                         v._g = written.get(v, old)
                     for v, g in sums:
                         v._g = g
                     return
                 sums = []
-                if self.from_nothing:  # those of the zeros whose sum is a zero, or nothing
-                    gs = list(map(_GRAD, self.order))
-                    sums = [(v, old if g is _START else old + g) for v, old, g in compress(
-                        zip(self.order, self.saved, gs), map(operator.not_, gs))]
+                if self.from_nothing:  # the nodes whose sums end a zero, or were not reached:
+                    gs = list(map(_GRAD, self.order))  # the zeros among them added here
+                    picked = (map(operator.not_, gs) if _FLOATS.issuperset(map(type, gs))
+                              else map(_zero_or_other, gs))
+                    sums = [(v, _added(old, g)) for v, old, g in compress(
+                        zip(self.order, self.saved, gs), picked)]
                 # summed from nothing; then those assigned during the pass but summed onto
                 # in place, from their old 0 (see _backprop)
                 sums += [(v, _added(written.get(v, old), v._g)) for v, old in self.aside]
@@ -108,19 +112,31 @@ class _Pass:
         for v, old in zip(self.order, self.saved):
             v._g = written.get(v, old)
 
-    def _redone(self) -> list[tuple[Any, Grad]]:
-        """The sums as the core makes them, each added to what its .grad shows.
+    def needs_again(self) -> bool:
+        """Whether the pass must run again as the core's before it hands over.
 
         A sum onto 0.0 in place is the core's sum from nothing, but where that is -0.0: it
-        ends 0.0, and passes on 0.0 * d for -0.0 * d. Added to what .grad held (0.0), that
-        rounds alike; added to a -0.0 assigned during the pass, it does not. So a pass during
-        which one was assigned runs again as the core's (every rule of the table gives the
-        same numbers again; a graph with rules of the user's sums nothing in place)."""
+        ends 0.0 and passes on 0.0 * d for -0.0 * d. Added to the 0.0 that .grad held, that
+        rounds alike; added to a -0.0 assigned during the pass, it does not. So where a
+        .grad holding -0.0 was assigned during a pass that summed in place, and its sum
+        ends a zero, the core's pass gives the sums (the table's rules, giving the same
+        numbers again; a graph with rules of the user's sums nothing in place)."""
+        if self.aside is None or self.redo is None or self.again is not None:
+            return False
+        before = self._before or {}  # (made when the first was assigned: see shown)
+        for v, g in self.written.items():
+            if _signed(g):
+                s = v._g
+                if s is not before[v] and s is not _START and type(s) in _NUMBERS and not s:
+                    return True
+        return False
+
+    def run_again(self) -> list[tuple[Any, Grad]]:
+        """The core's sums for this pass; not under _LOCK, as a hook on the rules it runs
+        may wait for another thread that writes a .grad."""
         roots, seeds, steps = self.redo  # type: ignore[misc]
         grads = _core_pass(roots, seeds, False, steps)
-        shows = dict(zip(self.order, self.saved))
-        shows.update(self.written)
-        return [(v, _added(shows[v], g)) for v, g in grads.items() if type(v) is not _Unfused]
+        return [(v, g) for v, g in grads.items() if type(v) is not _Unfused]
 
 
 # A pass sums its gradients in the nodes' grad slots, so two passes must not share a node:
@@ -156,11 +172,23 @@ def _held(order: list[Any]) -> Iterator[_Pass | None]:
         yield mine
     finally:
         if mine is not None:
-            with _LOCK:
-                try:
-                    mine.end()
-                finally:
-                    _RUNNING = tuple(p for p in _RUNNING if p is not mine)
+            failed: BaseException | None = None
+            while True:
+                if mine.needs_again():
+                    try:
+                        mine.again = mine.run_again()
+                    except BaseException as e:  # (an interrupt): nothing is handed over
+                        mine.aside, failed = None, e
+                with _LOCK:
+                    if mine.needs_again():  # one assigned since
+                        continue
+                    try:
+                        mine.end()
+                    finally:
+                        _RUNNING = tuple(p for p in _RUNNING if p is not mine)
+                    break
+            if failed is not None:
+                raise failed
 
 
 def _read(v: Any) -> Grad:
@@ -203,8 +231,6 @@ def _assign(v: Any, g: Grad) -> None:
         for p in _RUNNING:
             if p.shown(v) is not _ABSENT:
                 p.written[v] = g
-                if _holds_negative_zero(g):  # (see _Pass._redone)
-                    p.signed = True
                 return
         v._g = g
 
@@ -307,7 +333,7 @@ def _added(old: Grad, g: Grad) -> Grad:
     # grads are added, as in PyTorch; a graph-carrying gradient replaces a plain 0.0
     if g is _NOTHING or g is _START:  # not reached, or only through ops with no derivative
         return old
-    if type(g) is not float and type(old) is float and old == 0.0:
+    if isinstance(g, Value) and type(old) is float and old == 0.0:
         return g
     return old + g
 
@@ -351,12 +377,12 @@ def _backprop(roots: Sequence[Any], seeds: Sequence[Grad], create_graph: bool, f
         aside = list(zip(compress(order, saved), compress(saved, saved)))  # nonzero, NaN
         # summed onto in place, a value whose gradients are all -0.0 would pass on 0.0 +
         # -0.0, that is 0.0, where the core's pass passes on -0.0, and a -0.0 before the
-        # pass + 0.0 would end 0.0; a rule of the user's may set one during the pass (see
-        # _Pass._redone)
+        # pass + 0.0 would end 0.0; a rule of the user's may set one during the pass, and
+        # such a pass cannot run again (see _Pass.needs_again)
         nothing = (_negative_zeros and min(map(copysign, repeat(1.0), filterfalse(None, saved)),
                                            default=1.0) < 0.0) or _users_rules(order)
-    elif _users_rules(order) or any(map(_holds_negative_zero, saved)):
-        aside = list(zip(order, saved))  # (-0.0 in a Value or a float subclass, as above)
+    elif _users_rules(order) or any(map(_signed, saved)):
+        aside = list(zip(order, saved))  # (as above)
     else:
         aside = [(v, g) for v, g in zip(order, saved) if type(g) not in _NUMBERS or g != 0.0]
     if nothing:  # the zeros' sums are added when the pass ends too (see _Pass.end)
@@ -383,13 +409,23 @@ def _backprop(roots: Sequence[Any], seeds: Sequence[Grad], create_graph: bool, f
 
 def _users_rules(order: list[Any]) -> bool:
     # whether a node of an op outside the table (autograd.primitive) is among these
-    return len(TYPES) > _TABLE_OPS and not _TABLE_TYPES.issuperset(map(type, order))
+    return len(TYPES) > _TABLE_OPS and not TYPES.difference(_TABLE_TYPES).isdisjoint(
+        map(type, order))
 
 
-def _holds_negative_zero(g: Any) -> bool:
+def _signed(g: Any) -> bool:
+    # whether adding a zero to g may show the zero's sign: g a float's or a Value's -0.0,
+    # or a number of another kind (NumPy's, complex), whose zeros' signs are its own
     if isinstance(g, Value):
         g = g.data
-    return isinstance(g, float) and g == 0.0 and copysign(1.0, g) < 0.0
+    if isinstance(g, float):
+        return g == 0.0 and copysign(1.0, g) < 0.0
+    return type(g) is not int
+
+
+def _zero_or_other(g: Any) -> bool:
+    # a sum that ends a zero, or that is not a float (a user's rule gave a Value)
+    return type(g) is not float or not g
 
 
 Chain = Callable[[Value, Any], None]
