@@ -683,6 +683,34 @@ def test_a_user_s_rule_giving_a_value_gives_the_core_s_sign():
     assert isinstance(x.grad, Value) and bits(x.grad.data) == bits(-0.0)
 
 
+@pytest.mark.usefixtures("grad_property")
+def test_a_grad_deleted_during_a_pass_fails_it_as_in_the_core():
+    # the core's pass reads x.grad to add its sum: deleted, the pass raises and changes
+    # nothing else; set again before the pass ends, the sum is added to it
+    x, y = Value(0.5), Value(2.0)
+    y.grad = 1.0
+    seen = []
+
+    def delete(x):
+        del x.grad
+        with pytest.raises(AttributeError, match="has no attribute 'grad'"):
+            seen.append(x.grad)
+        with pytest.raises(AttributeError):
+            del x.grad
+
+    with pytest.raises(AttributeError, match=r"^'Value' object has no attribute 'grad'$"):
+        written_during(x * y, x, delete)
+    assert not hasattr(x, "grad") and y.grad == 1.0 and seen == []
+
+    def delete_and_set(x):
+        del x.grad
+        x.grad = 0.25
+
+    x.grad = 1.0
+    written_during(x * y, x, delete_and_set)
+    assert x.grad == 0.25 + 2.0 and y.grad == 1.0 + 0.5
+
+
 def test_a_gradient_that_overflows_on_values_raises_as_in_the_core():
     # the rule of mul gives its derivatives; their product with a gradient overflows: the
     # error names that product (not the rule), and no .grad changes

@@ -41,6 +41,7 @@ _DOT = NODE_TYPES[ops.DOT]
 _TABLE_TYPES = frozenset(TYPES | {Part})  # Value, Part and the node types of the table's ops
 _TABLE_OPS = len(TYPES)  # TYPES grows with a node type for each op outside the table
 _ABSENT: Any = object()
+_DELETED: Any = object()  # (in _Pass.written) del v.grad during the pass
 
 
 class _Pass:
@@ -76,6 +77,28 @@ class _Pass:
         is written, so that if one fails, or without ``aside`` (grad(), a failed pass),
         each .grad is put back as it shows."""
         written = self.written
+        deleted = [v for v, g in written.items() if g is _DELETED] if written else []
+        if self.aside is not None and deleted:
+            reached = next((v for v in deleted if self._reached(v)), None)
+            if reached is not None:  # as the core's hand-over reads its deleted .grad
+                self.aside = None
+                self.end()
+                raise AttributeError(f"{type(reached).__name__!r} object has no attribute "
+                                     "'grad'")
+        try:
+            self._hand_over(written)
+        finally:
+            for v in deleted:
+                del v._g
+
+    def _reached(self, v: Any) -> bool:
+        # whether the pass has a sum for v (its slot, set aside or not, was added to)
+        if self.again is not None:
+            return any(u is v for u, _ in self.again)
+        g = v._g
+        return g is not (self._before or {}).get(v) and g is not _START and g is not _NOTHING
+
+    def _hand_over(self, written: dict[Any, Grad]) -> None:
         if self.aside is not None:
             try:
                 if self.again is not None:  # the core's sums (see needs_again)
@@ -104,7 +127,7 @@ class _Pass:
                              if v in written and v not in aside]
             except BaseException:
                 self.aside = None
-                self.end()
+                self._hand_over(written)
                 raise
             for v, g in sums:
                 v._g = g
@@ -125,7 +148,7 @@ class _Pass:
             return False
         before = self._before or {}  # (made when the first was assigned: see shown)
         for v, g in self.written.items():
-            if _signed(g):
+            if g is not _DELETED and _signed(g):
                 s = v._g
                 if s is not before[v] and s is not _START and type(s) in _NUMBERS and not s:
                     return True
@@ -216,6 +239,8 @@ def _shown(v: Any) -> Grad:
         begun, running = _begun, _RUNNING
         for p in running:
             g = p.shown(v)
+            if g is _DELETED:  # as the core's slot reads once deleted
+                raise AttributeError(f"{type(v).__name__!r} object has no attribute 'grad'")
             if g is not _ABSENT:
                 return g  # type: ignore[no-any-return]
         g = v._g
@@ -248,10 +273,16 @@ def _zero(g: float) -> None:
 
 
 def _delete(v: Any) -> None:
-    """``del v.grad``, as of the core's slot; refused while a pass holds v."""
+    """``del v.grad``, as of the core's slot: while a pass holds v, when the pass ends (which
+    then fails, changing nothing, if it has a sum for v, as the core's does)."""
     with _LOCK:
-        if any(p.shown(v) is not _ABSENT for p in _RUNNING):
-            raise RuntimeError("cannot delete .grad of a value a backward pass is summing into")
+        for p in _RUNNING:
+            g = p.shown(v)
+            if g is _DELETED:
+                raise AttributeError("grad")  # (as del of an empty slot)
+            if g is not _ABSENT:
+                p.written[v] = _DELETED
+                return
         del v._g
 
 
