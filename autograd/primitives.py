@@ -20,7 +20,7 @@ import inspect
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, cast, overload
 
 from autograd import kernels
 from autograd.core.floats import FLOAT_MATH
@@ -84,6 +84,29 @@ def _arity(forward: Callable[..., float], param: str | None) -> int:
     return arity
 
 
+class PrimitiveFunction(Protocol):
+    """What ``primitive`` returns: the op applied to Values and numbers (a Value), with the Op
+    as its ``op``."""
+
+    op: Primitive
+    __name__: str
+
+    def __call__(self, *args: Value | Number, **fixed: float) -> Value: ...
+
+
+@overload
+def primitive(partials: Partials, forward: None = None, *, name: str | None = None,
+              param: str | None = None,
+              kinks: Where | None = None) -> Callable[[Callable[..., float]], PrimitiveFunction]:
+    ...
+
+
+@overload
+def primitive(partials: Partials, forward: Callable[..., float], *, name: str | None = None,
+              param: str | None = None, kinks: Where | None = None) -> PrimitiveFunction:
+    ...
+
+
 def primitive(partials: Partials, forward: Callable[..., float] | None = None, *,
               name: str | None = None, param: str | None = None,
               kinks: Where | None = None) -> Any:
@@ -101,7 +124,7 @@ def primitive(partials: Partials, forward: Callable[..., float] | None = None, *
                         f"-> derivatives, not {partials!r:.60}: write @primitive(rule) above "
                         "the forward")
 
-    def define(forward: Callable[..., float]) -> Callable[..., Value]:
+    def define(forward: Callable[..., float]) -> PrimitiveFunction:
         op_name = str(name or getattr(forward, "__name__", ""))
         if not op_name.isidentifier() or op_name in TABLE:
             raise ValueError(f"a primitive needs a name that is an identifier and not an op of "
@@ -123,7 +146,7 @@ def primitive(partials: Partials, forward: Callable[..., float] | None = None, *
         applied.__module__ = str(getattr(forward, "__module__", __name__))
         applied.op = op  # type: ignore[attr-defined]
         PRIMITIVES[op_name] = applied
-        return applied
+        return cast(PrimitiveFunction, applied)
 
     return define if forward is None else define(forward)
 

@@ -712,6 +712,10 @@ def install() -> None:
     """Give each node type its float rule as a method, v._chain(g): the quickest dispatch;
     and Value.grad the reads and writes above."""
     Value._OP, Value._ARITY = ops.LEAF, 0  # type: ignore[attr-defined]
+    # the grad slot, as the passes sum into it, named _g; Value.grad shows it as a user may
+    # read it, without the partial sums of a pass running now
+    if "_g" not in vars(Value):
+        Value._g = vars(Value)["grad"]  # type: ignore[attr-defined]
     Value.grad = GRAD  # type: ignore[assignment, misc]
     for node in NODE_TYPES.values():
         node._chain = _float_chain(node._OP)

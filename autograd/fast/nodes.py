@@ -42,7 +42,7 @@ class Node(Value):
     # entries of a list shared with the sums it grew from. _label is set only when given.
     __slots__ = ("_b",)
     _a: Any  # the core's slot _from (what a value was computed from), below: the first parent
-    _g: Any  # the core's slot grad, below: the gradient as the passes sum it
+    _g: Any  # the core's slot grad, as the passes sum it (named so by install, backward.py)
     _b: Any
     _OP: Op = ops.LEAF
     _ARITY = 0
@@ -92,10 +92,6 @@ class Node(Value):
 
 
 Node._a = vars(Value)["_from"]  # one slot, two names: Node's nodes have no tuple _from
-# the grad slot as the passes sum into it; Value.grad shows it as a user may read it, without
-# the partial sums of a pass running now (autograd/fast/backward.py)
-if "_g" not in vars(Value):
-    Value._g = vars(Value)["grad"]  # type: ignore[attr-defined]
 
 
 class PerOp(dict[Any, Any]):
