@@ -29,6 +29,7 @@ from typing import Any
 from autograd.compiler.grouping import Group, Plan, Scalar, stem
 from autograd.compiler.source import name_for, tuple_of, wrap
 from autograd.ops import (
+    DOT,
     FACTS,
     NEURON,
     Code,
@@ -560,26 +561,29 @@ class VectorWriter:
             self._scatter(lines, state, grad, g.varying, b)
         if not u.size:
             return
-        if g not in self.matrices:  # d(u·w)/du = w, d(u·w)/dw = u
-            self._scatter(lines, state, f"{grad} * {m.expr}", g.varying, u)
-            self._scatter(lines, state, f"{grad} * {u.expr}", g.varying, m)
+        # the weighted sum's rule run on its operands: d(b + w·u)/dw = u, d/du = w
+        _, d_w, d_u = _code(DOT, name, ["_", matrix or m.expr, u.expr]).partials
+        if g not in self.matrices:
+            self._scatter(lines, state, f"{grad} * {d_u}", g.varying, u)
+            self._scatter(lines, state, f"{grad} * {d_w}", g.varying, m)
             return
-        # a layer of one neuron: d/du of u @ W.T is its one row of W times grad, by
-        # broadcasting (a matrix product whose inner size is 1 is a sum of one term, which
-        # BLAS takes 1.2x to 1.8x as long to make)
-        through = (f"vecmat({grad}, {matrix})" if m.varying else f"{grad} * {matrix}"
-                   if g.size == 1 else f"{grad} @ {matrix}")
+        # a layer: each output's gradient times d/du = its row of W, summed over the outputs
+        # (a matrix product), and times d/dW = u (an outer product). A layer of one neuron:
+        # its one row times grad, by broadcasting (a matrix product whose inner size is 1 is
+        # a sum of one term, which BLAS takes 1.2x to 1.8x as long to make)
+        through = (f"vecmat({grad}, {d_u})" if m.varying else f"{grad} * {d_u}"
+                   if g.size == 1 else f"{grad} @ {d_u}")
         self._scatter(lines, state, through, g.varying, u)
         if not any(s.needs for s in (a for grp, _, _ in m.pieces for a in grp.members)):
             return
         if m.varying:
-            self._scatter(lines, state, f"outer_each({grad}, {u.expr})", True, m)
+            self._scatter(lines, state, f"outer_each({grad}, {d_w})", True, m)
         elif self.setup[g][1] is not None:
             index = self.setup[g][1]
             how = "scatter_add" if len(set(m.pieces[0][1])) == m.size else "add_at"
-            lines.append(f"g_params = {how}(g_params, {index}, outer({grad}, {u.expr}))")
+            lines.append(f"g_params = {how}(g_params, {index}, outer({grad}, {d_w}))")
         else:
-            self._scatter(lines, state, f"flat(outer({grad}, {u.expr}))", False, m)
+            self._scatter(lines, state, f"flat(outer({grad}, {d_w}))", False, m)
 
     def _where(self, operand: Operand) -> str:
         """A comment naming the module its parameters come from: ``# layers.0.neurons.*.w.*``
