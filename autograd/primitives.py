@@ -55,8 +55,18 @@ class Primitive(Op):
         return named, (self.name,)
 
 
+class PrimitiveFunction(Protocol):
+    """What ``primitive`` returns: the op applied to Values and numbers (a Value), with the Op
+    as its ``op``."""
+
+    op: Primitive
+    __name__: str
+
+    def __call__(self, *args: Value | Number, **fixed: float) -> Value: ...
+
+
 # every primitive defined, by name (the latest of a name): the function applying it
-PRIMITIVES: dict[str, Callable[..., Value]] = {}
+PRIMITIVES: dict[str, PrimitiveFunction] = {}
 
 
 def named(name: str) -> Primitive:
@@ -64,7 +74,7 @@ def named(name: str) -> Primitive:
     if name not in PRIMITIVES:
         raise KeyError(f"no primitive named {name!r} is defined: define it (import the module "
                        "that does) before unpickling what uses it")
-    return PRIMITIVES[name].op  # type: ignore[attr-defined,no-any-return]
+    return PRIMITIVES[name].op
 
 
 def kernel_name(op: Op) -> str:
@@ -82,16 +92,6 @@ def _arity(forward: Callable[..., float], param: str | None) -> int:
         raise TypeError(f"a primitive's forward takes one or two arguments (and its parameter "
                         f"{param!r} last, if it has one), not {len(positional)}")
     return arity
-
-
-class PrimitiveFunction(Protocol):
-    """What ``primitive`` returns: the op applied to Values and numbers (a Value), with the Op
-    as its ``op``."""
-
-    op: Primitive
-    __name__: str
-
-    def __call__(self, *args: Value | Number, **fixed: float) -> Value: ...
 
 
 @overload
@@ -145,8 +145,8 @@ def primitive(partials: Partials, forward: Callable[..., float] | None = None, *
         applied.__qualname__ = str(getattr(forward, "__qualname__", op_name))
         applied.__module__ = str(getattr(forward, "__module__", __name__))
         applied.op = op  # type: ignore[attr-defined]
-        PRIMITIVES[op_name] = applied
-        return cast(PrimitiveFunction, applied)
+        PRIMITIVES[op_name] = function = cast(PrimitiveFunction, applied)
+        return function
 
     return define if forward is None else define(forward)
 

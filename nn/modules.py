@@ -14,7 +14,7 @@ from autograd import Value, checks, zero_grad
 from autograd.engine import RowCache, weighted_rows
 from autograd.files import regular_file_mode, write_atomically
 from autograd.functions import FUSABLE
-from autograd.ops import DOT, NEURON, OPS
+from autograd.ops import DOT, NEURON
 from autograd.primitives import PRIMITIVES
 
 Input = Sequence[Value | float]
@@ -25,16 +25,18 @@ def linear(v: Value) -> Value:
     return v
 
 
-# the table's activations, each a Value method of its name, and the identity
+# the nonlinearities of the table a neuron applies, each a Value method of its name, and the
+# identity
 ACTIVATIONS: dict[str, Callable[[Value], Value]] = {
-    op.name: getattr(Value, op.name) for op in OPS if op.activation} | {"linear": linear}
+    name: getattr(Value, name) for name in ("tanh", "sigmoid", "relu", "leaky_relu",
+                                            "softplus")} | {"linear": linear}
 
 
 def activations() -> dict[str, Callable[[Value], Value]]:
     """The activations a neuron takes by name: ACTIVATIONS, and every one-argument op
     defined with autograd.primitive (without a parameter), by its name."""
     return ACTIVATIONS | {name: f for name, f in PRIMITIVES.items()
-                          if f.op.arity == 1 and f.op.param is None}  # type: ignore[attr-defined]
+                          if f.op.arity == 1 and f.op.param is None}
 
 # Weight initialisations: a draw from rng for a neuron with fan_in inputs in a layer of
 # fan_out neurons. Glorot keeps the variance of activations and of gradients near 1 across

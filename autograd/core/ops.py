@@ -41,7 +41,6 @@ class Op:
     param: str | None = None  # the name of a fixed (not differentiated) parameter, if any
     # True when the derivative is a function of the output alone (tanh' = 1 - tanh^2)
     from_output: bool = False
-    activation: bool = False  # a nonlinearity a neuron applies (nn's activations, by name)
     differentiable: bool = True  # False: no gradient flows through it (its rule gives ())
     # for an op that is two in one (a neuron: act after a weighted sum), the outer one's
     # derivative, factor(m, out, k): the gradient is multiplied by it first, then by partials
@@ -125,22 +124,19 @@ LOG = Op("log", 1, math.log, lambda m, out, x, k: (1.0 / x[0],))
 # d sqrt(a)/da = 1 / (2 sqrt(a))
 SQRT = Op("sqrt", 1, math.sqrt, lambda m, out, x, k: (0.5 / out,))
 # d tanh(a)/da = 1 - tanh(a)^2
-TANH = Op("tanh", 1, math.tanh, lambda m, out, x, k: (1.0 - out * out,), from_output=True,
-          activation=True)
+TANH = Op("tanh", 1, math.tanh, lambda m, out, x, k: (1.0 - out * out,), from_output=True)
 # d s(a)/da = s(a) (1 - s(a))
 SIGMOID = Op("sigmoid", 1, FloatMath.sigmoid, lambda m, out, x, k: (out * (1.0 - out),),
-             from_output=True, activation=True)
+             from_output=True)
 # d relu(a)/da = 1 for a > 0 (where relu(a) > 0), else 0 (0 at the kink, as PyTorch)
 RELU = Op("relu", 1, lambda a: 0.0 if a <= 0.0 else a,
-          lambda m, out, x, k: (m.select(out, 1.0, 0.0),), from_output=True,
-          activation=True)
+          lambda m, out, x, k: (m.select(out, 1.0, 0.0),), from_output=True)
 # d/da = 1 for a > 0, else the slope k
 LEAKY_RELU = Op("leaky_relu", 1, lambda a, k: a if a > 0.0 else k * a,
-                lambda m, out, x, k: (m.select(x[0], 1.0, k),), param="slope",
-                activation=True)
+                lambda m, out, x, k: (m.select(x[0], 1.0, k),), param="slope")
 # d log(1 + e^a)/da = e^a / (1 + e^a) = 1 - e^-out, as out = log(1 + e^a)
 SOFTPLUS = Op("softplus", 1, softplus, lambda m, out, x, k: (-m.expm1(-out),),
-              from_output=True, activation=True)
+              from_output=True)
 # d sin(a)/da = cos(a)
 SIN = Op("sin", 1, math.sin, lambda m, out, x, k: (m.cos(x[0]),))
 # d cos(a)/da = -sin(a)
