@@ -2,6 +2,7 @@
 bit for bit, whatever the nodes held before; failures and threads change nothing else."""
 
 import math
+import re
 import struct
 import sys
 import threading
@@ -690,15 +691,21 @@ def test_a_grad_deleted_during_a_pass_fails_it_as_in_the_core():
     x, y = Value(0.5), Value(2.0)
     y.grad = 1.0
     seen = []
+    deleted = Value(0.5)  # the core's errors, in this interpreter's words
+    del deleted.grad
+    with pytest.raises(AttributeError) as read:
+        _ = deleted.grad
+    with pytest.raises(AttributeError) as deleted_again:
+        del deleted.grad
 
     def delete(x):
         del x.grad
-        with pytest.raises(AttributeError, match="has no attribute 'grad'"):
+        with pytest.raises(AttributeError, match=f"^{re.escape(str(read.value))}$"):
             seen.append(x.grad)
-        with pytest.raises(AttributeError):
+        with pytest.raises(AttributeError, match=f"^{re.escape(str(deleted_again.value))}$"):
             del x.grad
 
-    with pytest.raises(AttributeError, match=r"^'Value' object has no attribute 'grad'$"):
+    with pytest.raises(AttributeError, match=f"^{re.escape(str(read.value))}$"):
         written_during(x * y, x, delete)
     assert not hasattr(x, "grad") and y.grad == 1.0 and seen == []
 

@@ -83,8 +83,7 @@ class _Pass:
             if reached is not None:  # as the core's hand-over reads its deleted .grad
                 self.aside = None
                 self.end()
-                raise AttributeError(f"{type(reached).__name__!r} object has no attribute "
-                                     "'grad'")
+                raise _no_grad(reached, _GRAD)
         try:
             self._hand_over(written)
         finally:
@@ -240,7 +239,7 @@ def _shown(v: Any) -> Grad:
         for p in running:
             g = p.shown(v)
             if g is _DELETED:  # as the core's slot reads once deleted
-                raise AttributeError(f"{type(v).__name__!r} object has no attribute 'grad'")
+                raise _no_grad(v, _GRAD)
             if g is not _ABSENT:
                 return g  # type: ignore[no-any-return]
         g = v._g
@@ -272,6 +271,16 @@ def _zero(g: float) -> None:
         _negative_zeros = True
 
 
+def _no_grad(v: Any, access: Callable[[Any], Any]) -> AttributeError:
+    # the error that reading (or deleting) an empty grad slot of v's type gives, in the
+    # interpreter's own words (they differ from 3.10 to 3.13)
+    try:
+        access(object.__new__(type(v)))
+    except AttributeError as e:
+        return e
+    raise AssertionError("an empty grad slot was read")
+
+
 def _delete(v: Any) -> None:
     """``del v.grad``, as of the core's slot: while a pass holds v, when the pass ends (which
     then fails, changing nothing, if it has a sum for v, as the core's does)."""
@@ -279,7 +288,7 @@ def _delete(v: Any) -> None:
         for p in _RUNNING:
             g = p.shown(v)
             if g is _DELETED:
-                raise AttributeError("grad")  # (as del of an empty slot)
+                raise _no_grad(v, operator.methodcaller("__delattr__", "_g"))
             if g is not _ABSENT:
                 p.written[v] = _DELETED
                 return
