@@ -63,14 +63,17 @@ class _Pass:
         self.again: list[tuple[Any, Grad]] | None = None
         self.from_nothing = False  # whether the zeros, too, were summed from nothing
 
+    def before(self) -> dict[Any, Grad]:
+        """v -> v.grad as the pass began (made when first asked: a read or write during the
+        pass)."""
+        if self._before is None:
+            self._before = dict(zip(self.order, self.saved))
+        return self._before
+
     def shown(self, v: Any) -> Any:
         """What ``v.grad`` shows while the pass runs, or _ABSENT if the pass holds no v."""
         g = self.written.get(v, _ABSENT)
-        if g is _ABSENT:
-            if self._before is None:  # made for the first read during the pass
-                self._before = dict(zip(self.order, self.saved))
-            g = self._before.get(v, _ABSENT)
-        return g
+        return self.before().get(v, _ABSENT) if g is _ABSENT else g
 
     def end(self) -> None:
         """Hand the sums over, added to what each .grad shows: every sum is made before any
@@ -95,35 +98,18 @@ class _Pass:
         if self.again is not None:
             return any(u is v for u, _ in self.again)
         g = v._g
-        return g is not (self._before or {}).get(v) and g is not _START and g is not _NOTHING
+        return g is not self.before()[v] and g is not _START and g is not _NOTHING
 
     def _hand_over(self, written: dict[Any, Grad]) -> None:
-        if self.aside is not None:
+        aside = self.aside
+        if aside is not None:
             try:
-                if self.again is not None:  # the core's sums (see needs_again)
-                    shows = dict(zip(self.order, self.saved))
-                    shows.update(written)
-                    sums = [(v, _added(shows[v], g)) for v, g in self.again]
-                    for v, old in zip(self.order, self.saved):
-                        v._g = written.get(v, old)
-                    for v, g in sums:
-                        v._g = g
-                    return
-                sums = []
-                if self.from_nothing:  # the nodes whose sums end a zero, or were not reached:
-                    gs = list(map(_GRAD, self.order))  # the zeros among them added here
-                    picked = (map(operator.not_, gs) if _FLOATS.issuperset(map(type, gs))
-                              else map(_zero_or_other, gs))
-                    sums = [(v, _added(old, g)) for v, old, g in compress(
-                        zip(self.order, self.saved, gs), picked)]
-                # summed from nothing; then those assigned during the pass but summed onto
-                # in place, from their old 0 (see _backprop)
-                sums += [(v, _added(written.get(v, old), v._g)) for v, old in self.aside]
-                if written:
-                    aside = {v for v, _ in self.aside}
-                    sums += [(v, written[v] if v._g is old else _added(written[v], v._g))
-                             for v, old in zip(self.order, self.saved)
-                             if v in written and v not in aside]
+                if self.again is not None:  # the core's sums (see needs_again), added to
+                    before = self.before()  # each .grad as it shows, over the pass's own
+                    sums = [(v, _added(written.get(v, before[v]), g)) for v, g in self.again]
+                    self._put_back(written)
+                else:
+                    sums = self._sums(aside, written)
             except BaseException:
                 self.aside = None
                 self._hand_over(written)
@@ -131,8 +117,31 @@ class _Pass:
             for v, g in sums:
                 v._g = g
             return
+        self._put_back(written)
+
+    def _put_back(self, written: dict[Any, Grad]) -> None:
         for v, old in zip(self.order, self.saved):
             v._g = written.get(v, old)
+
+    def _sums(self, aside: list[tuple[Any, Grad]],
+              written: dict[Any, Grad]) -> list[tuple[Any, Grad]]:
+        # each .grad the pass changes, as it ends, later pairs overriding earlier ones
+        sums = []
+        if self.from_nothing:  # the nodes whose sums end a zero, or were not reached:
+            gs = list(map(_GRAD, self.order))  # the zeros among them added here
+            picked = (map(operator.not_, gs) if _FLOATS.issuperset(map(type, gs))
+                      else map(_zero_or_other, gs))
+            sums = [(v, _added(old, g)) for v, old, g in compress(
+                zip(self.order, self.saved, gs), picked)]
+        # summed from nothing; then those assigned during the pass but summed onto in
+        # place, from their old 0 (see _backprop)
+        sums += [(v, _added(written.get(v, old), v._g)) for v, old in aside]
+        if written:
+            put_aside = {v for v, _ in aside}
+            sums += [(v, written[v] if v._g is old else _added(written[v], v._g))
+                     for v, old in zip(self.order, self.saved)
+                     if v in written and v not in put_aside]
+        return sums
 
     def needs_again(self) -> bool:
         """Whether the pass must run again as the core's before it hands over.
@@ -143,9 +152,10 @@ class _Pass:
         .grad holding -0.0 was assigned during a pass that summed in place, and its sum
         ends a zero, the core's pass gives the sums (the table's rules, giving the same
         numbers again; a graph with rules of the user's sums nothing in place)."""
-        if self.aside is None or self.redo is None or self.again is not None:
+        if (self.aside is None or self.redo is None or self.again is not None
+                or not self.written):  # (the usual case: nothing assigned during the pass)
             return False
-        before = self._before or {}  # (made when the first was assigned: see shown)
+        before = self.before()
         for v, g in self.written.items():
             if g is not _DELETED and _signed(g):
                 s = v._g
